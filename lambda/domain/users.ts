@@ -1,0 +1,210 @@
+import { type Clock, type IdGenerator, systemClock, uuidV7 } from './clock';
+import { NotFoundError, PreconditionFailedError, VersionConflictError } from './errors';
+
+/**
+ * A user's profile as the protocol layer validated it: the SCIM attributes we keep (without `id`, `meta`, `groups`,
+ * `password`), plus the few fields the domain reasons about, extracted once.
+ */
+export interface UserProfile {
+  /** Stored exactly as sent; unique per organization without regard to case. */
+  readonly userName: string;
+  readonly externalId?: string;
+  readonly active: boolean;
+  /** The address lookups by email use: the primary email, else the first work email, else the first one. */
+  readonly lookupEmail?: string;
+  /** Every email value, for filter matching. */
+  readonly emails: readonly { readonly value: string; readonly type?: string }[];
+  /** The whole SCIM document to store and return (JSON-serialisable). */
+  readonly document: Record<string, unknown>;
+}
+
+export interface UserRecord extends UserProfile {
+  readonly orgId: string;
+  readonly id: string;
+  /** Incremented on every write; every write is conditional on the version read. Exposed as `meta.version`. */
+  readonly version: number;
+  readonly created: string;
+  readonly lastModified: string;
+}
+
+/** A write that must commit in the same transaction as a user change (a license, an outbox email, a seat). */
+export interface LinkedWrite {
+  readonly kind: string;
+}
+
+/**
+ * Decides what else changes when a user is created, changed or deleted (licenses, emails). It may refuse the change by
+ * throwing a domain error (for example when no seat is free); nothing is written then.
+ */
+export interface UserChangePolicy {
+  plan(change: UserChange): Promise<readonly LinkedWrite[]>;
+}
+
+export interface UserChange {
+  readonly orgId: string;
+  /** Undefined on create. */
+  readonly before?: UserRecord;
+  /** Undefined on delete. */
+  readonly after?: UserRecord;
+  readonly at: Date;
+}
+
+export interface ListPage<T> {
+  readonly totalResults: number;
+  readonly items: readonly T[];
+  /** Opaque cursor for the next page (RFC 9865), absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+/** Conditions of a lookup; all must hold (a conjunction of `eq`). */
+export interface UserCriteria {
+  readonly id?: string;
+  readonly userName?: string;
+  readonly externalId?: string;
+  readonly email?: { readonly value: string; readonly type?: string };
+}
+
+export interface UserRepository {
+  /** Fails with UniquenessError when the userName is taken. One transaction. */
+  create(user: UserRecord, linked: readonly LinkedWrite[]): Promise<void>;
+  get(orgId: string, id: string): Promise<UserRecord | undefined>;
+  /** Conditional on `before.version`: VersionConflictError when it changed; UniquenessError on a taken userName. */
+  update(before: UserRecord, after: UserRecord, linked: readonly LinkedWrite[]): Promise<void>;
+  /** Conditional on `user.version`. */
+  delete(user: UserRecord, linked: readonly LinkedWrite[]): Promise<void>;
+  /** Users matching every criterion, each via a key lookup or an index query (never a scan). */
+  find(orgId: string, criteria: UserCriteria): Promise<UserRecord[]>;
+  /** All users of the organization in a stable order, 1-based `startIndex`, or from a cursor. */
+  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>>;
+}
+
+const noLinkedWrites: UserChangePolicy = { plan: async () => [] };
+
+/** How many times a write is retried when a concurrent request changed the user in between. */
+const MAX_ATTEMPTS = 5;
+
+export interface UserServiceOptions {
+  readonly clock?: Clock;
+  readonly newId?: IdGenerator;
+  readonly policy?: UserChangePolicy;
+}
+
+/** Use cases on users. Every change is one conditional transaction, including whatever the policy links to it. */
+export class UserService {
+  private readonly clock: Clock;
+  private readonly newId: IdGenerator;
+  private readonly policy: UserChangePolicy;
+
+  constructor(
+    private readonly repository: UserRepository,
+    options: UserServiceOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.newId = options.newId ?? (() => uuidV7(this.clock.now().getTime()));
+    this.policy = options.policy ?? noLinkedWrites;
+  }
+
+  async create(orgId: string, profile: UserProfile): Promise<UserRecord> {
+    const at = this.clock.now();
+    const timestamp = at.toISOString();
+    const user: UserRecord = {
+      ...profile,
+      orgId,
+      id: this.newId(),
+      version: 1,
+      created: timestamp,
+      lastModified: timestamp,
+    };
+    const linked = await this.policy.plan({ orgId, after: user, at });
+    await this.repository.create(user, linked);
+    return user;
+  }
+
+  async get(orgId: string, id: string): Promise<UserRecord> {
+    const user = await this.repository.get(orgId, id);
+    if (!user) throw new NotFoundError(`User ${id} not found`);
+    return user;
+  }
+
+  /**
+   * Computes the new profile from the current user and writes it conditionally. When another request changed the
+   * user in between, the change is computed again on the fresh copy, so no update is lost and none is applied twice.
+   */
+  async update(
+    orgId: string,
+    id: string,
+    change: (current: UserRecord) => UserProfile,
+    options: { ifMatch?: number } = {},
+  ): Promise<UserRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(orgId, id);
+      if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
+        throw new PreconditionFailedError(`User ${id} is at version ${current.version}, not ${options.ifMatch}`);
+      }
+      const profile = change(current);
+      const at = this.clock.now();
+      const next: UserRecord = {
+        ...profile,
+        orgId,
+        id,
+        version: current.version + 1,
+        created: current.created,
+        lastModified: at.toISOString(),
+      };
+      try {
+        const linked = await this.policy.plan({ orgId, before: current, after: next, at });
+        await this.repository.update(current, next, linked);
+        return next;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS || options.ifMatch !== undefined) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  async delete(orgId: string, id: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(orgId, id);
+      try {
+        const linked = await this.policy.plan({ orgId, before: current, at: this.clock.now() });
+        await this.repository.delete(current, linked);
+        return;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  find(orgId: string, criteria: UserCriteria): Promise<UserRecord[]> {
+    return this.repository.find(orgId, criteria);
+  }
+
+  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>> {
+    return this.repository.list(orgId, page);
+  }
+}
+
+/** Lower-case form used for case-insensitive uniqueness and matching (`toLowerCase` is locale-independent). */
+export function foldCase(value: string): string {
+  return value.normalize('NFC').toLowerCase();
+}
+
+/** True when the user satisfies every criterion (userName and email without regard to case, externalId exactly). */
+export function matchesCriteria(user: UserRecord, criteria: UserCriteria): boolean {
+  if (criteria.id !== undefined && user.id !== criteria.id) return false;
+  if (criteria.userName !== undefined && foldCase(user.userName) !== foldCase(criteria.userName)) return false;
+  if (criteria.externalId !== undefined && user.externalId !== criteria.externalId) return false;
+  const email = criteria.email;
+  if (email !== undefined) {
+    const wanted = foldCase(email.value);
+    const type = email.type === undefined ? undefined : foldCase(email.type);
+    const found = user.emails.some(
+      (candidate) =>
+        foldCase(candidate.value) === wanted &&
+        (type === undefined || (candidate.type !== undefined && foldCase(candidate.type) === type)),
+    );
+    if (!found) return false;
+  }
+  return true;
+}

@@ -1,0 +1,90 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DynamoUserRepository } from '../adapters/dynamodb-user-repository';
+import { UserService } from '../domain/users';
+import type { HttpRequest } from '../scim/http';
+import { createScimRouter, type ScimRouter } from '../scim/router';
+import { UsersEndpoint } from '../scim/users-endpoint';
+import { configFromEnv, type ServiceConfig } from './config';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
+
+export interface ScimHandlerOverrides {
+  /** A client to use instead of one built from the config (the benchmark counts its requests). */
+  readonly dynamo?: DynamoDBClient;
+  readonly logger?: Logger;
+}
+
+/** Wires the SCIM API once per configuration: adapters, use cases, router. */
+export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerOverrides = {}): ProxyHandler {
+  const logger = overrides.logger ?? new Logger({ serviceName: 'scim' });
+  const dynamo = overrides.dynamo ?? new DynamoDBClient({ endpoint: config.dynamoEndpoint, region: config.region });
+  const users = new UserService(new DynamoUserRepository(dynamo, config.usersTable));
+  const router = createScimRouter({ endpoints: { Users: new UsersEndpoint(users) }, log: logger });
+  return (event) => handle(router, logger, event);
+}
+
+async function handle(router: ScimRouter, logger: Logger, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const request = toHttpRequest(event);
+  logger.appendKeys({ orgId: request.orgId, requestId: request.requestId });
+  const response = await router(request);
+  logger.info('scim request', {
+    method: request.method,
+    resource: request.path.split('/')[1],
+    status: response.status,
+  });
+  return { statusCode: response.status, headers: response.headers, body: response.body };
+}
+
+/** Maps an API Gateway proxy event to the protocol layer's request. */
+export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const body =
+    event.body === null || event.body === undefined
+      ? undefined
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+  const orgId = event.requestContext.authorizer?.orgId;
+  if (typeof orgId !== 'string' || orgId === '') {
+    // The authorizer always sets it; without it nothing may be scoped, so refuse rather than guess.
+    throw new Error('request reached the SCIM handler without an organization from the authorizer');
+  }
+  return {
+    method: event.httpMethod,
+    path: `/${event.pathParameters?.proxy ?? ''}`,
+    query: { ...(event.queryStringParameters ?? {}) },
+    headers,
+    body,
+    baseUrl: baseUrl(event, headers),
+    orgId,
+    requestId: event.requestContext.requestId,
+  };
+}
+
+/** `https://<host>[/<stage>]/scim/v2`, as the client addressed us (custom domains and stage prefixes included). */
+function baseUrl(event: APIGatewayProxyEvent, headers: Record<string, string>): string {
+  const protocol = headers['x-forwarded-proto']?.split(',')[0]?.trim() || 'https';
+  const host = event.requestContext.domainName ?? headers.host ?? 'localhost';
+  const fullPath = event.requestContext.path ?? event.path;
+  const at = fullPath.toLowerCase().indexOf('/scim/v2');
+  const basePath = at >= 0 ? fullPath.slice(0, at + '/scim/v2'.length) : '/scim/v2';
+  return `${protocol}://${host}${basePath}`;
+}
+
+let lambdaHandler: ProxyHandler | undefined;
+const lambdaLogger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'scim' });
+
+/** The Lambda entry point: wired on the first invocation of a container, reused afterwards. */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(lambdaLogger, { resetKeys: true }))
+  .handler((event) => {
+    lambdaHandler ??= createScimHandler(configFromEnv(), { logger: lambdaLogger });
+    return lambdaHandler(event);
+  });

@@ -1,0 +1,146 @@
+import {
+  DomainError,
+  InvalidReferenceError,
+  NotFoundError,
+  PreconditionFailedError,
+  SeatLimitError,
+  UniquenessError,
+  VersionConflictError,
+} from '../domain/errors';
+import { ScimError, scimErrorBody } from './errors';
+import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES, scimResponse } from './http';
+import type { Log } from './logger';
+import { discoveryDocument } from './service-provider-config';
+
+/** The operations of one resource type (`/Users`, `/Groups`); each answers a SCIM response or throws. */
+export interface ResourceEndpoint {
+  list(request: HttpRequest): Promise<HttpResponse>;
+  create(request: HttpRequest, body: unknown): Promise<HttpResponse>;
+  get(request: HttpRequest, id: string): Promise<HttpResponse>;
+  replace(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse>;
+  patch(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse>;
+  delete(request: HttpRequest, id: string): Promise<HttpResponse>;
+}
+
+export interface RouterOptions {
+  /** Keyed by the resource path segment (`Users`, `Groups`), matched without regard to case. */
+  readonly endpoints: Readonly<Record<string, ResourceEndpoint>>;
+  readonly log: Log;
+}
+
+export type ScimRouter = (request: HttpRequest) => Promise<HttpResponse>;
+
+/**
+ * Dispatches a request below `/scim/v2` to its endpoint and turns every failure into a SCIM error body: errors the
+ * client can fix keep their status and detail (logged at warn); anything else becomes a generic 500 whose details
+ * go only to the log.
+ */
+export function createScimRouter(options: RouterOptions): ScimRouter {
+  const endpoints = new Map(
+    Object.entries(options.endpoints).map(([name, endpoint]) => [name.toLowerCase(), endpoint]),
+  );
+  return async (request) => {
+    try {
+      return await route(request, endpoints);
+    } catch (error) {
+      const scimError = toScimError(error);
+      if (scimError) {
+        options.log.warn('request refused', {
+          status: scimError.status,
+          scimType: scimError.scimType,
+          reason: error instanceof Error ? error.name : undefined,
+        });
+        return scimResponse(scimError.status, scimError.toBody());
+      }
+      options.log.error('request failed', error instanceof Error ? error : new Error(String(error)));
+      return scimResponse(500, scimErrorBody(500, 'Internal error; the request can be retried'));
+    }
+  };
+}
+
+async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoint>): Promise<HttpResponse> {
+  const segments = normalisePath(request.path);
+  const [resource, id, extra] = segments;
+  const method = request.method.toUpperCase();
+  if (resource === undefined) throw ScimError.notFound('Use a resource path such as /scim/v2/Users');
+
+  const discovery = discoveryDocument(resource, id, request.baseUrl, Object.keys(Object.fromEntries(endpoints)));
+  if (discovery !== undefined) {
+    if (method !== 'GET') throw methodNotAllowed(method, resource);
+    if (discovery === 'not-found') throw ScimError.notFound(`${resource}/${id ?? ''} not found`);
+    return scimResponse(200, discovery);
+  }
+
+  const endpoint = endpoints.get(resource.toLowerCase());
+  if (!endpoint || extra !== undefined) throw ScimError.notFound(`No such resource: /${segments.join('/')}`);
+
+  if (id === undefined) {
+    if (method === 'GET') return endpoint.list(request);
+    if (method === 'POST') return endpoint.create(request, parseBody(request));
+    throw methodNotAllowed(method, resource);
+  }
+  const decodedId = safeDecode(id);
+  switch (method) {
+    case 'GET':
+      return endpoint.get(request, decodedId);
+    case 'PUT':
+      return endpoint.replace(request, decodedId, parseBody(request));
+    case 'PATCH':
+      return endpoint.patch(request, decodedId, parseBody(request));
+    case 'DELETE':
+      return endpoint.delete(request, decodedId);
+    default:
+      throw methodNotAllowed(method, `${resource}/{id}`);
+  }
+}
+
+/** `/Users/`, `//Users` (a base URL typed with a trailing slash) and `/Users` are the same path. */
+export function normalisePath(path: string): string[] {
+  return path.split('/').filter((segment) => segment !== '');
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function methodNotAllowed(method: string, path: string): ScimError {
+  return new ScimError(405, `${method} is not supported on /${path}`);
+}
+
+/** Parses a JSON body of any JSON media type (`application/json`, `application/scim+json`, with or without charset). */
+export function parseBody(request: HttpRequest): unknown {
+  const contentType = request.headers['content-type'];
+  if (contentType !== undefined && contentType !== '' && !/json/i.test(contentType)) {
+    throw new ScimError(415, `Send the body as application/scim+json, not ${contentType.slice(0, 60)}`);
+  }
+  const body = request.body ?? '';
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
+    throw new ScimError(413, `The request body is larger than ${MAX_BODY_BYTES / 1024} KB`);
+  }
+  if (body.trim() === '') throw ScimError.badRequest('invalidSyntax', 'The request body is empty; send a JSON object');
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new ScimError(400, 'The request body is not valid JSON', 'invalidSyntax', { cause: error });
+  }
+}
+
+function toScimError(error: unknown): ScimError | undefined {
+  if (error instanceof ScimError) return error;
+  if (!(error instanceof DomainError)) return undefined;
+  if (error instanceof UniquenessError) {
+    return new ScimError(409, `${error.message}; find the existing resource with a filter instead`, 'uniqueness');
+  }
+  if (error instanceof NotFoundError) return new ScimError(404, error.message);
+  if (error instanceof PreconditionFailedError) return new ScimError(412, error.message);
+  if (error instanceof VersionConflictError) {
+    return new ScimError(409, 'The resource is being changed by another request; retry the request');
+  }
+  if (error instanceof SeatLimitError) return new ScimError(403, error.message);
+  if (error instanceof InvalidReferenceError) return new ScimError(400, error.message, 'invalidValue');
+  return undefined;
+}

@@ -1,0 +1,144 @@
+import { isResourceId } from '../domain/clock';
+import type { UserCriteria, UserRecord, UserService } from '../domain/users';
+import { ScimError } from './errors';
+import { parseFilter } from './filter';
+import type { HttpRequest, HttpResponse } from './http';
+import { scimResponse } from './http';
+import { listResponse, param, parsePageRequest } from './list-query';
+import { applyPatch, parsePatchRequest } from './patch';
+import { decodePlusInFilter } from './query-decoding';
+import type { ResourceEndpoint } from './router';
+import { etag, parseIfMatch, Schemas } from './schemas';
+import { parseUser, patchableDocument, toScimUser, type UserGroupRef } from './user-resource';
+
+/** Reads the groups a user belongs to, for the read-only `groups` attribute (absent until groups are supported). */
+export type UserGroupsReader = (orgId: string, userId: string) => Promise<readonly UserGroupRef[]>;
+
+const USER_FILTER_ATTRIBUTES = ['userName', 'externalId', 'id', 'emails.value'] as const;
+
+const PATCH_OPTIONS = {
+  coreSchema: Schemas.user,
+  extensionSchemas: [Schemas.enterpriseUser],
+  readOnly: ['id', 'meta', 'groups', 'schemas', 'password'],
+  booleanAttributes: ['active'],
+};
+
+/** `/Users` and `/Users/{id}`: RFC 7644 §3 operations as Okta and Entra use them. */
+export class UsersEndpoint implements ResourceEndpoint {
+  constructor(
+    private readonly users: UserService,
+    private readonly groupsOf?: UserGroupsReader,
+  ) {}
+
+  async list(request: HttpRequest): Promise<HttpResponse> {
+    const page = parsePageRequest(request.query);
+    const filterText = param(request.query, 'filter');
+    if (filterText !== undefined) {
+      const criteria = toCriteria(parseFilter(decodePlusInFilter(filterText), USER_FILTER_ATTRIBUTES));
+      const matches = criteria === 'none' ? [] : await this.users.find(request.orgId, criteria);
+      const window = matches.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
+      return scimResponse(200, listResponse(page, matches.length, await this.represent(request, window)));
+    }
+    const result = await this.users.list(request.orgId, page);
+    return scimResponse(
+      200,
+      listResponse(page, result.totalResults, await this.represent(request, result.items), result.nextCursor),
+    );
+  }
+
+  async create(request: HttpRequest, body: unknown): Promise<HttpResponse> {
+    const user = await this.users.create(request.orgId, parseUser(body));
+    return this.single(request, user, 201);
+  }
+
+  async get(request: HttpRequest, id: string): Promise<HttpResponse> {
+    const user = await this.users.get(request.orgId, checkedId(id));
+    return this.single(request, user, 200);
+  }
+
+  async replace(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse> {
+    const profile = parseUser(body);
+    const user = await this.users.update(request.orgId, checkedId(id), () => profile, ifMatch(request));
+    return this.single(request, user, 200);
+  }
+
+  async patch(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse> {
+    const operations = parsePatchRequest(body);
+    const user = await this.users.update(
+      request.orgId,
+      checkedId(id),
+      (current) => parseUser(applyPatch(patchableDocument(current), operations, PATCH_OPTIONS)),
+      ifMatch(request),
+    );
+    return this.single(request, user, 200);
+  }
+
+  async delete(request: HttpRequest, id: string): Promise<HttpResponse> {
+    await this.users.delete(request.orgId, checkedId(id));
+    return { status: 204, headers: {}, body: '' };
+  }
+
+  private async single(request: HttpRequest, user: UserRecord, status: number): Promise<HttpResponse> {
+    const [resource] = await this.represent(request, [user]);
+    const headers: Record<string, string> = { ETag: etag(user.version) };
+    if (status === 201) headers.Location = `${request.baseUrl}/Users/${user.id}`;
+    return scimResponse(status, resource, headers);
+  }
+
+  private async represent(request: HttpRequest, users: readonly UserRecord[]): Promise<Record<string, unknown>[]> {
+    const groupsOf = this.groupsOf;
+    return Promise.all(
+      users.map(async (user) =>
+        toScimUser(user, request.baseUrl, groupsOf ? await groupsOf(request.orgId, user.id) : undefined),
+      ),
+    );
+  }
+}
+
+/** Ids we could not have issued are answered 404 without a read, so malformed ids never reach DynamoDB. */
+function checkedId(id: string): string {
+  if (!isResourceId(id)) throw ScimError.notFound(`User ${id.slice(0, 80)} not found`);
+  return id;
+}
+
+function ifMatch(request: HttpRequest): { ifMatch?: number } {
+  const parsed = parseIfMatch(request.headers['if-match']);
+  if (parsed === 'invalid') throw new ScimError(412, 'If-Match must be an entity tag returned in meta.version');
+  return parsed === undefined ? {} : { ifMatch: parsed };
+}
+
+/** Folds a conjunction of eq conditions into lookup criteria; 'none' when two conditions contradict each other. */
+function toCriteria(filter: ReturnType<typeof parseFilter>): UserCriteria | 'none' {
+  const criteria: { -readonly [K in keyof UserCriteria]: UserCriteria[K] } = {};
+  for (const condition of filter.conditions) {
+    switch (condition.attribute) {
+      case 'id':
+        if (!isResourceId(condition.value)) return 'none';
+        if (criteria.id !== undefined && criteria.id !== condition.value) return 'none';
+        criteria.id = condition.value;
+        break;
+      case 'userName':
+        if (criteria.userName !== undefined && criteria.userName.toLowerCase() !== condition.value.toLowerCase()) {
+          return 'none';
+        }
+        criteria.userName = condition.value;
+        break;
+      case 'externalId':
+        if (criteria.externalId !== undefined && criteria.externalId !== condition.value) return 'none';
+        criteria.externalId = condition.value;
+        break;
+      case 'emails.value':
+        if (criteria.email !== undefined && criteria.email.value.toLowerCase() !== condition.value.toLowerCase()) {
+          return 'none';
+        }
+        criteria.email = {
+          value: condition.value,
+          ...(condition.emailType !== undefined ? { type: condition.emailType } : {}),
+        };
+        break;
+      default:
+        throw ScimError.badRequest('invalidFilter', `Filtering Users by ${condition.attribute} is not supported`);
+    }
+  }
+  return criteria;
+}
