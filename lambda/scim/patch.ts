@@ -1,0 +1,592 @@
+/**
+ * SCIM PATCH (RFC 7644 §3.5.2) applied to a plain JSON resource document, as Okta and Entra ID send it.
+ *
+ * Atomicity is by construction: `applyPatch` works on a deep copy and returns it only when every operation
+ * succeeded. If any operation throws, the caller still holds its untouched original and stores nothing.
+ * Validating the resulting document against the resource schema is the caller's job.
+ */
+import { z } from 'zod';
+import { ScimError } from './errors';
+import { type AttributePath, type ParseFailure, parseAttributePath, type ValueFilterCondition } from './filter';
+
+export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+export interface PatchOperation {
+  readonly op: 'add' | 'replace' | 'remove';
+  readonly path?: string;
+  readonly value?: unknown;
+}
+
+export interface PatchOptions {
+  /** Core schema URN of the resource, e.g. 'urn:ietf:params:scim:schemas:core:2.0:User'; a path or key prefixed with it addresses the core attribute. */
+  readonly coreSchema: string;
+  /** Extension schema URNs the resource may carry, e.g. the enterprise user extension 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'; values live under doc[urn] as an object, and the urn is added to doc.schemas when an attribute is set. */
+  readonly extensionSchemas: readonly string[];
+  /** Top-level core attribute names (any case) that clients may not change, e.g. 'id', 'meta', 'groups'. Operations on them are silently ignored: Okta sends `id` inside its group rename value. `schemas` is always treated this way. */
+  readonly readOnly: readonly string[];
+  /** Top-level core attributes whose value must be a boolean; string 'True'/'False'/'true'/'false' are coerced (Entra sends "False"). e.g. ['active']. Non-coercible values → invalidValue. */
+  readonly booleanAttributes: readonly string[];
+  /**
+   * Top-level core attributes that may not be removed (a `remove`, or an `add`/`replace` with a null value).
+   * @default ['userName'] for the core User schema, ['displayName'] for the core Group schema, otherwise none
+   */
+  readonly required?: readonly string[];
+}
+
+// --- Request parsing ---
+
+const OP_NAMES = ['add', 'replace', 'remove'] as const;
+
+const operationSchema = z.preprocess(
+  (raw) => withCanonicalKeys(raw, ['op', 'path', 'value']),
+  z.object(
+    {
+      op: z
+        .string({ error: 'op is required and must be "add", "replace" or "remove"' })
+        .transform((op) => op.toLowerCase())
+        .pipe(z.enum(OP_NAMES, { error: 'op must be "add", "replace" or "remove"' })),
+      path: z.string({ error: 'path must be a string' }).nullish(),
+      value: z.unknown().optional(),
+    },
+    { error: 'each operation must be an object with "op", "path" and "value"' },
+  ),
+);
+
+const requestSchema = z.preprocess(
+  (raw) => withCanonicalKeys(raw, ['schemas', 'Operations']),
+  z.object(
+    {
+      schemas: z
+        .array(z.string(), { error: `schemas must be an array containing "${PATCH_OP_SCHEMA}"` })
+        .refine((schemas) => schemas.some((schema) => sameText(schema, PATCH_OP_SCHEMA)), {
+          error: `schemas must contain "${PATCH_OP_SCHEMA}"`,
+        })
+        .optional(),
+      Operations: z
+        .array(operationSchema, { error: 'Operations is required and must be an array of operations' })
+        .min(1, { error: 'Operations must contain at least one operation' }),
+    },
+    { error: 'the PATCH body must be a JSON object with "schemas" and "Operations"' },
+  ),
+);
+
+/**
+ * Validates a PATCH request body and returns its operations with `op` lower-cased.
+ * Key names (`Operations`, `op`, …) and op values are matched case-insensitively; `schemas` may be missing.
+ * An empty or null `path` counts as no path.
+ * @throws ScimError 400 `invalidSyntax` when the body does not have the PatchOp shape (unknown op included).
+ */
+export function parsePatchRequest(body: unknown): PatchOperation[] {
+  const parsed = requestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.map(String).join('.')}: ` : '';
+    throw ScimError.badRequest(
+      'invalidSyntax',
+      `Invalid PATCH request: ${where}${issue?.message ?? 'malformed body'}.`,
+    );
+  }
+  return parsed.data.Operations.map(({ op, path, value }) => {
+    const trimmedPath = path?.trim();
+    return {
+      op,
+      ...(trimmedPath ? { path: trimmedPath } : {}),
+      ...(value !== undefined ? { value } : {}),
+    };
+  });
+}
+
+function withCanonicalKeys(raw: unknown, names: readonly string[]): unknown {
+  if (!isRecord(raw)) return raw;
+  const renamed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const canonical = names.find((name) => sameText(name, key));
+    if (canonical === undefined || !(canonical in renamed)) renamed[canonical ?? key] = value;
+  }
+  return renamed;
+}
+
+// --- Application ---
+
+type Op = PatchOperation['op'];
+type Doc = Record<string, unknown>;
+
+interface Context {
+  readonly coreSchema: string;
+  readonly knownSchemas: readonly string[];
+  readonly readOnly: ReadonlySet<string>;
+  readonly required: ReadonlySet<string>;
+  readonly booleans: ReadonlySet<string>;
+}
+
+/** Attributes treated as multi-valued even when the document does not hold them yet. */
+const MULTI_VALUED: ReadonlySet<string> = new Set(
+  ['emails', 'phoneNumbers', 'addresses', 'photos', 'ims', 'entitlements', 'roles', 'x509Certificates', 'members'].map(
+    (name) => name.toLowerCase(),
+  ),
+);
+
+/** Casing used for attributes the document does not hold yet. */
+const CANONICAL_NAMES: ReadonlyMap<string, string> = new Map(
+  [
+    // core User (RFC 7643 §4.1) and its sub-attributes
+    'userName',
+    'name',
+    'givenName',
+    'familyName',
+    'middleName',
+    'honorificPrefix',
+    'honorificSuffix',
+    'formatted',
+    'displayName',
+    'nickName',
+    'profileUrl',
+    'title',
+    'userType',
+    'preferredLanguage',
+    'locale',
+    'timezone',
+    'active',
+    'password',
+    'emails',
+    'phoneNumbers',
+    'addresses',
+    'streetAddress',
+    'locality',
+    'region',
+    'postalCode',
+    'country',
+    'photos',
+    'ims',
+    'entitlements',
+    'roles',
+    'x509Certificates',
+    'groups',
+    'members',
+    'externalId',
+    'id',
+    'meta',
+    'schemas',
+    'value',
+    'type',
+    'primary',
+    'display',
+    '$ref',
+    // enterprise User extension (RFC 7643 §4.3)
+    'employeeNumber',
+    'costCenter',
+    'organization',
+    'division',
+    'department',
+    'manager',
+  ].map((name) => [name.toLowerCase(), name]),
+);
+
+const PATH_HELP =
+  'Supported paths: attribute, attribute.subAttribute, attribute[subAttribute eq "value"] and ' +
+  'attribute[subAttribute eq "value"].subAttribute, optionally prefixed with a schema URN.';
+
+/**
+ * Applies the operations in order to a deep copy of `doc` and returns the copy; `doc` is never mutated.
+ * Attribute names match case-insensitively; existing keys keep their casing, new keys get the canonical one.
+ * @throws ScimError 400 (`invalidPath`, `invalidValue`, `noTarget`, `mutability`); nothing is applied then.
+ */
+export function applyPatch(
+  doc: Record<string, unknown>,
+  operations: readonly PatchOperation[],
+  options: PatchOptions,
+): Record<string, unknown> {
+  const context = createContext(options);
+  const result = structuredClone(doc);
+  for (const operation of operations) applyOperation(result, operation, context);
+  return result;
+}
+
+function createContext(options: PatchOptions): Context {
+  const lower = (names: readonly string[]) => new Set(names.map((name) => name.toLowerCase()));
+  return {
+    coreSchema: options.coreSchema,
+    knownSchemas: [options.coreSchema, ...options.extensionSchemas],
+    readOnly: lower([...options.readOnly, 'schemas']),
+    required: lower(options.required ?? defaultRequired(options.coreSchema)),
+    booleans: lower(options.booleanAttributes),
+  };
+}
+
+function defaultRequired(coreSchema: string): string[] {
+  if (sameText(coreSchema, 'urn:ietf:params:scim:schemas:core:2.0:User')) return ['userName'];
+  if (sameText(coreSchema, 'urn:ietf:params:scim:schemas:core:2.0:Group')) return ['displayName'];
+  return [];
+}
+
+function applyOperation(doc: Doc, { op, path, value }: PatchOperation, context: Context): void {
+  if (path === undefined) {
+    if (op === 'remove') {
+      throw ScimError.badRequest('noTarget', 'A "remove" operation needs a "path" naming the attribute to remove.');
+    }
+    applyValueMap(doc, op, value, undefined, context);
+    return;
+  }
+  const schema = context.knownSchemas.find((known) => sameText(known, path));
+  if (schema === context.coreSchema) {
+    if (op === 'remove') throw invalidPath('the whole resource cannot be removed');
+    applyValueMap(doc, op, value, undefined, context);
+  } else if (schema !== undefined) {
+    applyToExtension(doc, op, value, schema, context);
+  } else {
+    applyToTarget(doc, op, parsePath(path, context.knownSchemas), value, context);
+  }
+}
+
+/**
+ * A value object without a path (or addressed to a whole schema): each key is applied as if it were a path,
+ * relative to the core resource or, with `extension`, to that extension's object.
+ */
+function applyValueMap(doc: Doc, op: Op, value: unknown, extension: string | undefined, context: Context): void {
+  if (!isRecord(value)) {
+    throw ScimError.badRequest(
+      'invalidValue',
+      `An "${op}" operation without a path needs an object value mapping attribute names to values.`,
+    );
+  }
+  for (const [key, attributeValue] of Object.entries(value)) {
+    if (extension !== undefined) {
+      applyToTarget(doc, op, { ...parsePath(key, []), schema: extension }, attributeValue, context);
+      continue;
+    }
+    const schema = context.knownSchemas.find((known) => sameText(known, key));
+    if (schema === context.coreSchema) applyValueMap(doc, op, attributeValue, undefined, context);
+    else if (schema !== undefined) applyToExtension(doc, op, attributeValue, schema, context);
+    else applyToTarget(doc, op, parsePath(key, context.knownSchemas), attributeValue, context);
+  }
+}
+
+function applyToExtension(doc: Doc, op: Op, value: unknown, extension: string, context: Context): void {
+  if (op === 'remove' || value === null) removeExtension(doc, extension);
+  else applyValueMap(doc, op, value, extension, context);
+}
+
+function applyToTarget(doc: Doc, op: Op, target: AttributePath, value: unknown, context: Context): void {
+  const extension = target.schema !== undefined && target.schema !== context.coreSchema ? target.schema : undefined;
+  const name = target.attribute.toLowerCase();
+  const wholeAttribute = target.subAttribute === undefined && target.valueFilter === undefined;
+  if (extension === undefined && context.readOnly.has(name)) return;
+
+  if (op === 'remove' || value === null) {
+    if (extension === undefined && wholeAttribute && context.required.has(name)) {
+      throw ScimError.badRequest('mutability', `${canonicalName(target.attribute)} is required and cannot be removed.`);
+    }
+    const container = extension === undefined ? doc : findExtension(doc, extension);
+    if (container === undefined) return;
+    removeAt(container, target, op === 'remove' ? value : undefined);
+    if (extension !== undefined) pruneExtension(doc, extension);
+    return;
+  }
+
+  if (value === undefined) {
+    throw ScimError.badRequest('invalidValue', `The "${op}" operation on ${target.attribute} needs a "value".`);
+  }
+  let newValue = value;
+  if (extension === undefined && wholeAttribute && context.booleans.has(name)) {
+    newValue = toBoolean(value, canonicalName(target.attribute));
+  }
+  if (extension !== undefined && wholeAttribute && name === 'manager' && typeof value === 'string') {
+    // Entra sends the enterprise manager as the bare id.
+    newValue = { value };
+  }
+  const container = extension === undefined ? doc : ensureExtension(doc, extension, context);
+  setAt(container, op, target, newValue);
+}
+
+function removeAt(container: Doc, target: AttributePath, selection: unknown): void {
+  const key = findKey(container, target.attribute);
+  if (key === undefined) return;
+  const current = container[key];
+  const { valueFilter, subAttribute } = target;
+
+  if (valueFilter !== undefined) {
+    if (!Array.isArray(current)) return;
+    if (subAttribute !== undefined) {
+      for (const element of current) if (matchesFilter(element, valueFilter)) deleteKey(element as Doc, subAttribute);
+    } else {
+      storeList(
+        container,
+        key,
+        current.filter((element) => !matchesFilter(element, valueFilter)),
+      );
+    }
+    return;
+  }
+  if (subAttribute !== undefined) {
+    if (Array.isArray(current)) {
+      for (const element of current) if (isRecord(element)) deleteKey(element, subAttribute);
+    } else if (isRecord(current)) {
+      deleteKey(current, subAttribute);
+    }
+    return;
+  }
+  if (Array.isArray(current) && selection !== undefined && selection !== null) {
+    // Entra removes members by value: {"op":"Remove","path":"members","value":[{"value":"<id>"}]}
+    const unwanted = toList(selection);
+    storeList(
+      container,
+      key,
+      current.filter((element) => !unwanted.some((item) => sameElement(element, item))),
+    );
+    return;
+  }
+  delete container[key];
+}
+
+function setAt(container: Doc, op: 'add' | 'replace', target: AttributePath, value: unknown): void {
+  const key = findKey(container, target.attribute) ?? canonicalName(target.attribute);
+  const current = container[key];
+  const { valueFilter, subAttribute } = target;
+
+  if (valueFilter !== undefined) {
+    if (current !== undefined && current !== null && !Array.isArray(current)) {
+      throw invalidPath(`${target.attribute} is not multi-valued, so it cannot take a value filter`);
+    }
+    if (subAttribute === undefined && !isRecord(value)) {
+      throw ScimError.badRequest('invalidValue', `The value for ${target.attribute}[…] must be an object.`);
+    }
+    const list: unknown[] = Array.isArray(current) ? current : [];
+    let touched = list.filter((element): element is Doc => matchesFilter(element, valueFilter));
+    if (touched.length === 0) {
+      // No match: both add and replace create the element (Entra relies on it for emails[type eq "work"].value).
+      const element: Doc = {};
+      for (const condition of valueFilter) element[canonicalName(condition.attribute)] = condition.value;
+      list.push(element);
+      touched = [element];
+    }
+    for (const element of touched) {
+      if (subAttribute === undefined) mergeInto(element, value as Doc);
+      else setKey(element, subAttribute, value);
+    }
+    container[key] = list;
+    resetOtherPrimaries(list, touched);
+    return;
+  }
+
+  const multiValued = Array.isArray(current) || MULTI_VALUED.has(target.attribute.toLowerCase());
+  if (subAttribute !== undefined) {
+    if (multiValued) {
+      const elements = Array.isArray(current) ? current.filter(isRecord) : [];
+      if (elements.length === 0) container[key] = [{ [canonicalName(subAttribute)]: structuredClone(value) }];
+      for (const element of elements) setKey(element, subAttribute, value);
+      return;
+    }
+    if (current !== undefined && current !== null && !isRecord(current)) {
+      throw invalidPath(`${target.attribute} is not a complex attribute, so it has no ${subAttribute}`);
+    }
+    const parent: Doc = isRecord(current) ? current : {};
+    setKey(parent, subAttribute, value);
+    container[key] = parent;
+    return;
+  }
+
+  if (multiValued) {
+    const items = toList(value).map(withCanonicalElementKeys);
+    if (op === 'replace') {
+      container[key] = items;
+      return;
+    }
+    const list: unknown[] = Array.isArray(current) ? current : [];
+    const touched: Doc[] = [];
+    for (const item of items) {
+      const existing = list.find((element) => sameElement(element, item));
+      if (existing === undefined) list.push(item);
+      else if (isRecord(existing) && isRecord(item)) mergeInto(existing, item);
+      if (isRecord(item)) touched.push(isRecord(existing) ? existing : item);
+    }
+    container[key] = list;
+    resetOtherPrimaries(list, touched);
+    return;
+  }
+
+  if (isRecord(value)) {
+    // RFC 7644 §3.5.2.1/§3.5.2.3: a complex value sets the sub-attributes given and keeps the others.
+    const parent: Doc = isRecord(current) ? current : {};
+    mergeInto(parent, value);
+    container[key] = parent;
+    return;
+  }
+  container[key] = structuredClone(value);
+}
+
+// --- Extensions ---
+
+function findExtension(doc: Doc, extension: string): Doc | undefined {
+  const key = findKey(doc, extension);
+  const value = key === undefined ? undefined : doc[key];
+  return isRecord(value) ? value : undefined;
+}
+
+function ensureExtension(doc: Doc, extension: string, context: Context): Doc {
+  const key = findKey(doc, extension) ?? extension;
+  const current = doc[key];
+  const object: Doc = isRecord(current) ? current : {};
+  doc[key] = object;
+  const schemasKey = findKey(doc, 'schemas') ?? 'schemas';
+  const schemas = doc[schemasKey];
+  const list: unknown[] = Array.isArray(schemas) ? schemas : [context.coreSchema];
+  if (!list.some((schema) => typeof schema === 'string' && sameText(schema, extension))) list.push(extension);
+  doc[schemasKey] = list;
+  return object;
+}
+
+function removeExtension(doc: Doc, extension: string): void {
+  const key = findKey(doc, extension);
+  if (key !== undefined) delete doc[key];
+  const schemasKey = findKey(doc, 'schemas');
+  const schemas = schemasKey === undefined ? undefined : doc[schemasKey];
+  if (schemasKey !== undefined && Array.isArray(schemas)) {
+    doc[schemasKey] = schemas.filter((schema) => typeof schema !== 'string' || !sameText(schema, extension));
+  }
+}
+
+/** An extension left without attributes is dropped, together with its URN in `schemas`. */
+function pruneExtension(doc: Doc, extension: string): void {
+  const object = findExtension(doc, extension);
+  if (object !== undefined && Object.keys(object).length === 0) removeExtension(doc, extension);
+}
+
+// --- Helpers ---
+
+function parsePath(path: string, knownSchemas: readonly string[]): AttributePath {
+  const fail: ParseFailure = (detail) => {
+    throw invalidPath(detail);
+  };
+  return parseAttributePath(path, knownSchemas, fail);
+}
+
+function invalidPath(detail: string): ScimError {
+  return ScimError.badRequest('invalidPath', `Invalid PATCH path: ${detail}. ${PATH_HELP}`);
+}
+
+function toBoolean(value: unknown, name: string): boolean {
+  if (typeof value === 'boolean') return value;
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw ScimError.badRequest('invalidValue', `${name} must be true or false`);
+}
+
+/** All filter conditions hold; strings compare case-insensitively (types, emails and ids are not case-exact). */
+function matchesFilter(element: unknown, conditions: readonly ValueFilterCondition[]): boolean {
+  return (
+    isRecord(element) &&
+    conditions.every((condition) => sameScalar(getKey(element, condition.attribute), condition.value))
+  );
+}
+
+/**
+ * Whether `candidate` denotes the same value of a multi-valued attribute as `element`: equal `value`s (and
+ * `type`s when both carry one) for complex values, deep equality otherwise.
+ */
+function sameElement(element: unknown, candidate: unknown): boolean {
+  if (isRecord(element) && isRecord(candidate)) {
+    const value = getKey(element, 'value');
+    const candidateValue = getKey(candidate, 'value');
+    if (value !== undefined && value !== null && candidateValue !== undefined && candidateValue !== null) {
+      const type = getKey(element, 'type');
+      const candidateType = getKey(candidate, 'type');
+      return (
+        sameScalar(value, candidateValue) &&
+        (type === undefined ||
+          type === null ||
+          candidateType === undefined ||
+          candidateType === null ||
+          sameScalar(type, candidateType))
+      );
+    }
+  }
+  return deepEqual(element, candidate);
+}
+
+/** RFC 7644 §3.5.2: setting a value's primary to true resets primary on the attribute's other values. */
+function resetOtherPrimaries(list: readonly unknown[], touched: readonly Doc[]): void {
+  const primary = [...touched].reverse().find((element) => getKey(element, 'primary') === true);
+  if (primary === undefined) return;
+  for (const element of list) {
+    if (element === primary || !isRecord(element)) continue;
+    const key = findKey(element, 'primary');
+    if (key !== undefined && element[key] === true) element[key] = false;
+  }
+}
+
+function mergeInto(target: Doc, source: Doc): void {
+  for (const [name, value] of Object.entries(source)) {
+    if (value === null) deleteKey(target, name);
+    else setKey(target, name, value);
+  }
+}
+
+function setKey(target: Doc, name: string, value: unknown): void {
+  if (value === null) {
+    deleteKey(target, name);
+    return;
+  }
+  target[findKey(target, name) ?? canonicalName(name)] = structuredClone(value);
+}
+
+function deleteKey(target: Doc, name: string): void {
+  const key = findKey(target, name);
+  if (key !== undefined) delete target[key];
+}
+
+function getKey(target: Doc, name: string): unknown {
+  const key = findKey(target, name);
+  return key === undefined ? undefined : target[key];
+}
+
+/** The key of `target` equal to `name` ignoring case, preferring an exact match. */
+function findKey(target: Doc, name: string): string | undefined {
+  if (Object.hasOwn(target, name)) return name;
+  return Object.keys(target).find((key) => sameText(key, name));
+}
+
+function canonicalName(name: string): string {
+  return CANONICAL_NAMES.get(name.toLowerCase()) ?? name;
+}
+
+function withCanonicalElementKeys(element: unknown): unknown {
+  if (!isRecord(element)) return structuredClone(element);
+  const result: Doc = {};
+  for (const [name, value] of Object.entries(element)) result[canonicalName(name)] = structuredClone(value);
+  return result;
+}
+
+/** A multi-valued attribute left empty is unassigned (RFC 7644 §3.5.2.2). */
+function storeList(container: Doc, key: string, list: unknown[]): void {
+  if (list.length === 0) delete container[key];
+  else container[key] = list;
+}
+
+function toList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+function sameScalar(a: unknown, b: unknown): boolean {
+  return typeof a === 'string' && typeof b === 'string' ? sameText(a, b) : a === b;
+}
+
+function sameText(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  }
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]))
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
