@@ -93,7 +93,7 @@ export class TokenVerifier {
 export function extractToken(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
   const value = authorization.trim();
-  const bearer = /^bearer\s+(.*)$/i.exec(value);
+  const bearer = /^bearer(?:\s+(.*))?$/i.exec(value);
   const token = (bearer ? (bearer[1] ?? '') : value).trim();
   if (token === '' || token.length > 1024 || /\s/.test(token)) return undefined;
   return token;
