@@ -5,7 +5,7 @@
  * succeeded. If any operation throws, the caller still holds its untouched original and stores nothing.
  * Validating the resulting document against the resource schema is the caller's job.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ScimError } from './errors';
 import { type AttributePath, type ParseFailure, parseAttributePath, type ValueFilterCondition } from './filter';
 

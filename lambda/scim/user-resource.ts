@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UserProfile, UserRecord } from '../domain/users';
 import { ScimError } from './errors';
 import { etag, Schemas } from './schemas';
