@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ScimStack } from '../lib/scim-stack';
+
+/** Stack name; the admin command line finds the stack's outputs under it. */
+export const STACK_NAME = 'ScimLicensePortal';
+
+/**
+ * Builds the CDK app from its context. The only place that reads configuration: constructs get typed props.
+ * Exported so tests synthesize exactly what `cdk synth` does.
+ */
+export function createApp(props?: AppProps): App {
+  const app = new App(props);
+
+  const senderEmail = readSenderEmail(app);
+  const seats = readPositiveInteger(app, 'seats');
+
+  new ScimStack(app, STACK_NAME, {
+    description: 'SCIM 2.0 provisioning backend of the license portal',
+    senderEmail,
+    seats,
+  });
+
+  // cdk-nag v3 runs as a policy validation plugin: any unacknowledged finding, warning or error, fails synthesis.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return app;
+}
+
+function readSenderEmail(app: App): string {
+  const value: unknown = app.node.tryGetContext('senderEmail');
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new Error(
+      'Missing CDK context "senderEmail": the address license emails come from. ' +
+        'Pass it as `npx cdk synth -c senderEmail=licenses@example.com` or set it in cdk.json under "context".',
+    );
+  }
+  const email = value.trim();
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+    throw new Error(`CDK context "senderEmail" must be an email address, got "${email}"`);
+  }
+  return email;
+}
+
+/** Context from `-c key=value` arrives as a string, from cdk.json as a number: accept both. */
+function readPositiveInteger(app: App, key: string): number | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isInteger(parsed) || parsed <= 0) {
+    throw new Error(`CDK context "${key}" must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+if (require.main === module) {
+  createApp().synth();
+}

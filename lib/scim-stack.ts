@@ -1,0 +1,106 @@
+import * as path from 'node:path';
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { DataTables } from './constructs/data-tables';
+import { ScimApi } from './constructs/scim-api';
+import { SenderIdentity } from './constructs/sender-identity';
+import { ServiceFunction } from './constructs/service-function';
+import { TokenSecret } from './constructs/token-secret';
+
+/** Organization bound to the token secret deployed with the stack. */
+export const DEFAULT_ORG_ID = 'default';
+
+const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
+
+export interface ScimStackProps extends StackProps {
+  /** Address license emails come from; the stack creates its SES identity. */
+  readonly senderEmail: string;
+  /**
+   * Seat limit of the default organization; wired to the license logic by the licenses issue.
+   * @default - no limit
+   */
+  readonly seats?: number;
+  /** @default 50 */
+  readonly throttlingRateLimit?: number;
+  /** @default 100 */
+  readonly throttlingBurstLimit?: number;
+}
+
+/** The SCIM provisioning backend: composes the constructs, holds no resource definitions of its own. */
+export class ScimStack extends Stack {
+  readonly tables: DataTables;
+  readonly tokenSecret: TokenSecret;
+  readonly sender: SenderIdentity;
+  readonly scimFunction: ServiceFunction;
+  readonly authorizerFunction: ServiceFunction;
+  readonly scimApi: ScimApi;
+  readonly seats: number | undefined;
+
+  constructor(scope: Construct, id: string, props: ScimStackProps) {
+    super(scope, id, props);
+    this.seats = props.seats;
+
+    this.tables = new DataTables(this, 'Tables');
+    this.tokenSecret = new TokenSecret(this, 'TokenSecret', { orgId: DEFAULT_ORG_ID });
+    this.sender = new SenderIdentity(this, 'Sender', { senderEmail: props.senderEmail });
+
+    const { users, groups, licenses } = this.tables;
+    this.scimFunction = new ServiceFunction(this, 'ScimHandler', {
+      entry: path.join(HANDLERS_DIR, 'scim.ts'),
+      description: 'SCIM 2.0 Users and Groups endpoints',
+      environment: {
+        USERS_TABLE: users.tableName,
+        GROUPS_TABLE: groups.tableName,
+        LICENSES_TABLE: licenses.tableName,
+        DEFAULT_ORG_ID,
+        POWERTOOLS_SERVICE_NAME: 'scim',
+      },
+    });
+    for (const table of this.tables.all) {
+      table.grantReadWriteData(this.scimFunction);
+      acknowledgeIndexWildcard(this.scimFunction, table);
+    }
+
+    this.authorizerFunction = new ServiceFunction(this, 'Authorizer', {
+      entry: path.join(HANDLERS_DIR, 'authorizer.ts'),
+      description: 'Maps a SCIM API key to its organization',
+      environment: {
+        DEFAULT_ORG_ID,
+        TOKEN_SECRET_ARN: this.tokenSecret.secret.secretArn,
+        POWERTOOLS_SERVICE_NAME: 'scim-authorizer',
+      },
+    });
+    this.tokenSecret.secret.grantRead(this.authorizerFunction);
+
+    this.scimApi = new ScimApi(this, 'ScimApi', {
+      handler: this.scimFunction.function,
+      authorizerHandler: this.authorizerFunction.function,
+      throttlingRateLimit: props.throttlingRateLimit,
+      throttlingBurstLimit: props.throttlingBurstLimit,
+    });
+
+    new CfnOutput(this, 'ScimBaseUrl', {
+      description: "Okta's SCIM connector base URL (Entra ID: Tenant URL)",
+      value: this.scimApi.scimBaseUrl,
+    });
+    new CfnOutput(this, 'TokenSecretArn', {
+      description: "Secrets Manager secret holding the default organization's SCIM API key",
+      value: this.tokenSecret.secret.secretArn,
+    });
+    new CfnOutput(this, 'RevealTokenCommand', {
+      description:
+        'Prints the secret JSON; the API key to paste into Okta (HTTP Header) or Entra ID (Secret Token) is its "token" field',
+      value: `aws secretsmanager get-secret-value --secret-id ${this.tokenSecret.secret.secretArn} --query SecretString --output text`,
+    });
+  }
+}
+
+/** grantReadWriteData also covers the table's indexes as `<table arn>/index/*`; cdk-nag reports that wildcard. */
+function acknowledgeIndexWildcard(fn: ServiceFunction, table: dynamodb.Table): void {
+  const logicalId = Stack.of(table).getLogicalId(table.node.defaultChild as dynamodb.CfnTable);
+  Validations.of(fn).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
+    reason: `Queries need every global secondary index of table ${table.node.id}; the wildcard is limited to that table's indexes.`,
+  });
+}

@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { createApp, STACK_NAME } from '../../bin/app';
+import type { ServiceFunction } from '../../lib/constructs/service-function';
+import type { ScimStack } from '../../lib/scim-stack';
+import { CDK_JSON_CONTEXT, logicalIdOf, SENDER_EMAIL } from './support/app';
+
+/**
+ * The one infra test that runs esbuild, so a broken entry point, an unbundleable import, or a handler that cannot
+ * start with the environment the stack gives it fails here rather than after `cdk deploy`.
+ */
+describe('Lambda bundles', () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'scim-cdk-'));
+  let stack: ScimStack;
+  let template: Template;
+
+  beforeAll(() => {
+    const app = createApp({ outdir, context: { ...CDK_JSON_CONTEXT, senderEmail: SENDER_EMAIL } });
+    stack = app.node.findChild(STACK_NAME) as ScimStack;
+    const assembly = app.synth();
+    template = Template.fromJSON(
+      JSON.parse(readFileSync(assembly.getStackByName(STACK_NAME).templateFullPath, 'utf8')),
+    );
+  }, 120_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  function functionProperties(fn: ServiceFunction) {
+    return template.findResources('AWS::Lambda::Function')[logicalIdOf(fn.function)]?.Properties;
+  }
+
+  function bundlePath(fn: ServiceFunction): string {
+    const key = functionProperties(fn).Code.S3Key as string;
+    return path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js');
+  }
+
+  /** The function's environment as deployed, with references to other resources replaced by plausible values. */
+  function deployedEnvironment(fn: ServiceFunction): Record<string, string> {
+    const variables = functionProperties(fn).Environment.Variables as Record<string, unknown>;
+    const environment: Record<string, string> = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' };
+    for (const [name, value] of Object.entries(variables)) {
+      environment[name] =
+        typeof value === 'string' ? value : `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`;
+    }
+    return environment;
+  }
+
+  /** Runs a script in a fresh Node.js process with only the given environment; returns what it printed. */
+  function runNode(script: string, env: Record<string, string>): string {
+    return execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 30_000 });
+  }
+
+  const functions: Array<[string, (s: ScimStack) => ServiceFunction]> = [
+    ['SCIM', (s) => s.scimFunction],
+    ['authorizer', (s) => s.authorizerFunction],
+  ];
+
+  it.each(functions)('the %s handler bundles with a source map and the AWS SDK inside', (_name, pick) => {
+    const bundle = bundlePath(pick(stack));
+
+    expect(existsSync(bundle)).toBe(true);
+    expect(existsSync(`${bundle}.map`)).toBe(true);
+    // The optional CRT signer is required lazily inside a try block by the SDK itself; everything else is inlined.
+    const external = [...readFileSync(bundle, 'utf8').matchAll(/require\("(@aws-sdk\/[^"]+|@smithy\/[^"]+)"\)/g)]
+      .map((match) => match[1])
+      .filter((name) => name !== '@aws-sdk/signature-v4-crt');
+    expect(external).toEqual([]);
+  });
+
+  it.each(functions)('the %s bundle loads with its deployed environment and exports a handler', (_name, pick) => {
+    const fn = pick(stack);
+
+    const exported = runNode(
+      `process.stdout.write(typeof require(${JSON.stringify(bundlePath(fn))}).handler)`,
+      deployedEnvironment(fn),
+    );
+
+    expect(exported).toBe('function');
+  });
+
+  it('the authorizer, with its deployed environment, refuses a request without an API key as Unauthorized', () => {
+    const fn = stack.authorizerFunction;
+    const event = {
+      type: 'REQUEST',
+      methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/v1/GET/scim/v2/Users',
+      headers: {},
+    };
+    const context = { awsRequestId: 'test', functionName: 'authorizer' };
+
+    // No API key: the authorizer must answer without calling AWS, so no credentials are needed.
+    const outcome = runNode(
+      `const { handler } = require(${JSON.stringify(bundlePath(fn))});
+       const context = { ...${JSON.stringify(context)}, getRemainingTimeInMillis: () => 5000 };
+       handler(${JSON.stringify(event)}, context).then(
+         () => console.log('OUTCOME allowed'),
+         (error) => console.log('OUTCOME rejected: ' + error.message),
+       );`,
+      deployedEnvironment(fn),
+    );
+
+    // The handler's own JSON logs share stdout; the outcome is the marked line.
+    expect(/^OUTCOME (.*)$/m.exec(outcome)?.[1]).toBe('rejected: Unauthorized');
+  });
+});
