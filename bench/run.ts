@@ -155,7 +155,9 @@ async function main(): Promise<void> {
       await measure(
         'POST /Users',
         ROUNDS,
-        async (i) => ids.push((await call('POST', '/Users', user(i, 'bench'))).id),
+        async (i) => {
+          ids.push((await call('POST', '/Users', user(i, 'bench'))).id);
+        },
         counter,
       ),
     );

@@ -6,7 +6,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { FileSecretReader } from '../adapters/file-secret-reader';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
 import { type SecretReader, TokenVerifier } from '../domain/tokens';
-import { configFromEnv, type ServiceConfig } from './config';
+import { type AuthorizerConfig, authorizerConfigFromEnv } from './config';
 
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
@@ -21,7 +21,10 @@ export interface AuthorizerOverrides {
  * The REQUEST authorizer: turns the Authorization header into the organization it belongs to. API Gateway answers
  * 401 (as a SCIM error, see the gateway responses) when this throws `Unauthorized`.
  */
-export function createAuthorizerHandler(config: ServiceConfig, overrides: AuthorizerOverrides = {}): AuthorizerHandler {
+export function createAuthorizerHandler(
+  config: AuthorizerConfig,
+  overrides: AuthorizerOverrides = {},
+): AuthorizerHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: 'scim-authorizer' });
   const secrets =
     overrides.secrets ??
@@ -74,6 +77,6 @@ const lambdaLogger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NA
 export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
   .use(injectLambdaContext(lambdaLogger, { resetKeys: true }))
   .handler((event) => {
-    lambdaHandler ??= createAuthorizerHandler(configFromEnv(), { logger: lambdaLogger });
+    lambdaHandler ??= createAuthorizerHandler(authorizerConfigFromEnv(), { logger: lambdaLogger });
     return lambdaHandler(event);
   });

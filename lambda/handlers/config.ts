@@ -15,12 +15,36 @@ export interface ServiceConfig {
   /** Local stack and tests only: DynamoDB endpoint such as `http://127.0.0.1:8000`. */
   readonly dynamoEndpoint?: string;
   readonly region?: string;
+  /** Secret id (ARN on AWS) of the license key signing secret. Licenses are issued only when it is set. */
+  readonly signingKeySecretId?: string;
+  /** Seat limit of the default organization when its organization item sets none. @default no limit */
+  readonly defaultOrgSeats?: number;
+  /** Address license emails are sent from: a verified SES identity. */
+  readonly senderEmail?: string;
+  /** SES configuration set that records bounces and complaints. @default none */
+  readonly sesConfigurationSet?: string;
+  /** Local stack and tests only: SES endpoint such as aws-ses-v2-local's `http://127.0.0.1:8005`. */
+  readonly sesEndpoint?: string;
+  /** Product name in license emails. @default 'the License Portal app' */
+  readonly productName?: string;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) throw new Error(`environment variable ${name} is not set`);
   return value;
+}
+
+/** What the authorizer needs: it reads secrets only, so it gets no table names. */
+export type AuthorizerConfig = Pick<ServiceConfig, 'defaultOrgId' | 'tokenSecretId' | 'localSecretsDir' | 'region'>;
+
+export function authorizerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthorizerConfig {
+  return {
+    defaultOrgId: env.DEFAULT_ORG_ID ?? 'default',
+    tokenSecretId: required(env, 'TOKEN_SECRET_ARN'),
+    localSecretsDir: env.LOCAL_SECRETS_DIR,
+    region: env.AWS_REGION,
+  };
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -33,5 +57,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     localSecretsDir: env.LOCAL_SECRETS_DIR,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT,
     region: env.AWS_REGION,
+    signingKeySecretId: env.SIGNING_KEY_SECRET_ARN || undefined,
+    defaultOrgSeats: optionalSeatCount(env, 'DEFAULT_ORG_SEATS'),
+    senderEmail: env.SENDER_EMAIL || undefined,
+    sesConfigurationSet: env.SES_CONFIGURATION_SET || undefined,
+    sesEndpoint: env.SES_ENDPOINT || undefined,
+    productName: env.PRODUCT_NAME || undefined,
   };
+}
+
+function optionalSeatCount(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`environment variable ${name} must be a whole number, got "${raw}"`);
+  return value;
 }

@@ -88,6 +88,8 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
         sourcesContent: false,
         // Bundle the AWS SDK: a pinned, tree-shaken copy instead of whatever version the runtime ships.
         externalModules: [],
+        // The ES module builds of the AWS SDK tree-shake far better than its CommonJS ones: about half the bundle.
+        mainFields: ['module', 'main'],
       },
     });
     this.grantPrincipal = this.function.grantPrincipal;
