@@ -1,3 +1,18 @@
+import { randomBytes } from 'node:crypto';
+import { type Clock, systemClock } from './clock';
+import { DomainError, NotFoundError } from './errors';
+import {
+  CURRENT,
+  DEFAULT_GRACE_HOURS,
+  graceState,
+  newOrgToken,
+  PENDING,
+  type RandomSource,
+  TokenRotation,
+  type VersionedSecretStore,
+} from './token-rotation';
+import { parseTokenSecret, type TokenSecret } from './tokens';
+
 /**
  * Organizations: each customer of the portal, with its own Okta, SCIM API key, seats, users, groups and licenses.
  *
@@ -21,3 +36,300 @@ export interface Organization {
 
 /** Organization ids: lower-case letters, digits and dashes, so they fit in tokens (`scim_<orgId>_…`) and keys. */
 export const ORG_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * Token secrets of organizations other than the default one are named `<prefix><orgId>`. The stack passes its own
+ * prefix (so two stacks in one account do not share secrets); the local stack and tests use this one.
+ */
+export const DEFAULT_ORG_SECRET_PREFIX = 'scim-license-portal/org-token/';
+
+/** An organization with this id already exists (or its token secret does). */
+export class OrganizationExistsError extends DomainError {}
+
+/** The admin asked for something the organization rules do not allow (a bad name, id or seat count). */
+export class InvalidOrganizationError extends DomainError {}
+
+/** Organization items. */
+export interface OrganizationRepository {
+  /** Writes a new organization; OrganizationExistsError when the id is taken. */
+  create(organization: Organization): Promise<void>;
+  get(orgId: string): Promise<Organization | undefined>;
+  /** Every organization with an item, ordered by id. */
+  list(): Promise<Organization[]>;
+  /**
+   * Sets the seat limit (undefined: no limit) and returns the organization afterwards. `createAs` creates the item
+   * when it does not exist (the default organization has none until configured); without it a missing organization
+   * gives undefined.
+   */
+  setSeatLimit(
+    orgId: string,
+    seatLimit: number | undefined,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined>;
+  /** Removes an organization whose creation could not be completed. */
+  delete(orgId: string): Promise<void>;
+}
+
+/** Rotation configuration of a token secret, as Secrets Manager reports it. */
+export interface RotationSettings {
+  /** A rotation Lambda is attached, so `aws secretsmanager rotate-secret` works. */
+  readonly rotationEnabled: boolean;
+  /** Automatic rotation interval, when scheduled. */
+  readonly automaticallyAfterDays?: number;
+  readonly scheduleExpression?: string;
+  readonly lastRotatedAt?: string;
+  readonly nextRotationAt?: string;
+}
+
+export interface CreatedSecret {
+  /** The rotation Lambda could be attached to the new secret. */
+  readonly rotationAttached: boolean;
+  /** Why attaching it failed; the secret and its token work regardless. */
+  readonly rotationError?: string;
+}
+
+/** Token secrets: the versioned store the rotation uses, plus creating a secret and reading its rotation settings. */
+export interface TokenStore extends VersionedSecretStore {
+  /** Creates the secret `secretId` for organization `orgId`; OrganizationExistsError when it exists. */
+  createSecret(secretId: string, orgId: string, value: string): Promise<CreatedSecret>;
+  rotationSettings(secretId: string): Promise<RotationSettings>;
+}
+
+export interface OrganizationServiceOptions {
+  /** The organization of the deployed (or local) default token secret. */
+  readonly defaultOrgId: string;
+  /** Secret id of an organization's token: the default secret for the default organization, else `<prefix><orgId>`. */
+  readonly secretIdOf: (orgId: string) => string;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+}
+
+export interface CreateOrganizationInput {
+  readonly name: string;
+  /** @default no limit */
+  readonly seatLimit?: number;
+  /** @default derived from the name plus a random suffix */
+  readonly orgId?: string;
+}
+
+export interface CreatedOrganization {
+  readonly organization: Organization;
+  /** Shown once: it is stored nowhere else than in the organization's secret. */
+  readonly token: string;
+  readonly secretId: string;
+  readonly secret: CreatedSecret;
+}
+
+export interface TokenDetails {
+  readonly secretId: string;
+  /** When the current token was written (its secret version's creation). */
+  readonly issuedAt?: string;
+  readonly ageDays?: number;
+  readonly inGracePeriod: boolean;
+  readonly previousTokenExpiresAt?: string;
+  /** A rotation has written a pending token that is not current yet. */
+  readonly rotationInProgress: boolean;
+  readonly rotation: RotationSettings;
+}
+
+export interface OrganizationDetails {
+  readonly organization: Organization;
+  /** False for the default organization when it has no item yet (its limit then comes from the deployment). */
+  readonly stored: boolean;
+  readonly seats: { readonly used: number; readonly limit?: number; readonly available?: number };
+  /** Undefined when the organization has no token secret. */
+  readonly token?: TokenDetails;
+}
+
+export interface RotatedToken {
+  readonly orgId: string;
+  /** The new token, shown once. */
+  readonly token: string;
+  /** When the replaced token stops working; absent with a zero grace period. */
+  readonly previousTokenExpiresAt?: string;
+}
+
+/** Seat counts an admin may set. */
+export const MAX_SEATS = 1_000_000;
+
+const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * Admin use cases on organizations: enabling SCIM for a new one (its item and its token secret), listing, showing,
+ * seat limits, and the token's rotation and grace period.
+ */
+export class OrganizationService {
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+
+  constructor(
+    private readonly repository: OrganizationRepository,
+    private readonly tokens: TokenStore,
+    private readonly options: OrganizationServiceOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? randomBytes;
+  }
+
+  /**
+   * Writes the organization, then its secret. When the secret cannot be created the item is removed again, so a
+   * retry starts clean instead of leaving an organization nobody can authenticate as.
+   */
+  async create(input: CreateOrganizationInput): Promise<CreatedOrganization> {
+    const name = validName(input.name);
+    const seatLimit = input.seatLimit === undefined ? undefined : validSeats(input.seatLimit);
+    const orgId = input.orgId ?? this.newOrgId(name);
+    if (!ORG_ID_PATTERN.test(orgId)) {
+      throw new InvalidOrganizationError(`organization id "${orgId}" must be lower-case letters, digits and dashes`);
+    }
+    if (orgId === this.options.defaultOrgId) {
+      throw new OrganizationExistsError(`"${orgId}" is the default organization, which always exists`);
+    }
+
+    const organization: Organization = {
+      orgId,
+      name,
+      ...(seatLimit === undefined ? {} : { seatLimit }),
+      seatsUsed: 0,
+      createdAt: this.clock.now().toISOString(),
+    };
+    await this.repository.create(organization);
+
+    const token = newOrgToken(orgId, this.random);
+    const secretId = this.options.secretIdOf(orgId);
+    let secret: CreatedSecret;
+    try {
+      secret = await this.tokens.createSecret(secretId, orgId, JSON.stringify({ orgId, token } satisfies TokenSecret));
+    } catch (error) {
+      await this.repository.delete(orgId);
+      throw error;
+    }
+    return { organization, token, secretId, secret };
+  }
+
+  /** Every organization, the default one included even before it has an item. */
+  async list(): Promise<Organization[]> {
+    const organizations = await this.repository.list();
+    if (organizations.some((organization) => organization.orgId === this.options.defaultOrgId)) return organizations;
+    // The seat accounting may have created the default organization's item without the listing index keys.
+    const defaultOrganization = (await this.repository.get(this.options.defaultOrgId)) ?? this.defaultOrganization();
+    return [defaultOrganization, ...organizations];
+  }
+
+  async show(orgId: string): Promise<OrganizationDetails> {
+    const { organization, stored } = await this.organization(orgId);
+    const secretId = this.options.secretIdOf(orgId);
+    const now = this.clock.now();
+    const [current, stages, rotation] = await Promise.all([
+      this.tokens.readCurrent(secretId),
+      this.tokens.stages(secretId),
+      this.tokens.rotationSettings(secretId),
+    ]);
+    const secret = current ? parseTokenSecret(current.value) : undefined;
+    const token: TokenDetails | undefined = current && {
+      secretId,
+      ...(current.createdAt
+        ? {
+            issuedAt: current.createdAt.toISOString(),
+            ageDays: Math.floor((now.getTime() - current.createdAt.getTime()) / 86_400_000),
+          }
+        : {}),
+      ...(secret ? graceState(secret, now) : { inGracePeriod: false }),
+      rotationInProgress: [...stages.values()].some((labels) => labels.includes(PENDING) && !labels.includes(CURRENT)),
+      rotation,
+    };
+    const limit = organization.seatLimit;
+    return {
+      organization,
+      stored,
+      seats: {
+        used: organization.seatsUsed,
+        ...(limit === undefined ? {} : { limit, available: Math.max(0, limit - organization.seatsUsed) }),
+      },
+      ...(token ? { token } : {}),
+    };
+  }
+
+  /** Sets the seat limit (undefined: no limit). Seats already taken stay taken even above a lowered limit. */
+  async setSeats(orgId: string, seatLimit: number | undefined): Promise<Organization> {
+    const seats = seatLimit === undefined ? undefined : validSeats(seatLimit);
+    const createAs =
+      orgId === this.options.defaultOrgId
+        ? { name: this.defaultOrganization().name, createdAt: this.clock.now().toISOString() }
+        : undefined;
+    const updated = await this.repository.setSeatLimit(orgId, seats, createAs);
+    if (!updated) throw new NotFoundError(`organization ${orgId} does not exist`);
+    return updated;
+  }
+
+  /**
+   * Makes a new token current at once; the replaced one keeps working for `graceHours` (default 72), then stops.
+   * Runs the same four steps as the rotation Lambda, so both paths write identical secret values.
+   */
+  async rotateToken(orgId: string, graceHours: number = DEFAULT_GRACE_HOURS): Promise<RotatedToken> {
+    if (!Number.isFinite(graceHours) || graceHours < 0) {
+      throw new InvalidOrganizationError('the grace period must be zero or more hours');
+    }
+    await this.organization(orgId);
+    const rotation = new TokenRotation(this.tokens, {
+      graceMs: graceHours * 3_600_000,
+      clock: this.clock,
+      random: this.random,
+    });
+    const { secret } = await rotation.rotateNow(this.options.secretIdOf(orgId));
+    return {
+      orgId,
+      token: secret.token,
+      ...(secret.previousTokenExpiresAt ? { previousTokenExpiresAt: secret.previousTokenExpiresAt } : {}),
+    };
+  }
+
+  /** Ends the grace period now. `revoked` is false when no previous token was recorded. */
+  async revokePreviousToken(orgId: string): Promise<{ readonly orgId: string; readonly revoked: boolean }> {
+    await this.organization(orgId);
+    const { revoked } = await new TokenRotation(this.tokens, { clock: this.clock }).revokePrevious(
+      this.options.secretIdOf(orgId),
+    );
+    return { orgId, revoked };
+  }
+
+  private async organization(orgId: string): Promise<{ organization: Organization; stored: boolean }> {
+    const organization = await this.repository.get(orgId);
+    if (organization) return { organization, stored: true };
+    if (orgId === this.options.defaultOrgId) return { organization: this.defaultOrganization(), stored: false };
+    throw new NotFoundError(`organization ${orgId} does not exist`);
+  }
+
+  private defaultOrganization(): Organization {
+    return { orgId: this.options.defaultOrgId, name: 'Default organization', seatsUsed: 0, createdAt: '' };
+  }
+
+  /** `<name as a slug>-<6 random characters>`: readable in logs and keys, and unguessable from the name alone. */
+  private newOrgId(name: string): string {
+    const slug =
+      name
+        .normalize('NFKD')
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 24)
+        .replace(/-+$/, '') || 'org';
+    const suffix = [...this.random(6)].map((byte) => ID_ALPHABET[byte & 31]).join('');
+    return `${slug}-${suffix}`;
+  }
+}
+
+function validName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '' || trimmed.length > 200) {
+    throw new InvalidOrganizationError('the organization name must be 1 to 200 characters');
+  }
+  return trimmed;
+}
+
+function validSeats(seats: number): number {
+  if (!Number.isInteger(seats) || seats < 0 || seats > MAX_SEATS) {
+    throw new InvalidOrganizationError(`seats must be a whole number from 0 to ${MAX_SEATS}`);
+  }
+  return seats;
+}

@@ -5,8 +5,10 @@ import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { FileSecretReader } from '../adapters/file-secret-reader';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
+import { DEFAULT_ORG_SECRET_PREFIX } from '../domain/organizations';
 import { type SecretReader, TokenVerifier } from '../domain/tokens';
 import { type AuthorizerConfig, authorizerConfigFromEnv } from './config';
+import { type Counter, noCounter, powertoolsCounter } from './metrics';
 
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
@@ -15,6 +17,8 @@ export interface AuthorizerOverrides {
   readonly logger?: Logger;
   /** @default 30 seconds; with API Gateway's 30-second result cache a revoked key stops working within a minute */
   readonly cacheTtlMs?: number;
+  /** Counts refused keys and uses of a previous key. @default CloudWatch metrics on Lambda, none locally */
+  readonly counter?: Counter;
 }
 
 /**
@@ -31,18 +35,27 @@ export function createAuthorizerHandler(
     (config.localSecretsDir
       ? new FileSecretReader(config.localSecretsDir)
       : new SecretsManagerSecretReader(new SecretsManagerClient({ region: config.region })));
+  const orgSecretPrefix = config.orgSecretPrefix ?? DEFAULT_ORG_SECRET_PREFIX;
   const verifier = new TokenVerifier(secrets, {
     defaultOrgId: config.defaultOrgId,
     defaultSecretId: config.tokenSecretId,
+    orgSecretId: (orgId) => `${orgSecretPrefix}${orgId}`,
     cacheTtlMs: overrides.cacheTtlMs,
   });
+  const counter = overrides.counter ?? (config.localSecretsDir ? noCounter : powertoolsCounter('scim-authorizer'));
 
   return async (event) => {
     const result = await verifier.verify(header(event, 'authorization'));
     if (!result.ok) {
       // The reason helps an operator; the token itself is never logged.
       logger.warn('SCIM API key refused', { reason: result.reason });
+      counter.count('RejectedTokens', { reason: result.reason });
       throw new Error('Unauthorized');
+    }
+    if (result.usedPreviousToken) {
+      // The identity provider still sends the key a rotation replaced: the admin has not pasted the new one yet.
+      logger.info('previous SCIM API key used during its grace period', { orgId: result.orgId });
+      counter.count('PreviousTokenUses');
     }
     return {
       principalId: result.orgId,

@@ -10,6 +10,11 @@ export interface ServiceConfig {
   readonly defaultOrgId: string;
   /** Secret id (ARN on AWS) of the default organization's SCIM token. */
   readonly tokenSecretId: string;
+  /**
+   * Other organizations' token secrets are named `<prefix><orgId>` (the stack sets `ORG_SECRET_PREFIX`).
+   * @default DEFAULT_ORG_SECRET_PREFIX from lambda/domain/organizations
+   */
+  readonly orgSecretPrefix?: string;
   /** Local stack only: read secrets from JSON files in this folder instead of Secrets Manager. */
   readonly localSecretsDir?: string;
   /** Local stack and tests only: DynamoDB endpoint such as `http://127.0.0.1:8000`. */
@@ -36,12 +41,16 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 /** What the authorizer needs: it reads secrets only, so it gets no table names. */
-export type AuthorizerConfig = Pick<ServiceConfig, 'defaultOrgId' | 'tokenSecretId' | 'localSecretsDir' | 'region'>;
+export type AuthorizerConfig = Pick<
+  ServiceConfig,
+  'defaultOrgId' | 'tokenSecretId' | 'orgSecretPrefix' | 'localSecretsDir' | 'region'
+>;
 
 export function authorizerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthorizerConfig {
   return {
     defaultOrgId: env.DEFAULT_ORG_ID ?? 'default',
     tokenSecretId: required(env, 'TOKEN_SECRET_ARN'),
+    orgSecretPrefix: env.ORG_SECRET_PREFIX || undefined,
     localSecretsDir: env.LOCAL_SECRETS_DIR,
     region: env.AWS_REGION,
   };
@@ -54,6 +63,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     licensesTable: required(env, 'LICENSES_TABLE'),
     defaultOrgId: env.DEFAULT_ORG_ID ?? 'default',
     tokenSecretId: env.TOKEN_SECRET_ARN ?? '',
+    orgSecretPrefix: env.ORG_SECRET_PREFIX || undefined,
     localSecretsDir: env.LOCAL_SECRETS_DIR,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT,
     region: env.AWS_REGION,

@@ -1,0 +1,149 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { IndexNames } from '../../lib/table-schema';
+import { type Organization, OrganizationExistsError, type OrganizationRepository } from '../domain/organizations';
+
+/** Partition of the index that lists every organization. */
+const ORGS_PARTITION = 'ORGS';
+
+/**
+ * Organizations in the licenses table, as documented in `lambda/domain/organizations.ts`: item `ORG#<orgId>` / `ORG`,
+ * listed through the `byOrg` index under `ORGS`. `seatsUsed` belongs to the seat accounting, so this adapter never
+ * writes it after creation.
+ */
+export class DynamoOrganizationRepository implements OrganizationRepository {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(organization: Organization): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ ...key(organization.orgId), ...indexKeys(organization.orgId), ...organization }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new OrganizationExistsError(`organization ${organization.orgId} already exists`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async get(orgId: string): Promise<Organization | undefined> {
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall(key(orgId)), ConsistentRead: true }),
+    );
+    return result.Item ? fromItem(result.Item) : undefined;
+  }
+
+  async list(): Promise<Organization[]> {
+    const organizations: Organization[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: IndexNames.byOrg,
+          KeyConditionExpression: 'gsi1pk = :orgs',
+          ExpressionAttributeValues: { ':orgs': { S: ORGS_PARTITION } },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      organizations.push(...(page.Items ?? []).map(fromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return organizations;
+  }
+
+  async setSeatLimit(
+    orgId: string,
+    seatLimit: number | undefined,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined> {
+    const names: Record<string, string> = { '#seatLimit': 'seatLimit' };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    if (seatLimit !== undefined) {
+      sets.push('#seatLimit = :seatLimit');
+      values[':seatLimit'] = seatLimit;
+    }
+    if (createAs) {
+      // Only fills what a missing item lacks; an existing item keeps its name and creation time.
+      Object.assign(names, { '#orgId': 'orgId', '#name': 'name', '#createdAt': 'createdAt' });
+      sets.push(
+        '#orgId = :orgId',
+        '#name = if_not_exists(#name, :name)',
+        '#createdAt = if_not_exists(#createdAt, :createdAt)',
+        'gsi1pk = :orgs',
+        'gsi1sk = :orgId',
+      );
+      Object.assign(values, {
+        ':orgId': orgId,
+        ':name': createAs.name,
+        ':createdAt': createAs.createdAt,
+        ':orgs': ORGS_PARTITION,
+      });
+    }
+    const update = [
+      ...(sets.length > 0 ? [`SET ${sets.join(', ')}`] : []),
+      ...(seatLimit === undefined ? ['REMOVE #seatLimit'] : []),
+    ].join(' ');
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(key(orgId)),
+          UpdateExpression: update,
+          ConditionExpression: createAs ? undefined : 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: Object.keys(values).length > 0 ? marshall(values) : undefined,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes ? fromItem(result.Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(orgId: string): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: marshall(key(orgId)) }));
+  }
+}
+
+function key(orgId: string): { pk: string; sk: string } {
+  return { pk: `ORG#${orgId}`, sk: 'ORG' };
+}
+
+function indexKeys(orgId: string): { gsi1pk: string; gsi1sk: string } {
+  return { gsi1pk: ORGS_PARTITION, gsi1sk: orgId };
+}
+
+function fromItem(item: Record<string, AttributeValue>): Organization {
+  const value = unmarshall(item);
+  // The seat accounting may create an organization's item with nothing but its counter: the key still names it.
+  const orgId = typeof value.orgId === 'string' ? value.orgId : String(value.pk).slice('ORG#'.length);
+  return {
+    orgId,
+    name: typeof value.name === 'string' ? value.name : orgId,
+    ...(typeof value.seatLimit === 'number' ? { seatLimit: value.seatLimit } : {}),
+    seatsUsed: typeof value.seatsUsed === 'number' ? value.seatsUsed : 0,
+    ...(typeof value.plan === 'string' ? { plan: value.plan } : {}),
+    createdAt: typeof value.createdAt === 'string' ? value.createdAt : '',
+  };
+}

@@ -1,0 +1,186 @@
+import { NotFoundError } from '../../../lambda/domain/errors';
+import {
+  InvalidOrganizationError,
+  type Organization,
+  OrganizationExistsError,
+  type OrganizationRepository,
+  OrganizationService,
+} from '../../../lambda/domain/organizations';
+import { isOrgToken } from '../../../lambda/domain/token-rotation';
+import { parseTokenSecret } from '../../../lambda/domain/tokens';
+import { InMemoryTokenStore } from './in-memory-token-store';
+
+class InMemoryOrganizations implements OrganizationRepository {
+  readonly items = new Map<string, Organization>();
+
+  async create(organization: Organization): Promise<void> {
+    if (this.items.has(organization.orgId)) throw new OrganizationExistsError(organization.orgId);
+    this.items.set(organization.orgId, organization);
+  }
+
+  async get(orgId: string): Promise<Organization | undefined> {
+    return this.items.get(orgId);
+  }
+
+  async list(): Promise<Organization[]> {
+    return [...this.items.values()].sort((a, b) => a.orgId.localeCompare(b.orgId));
+  }
+
+  async setSeatLimit(
+    orgId: string,
+    seatLimit: number | undefined,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined> {
+    const existing = this.items.get(orgId) ?? (createAs && { orgId, seatsUsed: 0, ...createAs });
+    if (!existing) return undefined;
+    const { seatLimit: _dropped, ...rest } = existing;
+    const updated = seatLimit === undefined ? rest : { ...rest, seatLimit };
+    this.items.set(orgId, updated);
+    return updated;
+  }
+
+  async delete(orgId: string): Promise<void> {
+    this.items.delete(orgId);
+  }
+}
+
+const NOW = new Date('2026-11-28T12:00:00Z');
+
+function setup() {
+  const organizations = new InMemoryOrganizations();
+  const tokens = new InMemoryTokenStore(() => NOW);
+  let call = 0;
+  tokens.seed('default-secret', JSON.stringify({ orgId: 'default', token: 'd'.repeat(64) }));
+  const service = new OrganizationService(organizations, tokens, {
+    defaultOrgId: 'default',
+    secretIdOf: (orgId) => (orgId === 'default' ? 'default-secret' : `prefix/${orgId}`),
+    clock: { now: () => NOW },
+    random: (size) => Buffer.alloc(size, ++call),
+  });
+  return { organizations, tokens, service };
+}
+
+describe('OrganizationService.create', () => {
+  it('stores the organization and a secret holding a token that names it', async () => {
+    const { service, tokens, organizations } = setup();
+
+    const created = await service.create({ name: '  Acme Corp. ', seatLimit: 5 });
+
+    expect(created.organization).toEqual({
+      orgId: 'acme-corp-111111',
+      name: 'Acme Corp.',
+      seatLimit: 5,
+      seatsUsed: 0,
+      createdAt: NOW.toISOString(),
+    });
+    expect(created.secretId).toBe('prefix/acme-corp-111111');
+    expect(isOrgToken(created.token, 'acme-corp-111111')).toBe(true);
+    expect(parseTokenSecret(tokens.currentValue('prefix/acme-corp-111111') ?? '')).toEqual({
+      orgId: 'acme-corp-111111',
+      token: created.token,
+    });
+    expect(tokens.tags.get('prefix/acme-corp-111111')).toBe('acme-corp-111111');
+    expect(organizations.items.has('acme-corp-111111')).toBe(true);
+  });
+
+  it('removes the organization again when its secret cannot be created', async () => {
+    const { service, tokens, organizations } = setup();
+    tokens.seed('prefix/taken', '{}');
+
+    const attempt = service.create({ name: 'Taken', orgId: 'taken' });
+
+    await expect(attempt).rejects.toThrow(OrganizationExistsError);
+    expect(organizations.items.has('taken')).toBe(false);
+  });
+
+  it.each([
+    [{ name: '' }, 'name must be 1 to 200 characters'],
+    [{ name: 'x', seatLimit: -1 }, 'seats must be a whole number'],
+    [{ name: 'x', seatLimit: 1.5 }, 'seats must be a whole number'],
+    [{ name: 'x', orgId: 'Bad_Id' }, 'lower-case letters, digits and dashes'],
+  ])('refuses %j', async (input, message) => {
+    const { service } = setup();
+
+    await expect(service.create(input)).rejects.toThrow(message);
+    await expect(service.create(input)).rejects.toThrow(InvalidOrganizationError);
+  });
+
+  it('refuses to create the default organization', async () => {
+    const { service } = setup();
+
+    await expect(service.create({ name: 'Default', orgId: 'default' })).rejects.toThrow(OrganizationExistsError);
+  });
+});
+
+describe('OrganizationService.list, show and setSeats', () => {
+  it('lists the default organization even before it has an item', async () => {
+    const { service } = setup();
+    await service.create({ name: 'Acme', orgId: 'acme' });
+
+    const list = await service.list();
+
+    expect(list.map((organization) => organization.orgId)).toEqual(['default', 'acme']);
+  });
+
+  it('shows seats, token age and the grace period of a rotation', async () => {
+    const { service } = setup();
+    await service.create({ name: 'Acme', orgId: 'acme', seatLimit: 5 });
+    const rotated = await service.rotateToken('acme', 10);
+
+    const details = await service.show('acme');
+
+    expect(details.seats).toEqual({ used: 0, limit: 5, available: 5 });
+    expect(details.token).toEqual({
+      secretId: 'prefix/acme',
+      issuedAt: NOW.toISOString(),
+      ageDays: 0,
+      inGracePeriod: true,
+      previousTokenExpiresAt: '2026-11-28T22:00:00.000Z',
+      rotationInProgress: false,
+      rotation: { rotationEnabled: false },
+    });
+    expect(rotated.previousTokenExpiresAt).toBe('2026-11-28T22:00:00.000Z');
+  });
+
+  it('sets the default organization seats by creating its item, and clears a limit', async () => {
+    const { service } = setup();
+
+    const limited = await service.setSeats('default', 3);
+    const unlimited = await service.setSeats('default', undefined);
+
+    expect(limited).toMatchObject({ orgId: 'default', seatLimit: 3, seatsUsed: 0 });
+    expect(unlimited.seatLimit).toBeUndefined();
+  });
+
+  it('answers NotFoundError for an unknown organization', async () => {
+    const { service } = setup();
+
+    await expect(service.setSeats('nobody', 3)).rejects.toThrow(NotFoundError);
+    await expect(service.show('nobody')).rejects.toThrow('organization nobody does not exist');
+    await expect(service.rotateToken('nobody')).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('OrganizationService token rotation', () => {
+  it('rotates the default organization secret to a token that names the organization', async () => {
+    const { service, tokens } = setup();
+
+    const rotated = await service.rotateToken('default');
+
+    expect(isOrgToken(rotated.token, 'default')).toBe(true);
+    expect(parseTokenSecret(tokens.currentValue('default-secret') ?? '')?.previousToken).toBe('d'.repeat(64));
+  });
+
+  it('revokes the previous token after a rotation, and reports when there is none', async () => {
+    const { service } = setup();
+    await service.create({ name: 'Acme', orgId: 'acme' });
+    await service.rotateToken('acme');
+
+    const first = await service.revokePreviousToken('acme');
+    const second = await service.revokePreviousToken('acme');
+
+    expect(first).toEqual({ orgId: 'acme', revoked: true });
+    expect(second).toEqual({ orgId: 'acme', revoked: false });
+    expect((await service.show('acme')).token?.inGracePeriod).toBe(false);
+  });
+});
