@@ -9,6 +9,7 @@ import type { HttpRequest } from '../scim/http';
 import { createScimRouter, type ScimRouter } from '../scim/router';
 import { UsersEndpoint } from '../scim/users-endpoint';
 import { configFromEnv, type ServiceConfig } from './config';
+import { createLicensing } from './licensing';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
@@ -22,7 +23,12 @@ export interface ScimHandlerOverrides {
 export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerOverrides = {}): ProxyHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: 'scim' });
   const dynamo = overrides.dynamo ?? new DynamoDBClient({ endpoint: config.dynamoEndpoint, region: config.region });
-  const users = new UserService(new DynamoUserRepository(dynamo, config.usersTable));
+  // License writes commit in the user's transaction; without a signing key configured, users change without licenses.
+  const licensing = createLicensing(config, dynamo);
+  const users = new UserService(
+    licensing?.userRepository(config.usersTable) ?? new DynamoUserRepository(dynamo, config.usersTable),
+    { policy: licensing?.policy },
+  );
   const router = createScimRouter({ endpoints: { Users: new UsersEndpoint(users) }, log: logger });
   return (event) => handle(router, logger, event);
 }

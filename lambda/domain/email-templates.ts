@@ -1,0 +1,144 @@
+/**
+ * Every email the service sends, in one place: subject, HTML and text parts. Values that come from users or
+ * configuration are HTML-escaped in the HTML part; the text part is plain text and needs no escaping.
+ */
+
+export interface RenderedEmail {
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+}
+
+export interface EmailBranding {
+  /** The product the license is for, e.g. "Acme Studio". */
+  readonly productName: string;
+  /** Where users get help. @default no support line */
+  readonly supportEmail?: string;
+}
+
+export interface LicenseIssuedEmail {
+  readonly displayName?: string;
+  /** The plaintext key: exists only while the email is rendered and sent. */
+  readonly licenseKey: string;
+}
+
+export interface LicenseRevokedEmail {
+  readonly displayName?: string;
+  /** The last characters of the revoked key, so the user knows which key stopped working. */
+  readonly keyHint: string;
+  readonly reason?: 'deactivated' | 'deleted';
+}
+
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+}
+
+/** Subject lines are single-line headers: no control characters, bounded length. */
+function headerSafe(value: string): string {
+  return value
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    .trim()
+    .slice(0, 120);
+}
+
+function greeting(displayName: string | undefined): string {
+  return displayName ? `Hello ${displayName},` : 'Hello,';
+}
+
+function supportLine(branding: EmailBranding): { text: string; html: string } {
+  if (!branding.supportEmail) return { text: '', html: '' };
+  const address = escapeHtml(branding.supportEmail);
+  return {
+    text: `\nQuestions? Write to ${branding.supportEmail}.\n`,
+    html: `<p>Questions? Write to <a href="mailto:${address}">${address}</a>.</p>`,
+  };
+}
+
+function layout(title: string, body: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
+    `<title>${title}</title></head>`,
+    '<body style="font-family:Arial,Helvetica,sans-serif;line-height:1.5;color:#1a1a1a;max-width:560px;margin:0 auto;padding:24px">',
+    body,
+    '</body></html>',
+  ].join('\n');
+}
+
+export function renderLicenseIssued(email: LicenseIssuedEmail, branding: EmailBranding): RenderedEmail {
+  const product = branding.productName;
+  const support = supportLine(branding);
+  const subject = headerSafe(`Your ${product} license key`);
+  const text = [
+    greeting(email.displayName),
+    '',
+    `You have been given a license for ${product}. Your license key is:`,
+    '',
+    `    ${email.licenseKey}`,
+    '',
+    'To activate it:',
+    `  1. Open ${product}.`,
+    '  2. Choose "Enter license key" (in the Help menu, or on the start screen).',
+    '  3. Paste the key above and confirm.',
+    '',
+    'Keep this key to yourself: it is tied to your account. If your access is removed, the key stops working and',
+    'you will get an email about it.',
+    support.text,
+  ].join('\n');
+  const html = layout(
+    escapeHtml(subject),
+    [
+      `<p>${escapeHtml(greeting(email.displayName))}</p>`,
+      `<p>You have been given a license for ${escapeHtml(product)}. Your license key is:</p>`,
+      `<p style="font-family:Consolas,Menlo,monospace;font-size:20px;letter-spacing:1px;background:#f3f4f6;padding:12px 16px;border-radius:6px">${escapeHtml(email.licenseKey)}</p>`,
+      '<p>To activate it:</p>',
+      '<ol>',
+      `<li>Open ${escapeHtml(product)}.</li>`,
+      '<li>Choose <strong>Enter license key</strong> (in the Help menu, or on the start screen).</li>',
+      '<li>Paste the key above and confirm.</li>',
+      '</ol>',
+      '<p>Keep this key to yourself: it is tied to your account. If your access is removed, the key stops working and you will get an email about it.</p>',
+      support.html,
+    ].join('\n'),
+  );
+  return { subject, html, text };
+}
+
+export function renderLicenseRevoked(email: LicenseRevokedEmail, branding: EmailBranding): RenderedEmail {
+  const product = branding.productName;
+  const support = supportLine(branding);
+  const subject = headerSafe(`Your ${product} license has been deactivated`);
+  const why =
+    email.reason === 'deleted'
+      ? 'Your account was removed from the application by your organization.'
+      : 'Your access to the application was removed by your organization.';
+  const text = [
+    greeting(email.displayName),
+    '',
+    `Your ${product} license key ending in ${email.keyHint} has been deactivated and no longer works.`,
+    why,
+    '',
+    'If you think this is a mistake, contact your IT administrator. If your access is restored, you will receive',
+    'a new license key by email.',
+    support.text,
+  ].join('\n');
+  const html = layout(
+    escapeHtml(subject),
+    [
+      `<p>${escapeHtml(greeting(email.displayName))}</p>`,
+      `<p>Your ${escapeHtml(product)} license key ending in <strong>${escapeHtml(email.keyHint)}</strong> has been deactivated and no longer works.</p>`,
+      `<p>${escapeHtml(why)}</p>`,
+      '<p>If you think this is a mistake, contact your IT administrator. If your access is restored, you will receive a new license key by email.</p>',
+      support.html,
+    ].join('\n'),
+  );
+  return { subject, html, text };
+}

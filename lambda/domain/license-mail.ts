@@ -1,0 +1,114 @@
+import type { Clock } from './clock';
+import { type EmailBranding, type RenderedEmail, renderLicenseIssued, renderLicenseRevoked } from './email-templates';
+import { DomainError } from './errors';
+import type { EmailIntent, LicenseKeyDeriver } from './licenses';
+
+/**
+ * Sending the emails of the outbox, exactly once per license event as far as a mail API without idempotency keys
+ * allows:
+ * 1. claim: a conditional write on the outbox item takes a send lease, unless the item is already marked sent (then
+ *    the record is a retry and nothing is sent) or another worker holds an unexpired lease;
+ * 2. send through the Mailer;
+ * 3. record: a conditional write marks the item sent with the provider's message id.
+ * A send that fails releases the lease so a retry can send at once. The one window left is a crash (or a lost
+ * response) after the provider accepted the message and before step 3: the lease then expires and a retry sends the
+ * email again. That trade is deliberate: a duplicate license email is a nuisance, a lost one leaves a user without
+ * their key. The window is the duration of one DynamoDB write.
+ */
+
+export interface OutgoingEmail {
+  readonly to: string;
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+  /** The license event, sent as a header so a duplicate can be recognised downstream. */
+  readonly eventId: string;
+  /** Tags for the provider's event records (bounces, complaints). No personal data. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface Mailer {
+  /** Resolves with the provider's message id; throws PermanentDeliveryError when retrying cannot help. */
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+/** The provider refused the message for good (invalid address, suppressed recipient): retries would fail the same way. */
+export class PermanentDeliveryError extends DomainError {}
+
+/** Another worker is sending this email right now; the record is retried later. */
+export class EmailInProgressError extends DomainError {}
+
+export type ClaimResult = 'claimed' | 'already-sent' | 'in-progress' | 'gone';
+
+export interface OutboxStore {
+  /** Takes the send lease until `leaseUntil` with a conditional write. `gone`: the item expired (TTL) or never existed. */
+  claim(intent: EmailIntent, now: Date, leaseUntil: Date): Promise<ClaimResult>;
+  /** Marks the email sent (conditional: only once). */
+  markSent(intent: EmailIntent, messageId: string, at: Date): Promise<void>;
+  /** Marks the email undeliverable, so it is neither retried nor sent later. */
+  markFailed(intent: EmailIntent, reason: string, at: Date): Promise<void>;
+  /** Gives the lease back after a failed send. */
+  release(intent: EmailIntent): Promise<void>;
+}
+
+export type DispatchOutcome = 'sent' | 'already-sent' | 'rejected' | 'gone';
+
+export interface LicenseEmailDispatcherOptions {
+  readonly outbox: OutboxStore;
+  readonly mailer: Mailer;
+  readonly keys: LicenseKeyDeriver;
+  readonly branding: EmailBranding;
+  readonly clock: Clock;
+  /** Longer than one mailer invocation can run, so a live sender never loses its lease. @default 120000 */
+  readonly leaseMs?: number;
+}
+
+export class LicenseEmailDispatcher {
+  private readonly leaseMs: number;
+
+  constructor(private readonly options: LicenseEmailDispatcherOptions) {
+    this.leaseMs = options.leaseMs ?? 120_000;
+  }
+
+  /** Sends the intent's email unless it was sent already. Throws on failures worth retrying. */
+  async dispatch(intent: EmailIntent): Promise<DispatchOutcome> {
+    const { outbox, mailer, clock } = this.options;
+    const now = clock.now();
+    const claim = await outbox.claim(intent, now, new Date(now.getTime() + this.leaseMs));
+    if (claim === 'already-sent' || claim === 'gone') return claim;
+    if (claim === 'in-progress')
+      throw new EmailInProgressError(`email ${intent.eventId} is being sent by another worker`);
+
+    let sent: { messageId: string };
+    try {
+      const rendered = await this.render(intent);
+      sent = await mailer.send({
+        to: intent.recipient,
+        ...rendered,
+        eventId: intent.eventId,
+        tags: { event: intent.type, org: intent.orgId },
+      });
+    } catch (error) {
+      if (error instanceof PermanentDeliveryError) {
+        await outbox.markFailed(intent, error.message, clock.now());
+        return 'rejected';
+      }
+      // Not sent (or not known to be): give the lease back so the retry does not wait for it to expire.
+      await outbox.release(intent).catch(() => undefined);
+      throw error;
+    }
+    await outbox.markSent(intent, sent.messageId, clock.now());
+    return 'sent';
+  }
+
+  private async render(intent: EmailIntent): Promise<RenderedEmail> {
+    if (intent.type === 'license-issued') {
+      const { key } = await this.options.keys.derive(intent.orgId, intent.licenseId);
+      return renderLicenseIssued({ displayName: intent.displayName, licenseKey: key }, this.options.branding);
+    }
+    return renderLicenseRevoked(
+      { displayName: intent.displayName, keyHint: intent.keyHint, reason: intent.reason },
+      this.options.branding,
+    );
+  }
+}

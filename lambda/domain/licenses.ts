@@ -1,0 +1,256 @@
+import type { IdGenerator } from './clock';
+import { SeatLimitError } from './errors';
+import type { DerivedLicenseKey, KeyCheck } from './license-keys';
+import type { LinkedWrite, UserChange, UserChangePolicy, UserRecord } from './users';
+
+/**
+ * Licenses follow the user's `active` state, whatever route changes it:
+ * - a user created active, or reactivated, gets a new license (new key) and takes a seat;
+ * - deactivation and deletion revoke the user's active license and free its seat;
+ * - a change that leaves `active` as it was changes no license and sends nothing (a profile update keeps the key).
+ * Each license event also enqueues one email (the transactional outbox). Everything is expressed as LinkedWrites
+ * that commit in the same DynamoDB transaction as the user write, or not at all.
+ */
+
+export type LicenseStatus = 'active' | 'revoked';
+export type RevocationReason = 'deactivated' | 'deleted';
+
+export interface LicenseRecord {
+  readonly orgId: string;
+  readonly licenseId: string;
+  readonly userId: string;
+  readonly status: LicenseStatus;
+  readonly issuedAt: string;
+  readonly revokedAt?: string;
+  readonly revocationReason?: RevocationReason;
+  /** SHA-256 of the canonical key: what validation looks up. */
+  readonly keyHash: string;
+  /** Last characters of the key, shown to admins. */
+  readonly keyHint: string;
+}
+
+export type EmailEventType = 'license-issued' | 'license-revoked';
+
+/** An email to send, written to the outbox in the license change's transaction. Holds no key: the mailer derives it. */
+export interface EmailIntent {
+  /** One per license event (`<licenseId>.issued`): the outbox refuses a second intent with the same id. */
+  readonly eventId: string;
+  readonly type: EmailEventType;
+  readonly orgId: string;
+  readonly licenseId: string;
+  readonly userId: string;
+  readonly recipient: string;
+  /** Last characters of the key, named in the deactivation email. */
+  readonly keyHint: string;
+  /** How the email greets the user. */
+  readonly displayName?: string;
+  readonly reason?: RevocationReason;
+  readonly createdAt: string;
+}
+
+export interface IssueLicenseWrite extends LinkedWrite {
+  readonly kind: 'license.issue';
+  readonly license: LicenseRecord;
+}
+
+export interface RevokeLicenseWrite extends LinkedWrite {
+  readonly kind: 'license.revoke';
+  readonly orgId: string;
+  readonly userId: string;
+  readonly licenseId: string;
+  readonly revokedAt: string;
+  readonly reason: RevocationReason;
+}
+
+/** Takes (+1) or frees (-1) one of the organization's seats; taking is conditional on a free seat. */
+export interface SeatChangeWrite extends LinkedWrite {
+  readonly kind: 'license.seat';
+  readonly orgId: string;
+  readonly delta: 1 | -1;
+  /** The configured limit, applied when the organization item sets none. Undefined: no limit. */
+  readonly defaultLimit?: number;
+}
+
+export interface EnqueueEmailWrite extends LinkedWrite {
+  readonly kind: 'license.email';
+  readonly email: EmailIntent;
+}
+
+export type LicenseWrite = IssueLicenseWrite | RevokeLicenseWrite | SeatChangeWrite | EnqueueEmailWrite;
+
+const LICENSE_WRITE_KINDS: ReadonlySet<string> = new Set([
+  'license.issue',
+  'license.revoke',
+  'license.seat',
+  'license.email',
+]);
+
+export function isLicenseWrite(write: LinkedWrite): write is LicenseWrite {
+  return LICENSE_WRITE_KINDS.has(write.kind);
+}
+
+export interface SeatUsage {
+  readonly used: number;
+  /** The organization item's own limit; undefined when it sets none. */
+  readonly limit?: number;
+}
+
+/** Reads the policy needs before it plans a change (it never writes). */
+export interface LicenseReader {
+  /** The user's active license, read consistently; undefined when there is none. */
+  activeLicenseOf(orgId: string, userId: string): Promise<LicenseRecord | undefined>;
+  seatUsage(orgId: string): Promise<SeatUsage>;
+}
+
+/** Derives the key of a license (the key itself stays with the caller). */
+export interface LicenseKeyDeriver {
+  derive(orgId: string, licenseId: string): Promise<DerivedLicenseKey>;
+}
+
+export interface LicensePolicyOptions {
+  readonly reader: LicenseReader;
+  readonly keys: LicenseKeyDeriver;
+  readonly newId: IdGenerator;
+  /** Seat limit from configuration (CDK context `seats` for the default organization). @default no limit */
+  readonly configuredSeatLimit?: (orgId: string) => number | undefined;
+}
+
+/** The seat limit that applies: the organization item's own limit wins over the configured one. */
+export function effectiveSeatLimit(usage: SeatUsage, configured: number | undefined): number | undefined {
+  return usage.limit ?? configured;
+}
+
+/** The refusal Okta shows in its task list: it says what is wrong and what to do. */
+export function seatLimitError(used: number, limit: number, options?: { cause?: unknown }): SeatLimitError {
+  return new SeatLimitError(
+    `no license seats available: ${used} of ${limit} in use; deactivate a user or raise the organization's seat limit, then retry`,
+    options,
+  );
+}
+
+/** The UserChangePolicy of licenses. `plan` only reads, so UserService can call it again after a version conflict. */
+export class LicensePolicy implements UserChangePolicy {
+  constructor(private readonly options: LicensePolicyOptions) {}
+
+  async plan(change: UserChange): Promise<readonly LicenseWrite[]> {
+    const wasActive = change.before?.active === true;
+    const isActive = change.after?.active === true;
+    if (change.after && isActive && !wasActive) return this.issue(change.orgId, change.after, change.at);
+    if (change.before && wasActive && !isActive) {
+      return this.revoke(change.orgId, change.before, change.at, change.after ? 'deactivated' : 'deleted');
+    }
+    if (change.before && !change.after) {
+      // Deleting an inactive user: its license was revoked on deactivation. Anything still active (a user from before
+      // licensing existed, say) is revoked now, so no seat stays taken by a user who is gone.
+      return this.revoke(change.orgId, change.before, change.at, 'deleted');
+    }
+    return [];
+  }
+
+  private async issue(orgId: string, user: UserRecord, at: Date): Promise<LicenseWrite[]> {
+    const defaultLimit = this.options.configuredSeatLimit?.(orgId);
+    const usage = await this.options.reader.seatUsage(orgId);
+    const limit = effectiveSeatLimit(usage, defaultLimit);
+    // The transaction checks the seat again, atomically; this read only refuses early with the current numbers.
+    if (limit !== undefined && usage.used >= limit) throw seatLimitError(usage.used, limit);
+
+    const licenseId = this.options.newId();
+    const key = await this.options.keys.derive(orgId, licenseId);
+    const issuedAt = at.toISOString();
+    const license: LicenseRecord = {
+      orgId,
+      licenseId,
+      userId: user.id,
+      status: 'active',
+      issuedAt,
+      keyHash: key.hash,
+      keyHint: key.hint,
+    };
+    const writes: LicenseWrite[] = [
+      { kind: 'license.issue', license },
+      { kind: 'license.seat', orgId, delta: 1, ...(defaultLimit !== undefined ? { defaultLimit } : {}) },
+    ];
+    const email = emailIntent('license-issued', license, user, issuedAt);
+    if (email) writes.push({ kind: 'license.email', email });
+    return writes;
+  }
+
+  private async revoke(orgId: string, user: UserRecord, at: Date, reason: RevocationReason): Promise<LicenseWrite[]> {
+    const active = await this.options.reader.activeLicenseOf(orgId, user.id);
+    if (!active) return [];
+    const revokedAt = at.toISOString();
+    const writes: LicenseWrite[] = [
+      { kind: 'license.revoke', orgId, userId: user.id, licenseId: active.licenseId, revokedAt, reason },
+      { kind: 'license.seat', orgId, delta: -1 },
+    ];
+    const email = emailIntent('license-revoked', active, user, revokedAt, reason);
+    if (email) writes.push({ kind: 'license.email', email });
+    return writes;
+  }
+}
+
+/** Undefined when the user has no email address: the license still changes, and an admin can re-send later. */
+function emailIntent(
+  type: EmailEventType,
+  license: LicenseRecord,
+  user: UserRecord,
+  createdAt: string,
+  reason?: RevocationReason,
+): EmailIntent | undefined {
+  const recipient = user.lookupEmail ?? user.emails[0]?.value;
+  if (recipient === undefined || recipient.trim() === '') return undefined;
+  const displayName = greetingName(user);
+  return {
+    eventId: `${license.licenseId}.${type === 'license-issued' ? 'issued' : 'revoked'}`,
+    type,
+    orgId: license.orgId,
+    licenseId: license.licenseId,
+    userId: user.id,
+    recipient: recipient.trim(),
+    keyHint: license.keyHint,
+    ...(displayName !== undefined ? { displayName } : {}),
+    ...(reason !== undefined ? { reason } : {}),
+    createdAt,
+  };
+}
+
+/** The given name, else the display name, from the SCIM document. */
+export function greetingName(user: Pick<UserRecord, 'document'>): string | undefined {
+  const name = user.document.name;
+  const given = name && typeof name === 'object' ? (name as Record<string, unknown>).givenName : undefined;
+  for (const candidate of [given, user.document.displayName]) {
+    if (typeof candidate === 'string' && candidate.trim() !== '') return candidate.trim().slice(0, 100);
+  }
+  return undefined;
+}
+
+/** What the product learns about a key: never who holds it. */
+export type LicenseValidation =
+  | { readonly valid: true; readonly status: 'active'; readonly plan?: string }
+  | { readonly valid: false; readonly reason: 'malformed' | 'checksum' | 'unknown' | 'revoked' };
+
+export interface LicenseLookup {
+  /** The license with this key hash and its organization's plan, read consistently. */
+  findByKeyHash(keyHash: string): Promise<{ license: LicenseRecord; plan?: string } | undefined>;
+}
+
+export interface LicenseKeyChecker {
+  check(input: string): Promise<KeyCheck>;
+}
+
+/** Answers the product's "is this key good?": format and MAC first (no read), then the stored license. */
+export class LicenseValidator {
+  constructor(
+    private readonly keys: LicenseKeyChecker,
+    private readonly lookup: LicenseLookup,
+  ) {}
+
+  async validate(input: string): Promise<LicenseValidation> {
+    const checked = await this.keys.check(input);
+    if (!checked.ok) return { valid: false, reason: checked.reason };
+    const found = await this.lookup.findByKeyHash(checked.hash);
+    if (!found) return { valid: false, reason: 'unknown' };
+    if (found.license.status !== 'active') return { valid: false, reason: 'revoked' };
+    return { valid: true, status: 'active', ...(found.plan !== undefined ? { plan: found.plan } : {}) };
+  }
+}

@@ -1,0 +1,68 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository';
+import { createLicenseWriteTranslator, LicensedUserRepository } from '../adapters/dynamodb-license-writes';
+import { DynamoUserRepository } from '../adapters/dynamodb-user-repository';
+import { FileSecretReader } from '../adapters/file-secret-reader';
+import { SecretSigningKeyProvider } from '../adapters/secret-signing-key-provider';
+import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
+import { type Clock, systemClock, uuidV7 } from '../domain/clock';
+import type { EmailBranding } from '../domain/email-templates';
+import { LicenseKeys, type SigningKeyProvider } from '../domain/license-keys';
+import { LicensePolicy } from '../domain/licenses';
+import type { SecretReader } from '../domain/tokens';
+import type { UserRepository } from '../domain/users';
+import type { ServiceConfig } from './config';
+
+/** Wiring shared by the SCIM, mailer and validation handlers: the same keys, tables and seat rules everywhere. */
+
+export const DEFAULT_PRODUCT_NAME = 'the License Portal app';
+
+export function secretReaderFor(config: Pick<ServiceConfig, 'localSecretsDir' | 'region'>): SecretReader {
+  return config.localSecretsDir
+    ? new FileSecretReader(config.localSecretsDir)
+    : new SecretsManagerSecretReader(new SecretsManagerClient({ region: config.region }));
+}
+
+export function licenseKeysFor(config: ServiceConfig, signingKeys?: SigningKeyProvider): LicenseKeys {
+  if (signingKeys) return new LicenseKeys(signingKeys);
+  if (!config.signingKeySecretId) throw new Error('licensing needs the signing key secret (SIGNING_KEY_SECRET_ARN)');
+  return new LicenseKeys(new SecretSigningKeyProvider(secretReaderFor(config), config.signingKeySecretId));
+}
+
+export function brandingFor(config: ServiceConfig): EmailBranding {
+  return { productName: config.productName ?? DEFAULT_PRODUCT_NAME };
+}
+
+export interface Licensing {
+  readonly policy: LicensePolicy;
+  /** The users repository whose transactions carry the license writes. */
+  userRepository(usersTable: string): UserRepository;
+}
+
+export interface LicensingOverrides {
+  readonly signingKeys?: SigningKeyProvider;
+  readonly clock?: Clock;
+}
+
+/** The license policy and its transaction wiring, or undefined when licensing is not configured (no signing key). */
+export function createLicensing(
+  config: ServiceConfig,
+  dynamo: DynamoDBClient,
+  overrides: LicensingOverrides = {},
+): Licensing | undefined {
+  if (!config.signingKeySecretId && !overrides.signingKeys) return undefined;
+  const clock = overrides.clock ?? systemClock;
+  const translate = createLicenseWriteTranslator({ tableName: config.licensesTable });
+  const policy = new LicensePolicy({
+    reader: new DynamoLicenseRepository(dynamo, config.licensesTable),
+    keys: licenseKeysFor(config, overrides.signingKeys),
+    newId: () => uuidV7(clock.now().getTime()),
+    configuredSeatLimit: (orgId) => (orgId === config.defaultOrgId ? config.defaultOrgSeats : undefined),
+  });
+  return {
+    policy,
+    userRepository: (usersTable) =>
+      new LicensedUserRepository(new DynamoUserRepository(dynamo, usersTable, translate), translate),
+  };
+}

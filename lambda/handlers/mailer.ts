@@ -1,0 +1,121 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoOutboxStore } from '../adapters/dynamodb-outbox';
+import { isOutboxInsert } from '../adapters/outbox-stream-filter';
+import { createSesClient, SesMailer } from '../adapters/ses-mailer';
+import { type Clock, systemClock } from '../domain/clock';
+import type { SigningKeyProvider } from '../domain/license-keys';
+import { LicenseEmailDispatcher, type Mailer } from '../domain/license-mail';
+import type { EmailIntent } from '../domain/licenses';
+import { configFromEnv, type ServiceConfig } from './config';
+import { brandingFor, licenseKeysFor } from './licensing';
+
+export type MailerHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+
+export interface MailerOverrides {
+  readonly dynamo?: DynamoDBClient;
+  readonly ses?: SESv2Client;
+  readonly mailer?: Mailer;
+  readonly signingKeys?: SigningKeyProvider;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** @default 120000 */
+  readonly leaseMs?: number;
+}
+
+const intentSchema = z.object({
+  eventId: z.string().min(1),
+  type: z.enum(['license-issued', 'license-revoked']),
+  orgId: z.string().min(1),
+  licenseId: z.string().min(1),
+  userId: z.string().min(1),
+  recipient: z.string().min(1),
+  keyHint: z.string(),
+  displayName: z.string().optional(),
+  reason: z.enum(['deactivated', 'deleted']).optional(),
+  createdAt: z.string(),
+});
+
+/**
+ * Consumes the licenses table's stream (outbox inserts only) and sends each email once. Records are handled in stream
+ * order; the first one that fails for a reason worth retrying ends the batch and is reported as the batch item
+ * failure, so Lambda retries from there (the records after it have not been tried; those before it are done).
+ * A retried record that was already sent is recognised by the outbox item and skipped.
+ */
+export function createMailerHandler(config: ServiceConfig, overrides: MailerOverrides = {}): MailerHandler {
+  const logger = overrides.logger ?? new Logger({ serviceName: 'license-mailer' });
+  const dynamo = overrides.dynamo ?? new DynamoDBClient({ endpoint: config.dynamoEndpoint, region: config.region });
+  const mailer =
+    overrides.mailer ??
+    new SesMailer(overrides.ses ?? createSesClient({ endpoint: config.sesEndpoint, region: config.region }), {
+      senderEmail: required(config.senderEmail, 'SENDER_EMAIL'),
+      configurationSetName: config.sesConfigurationSet,
+    });
+  const dispatcher = new LicenseEmailDispatcher({
+    outbox: new DynamoOutboxStore(dynamo, config.licensesTable),
+    mailer,
+    keys: licenseKeysFor(config, overrides.signingKeys),
+    branding: brandingFor(config),
+    clock: overrides.clock ?? systemClock,
+    leaseMs: overrides.leaseMs,
+  });
+
+  return async (event) => {
+    for (const record of event.Records) {
+      if (!isOutboxInsert(record)) continue;
+      const intent = parseIntent(record);
+      if (!intent) {
+        // A malformed outbox item is a bug no retry can fix; it must not block the emails behind it.
+        logger.error('outbox record is not an email intent; skipped', { sequenceNumber: sequenceOf(record) });
+        continue;
+      }
+      const context = { eventId: intent.eventId, type: intent.type, orgId: intent.orgId };
+      try {
+        const outcome = await dispatcher.dispatch(intent);
+        if (outcome === 'rejected') logger.warn('license email refused by the mail service', context);
+        else logger.info('license email', { ...context, outcome });
+      } catch (error) {
+        // Only the error's name: SES messages can quote the recipient's address.
+        logger.warn('license email not sent; will be retried', {
+          ...context,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+        return { batchItemFailures: [{ itemIdentifier: sequenceOf(record) }] };
+      }
+    }
+    return { batchItemFailures: [] };
+  };
+}
+
+function parseIntent(record: DynamoDBRecord): EmailIntent | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (!image) return undefined;
+  const parsed = intentSchema.safeParse(unmarshall(image as Record<string, AttributeValue>));
+  return parsed.success ? parsed.data : undefined;
+}
+
+function sequenceOf(record: DynamoDBRecord): string {
+  return record.dynamodb?.SequenceNumber ?? '';
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new Error(`the mailer needs ${name}: the verified SES sender address`);
+  return value;
+}
+
+let lambdaHandler: MailerHandler | undefined;
+const lambdaLogger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'license-mailer' });
+
+/** The Lambda entry point for the DynamoDB Streams event source (ReportBatchItemFailures enabled). */
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+  .use(injectLambdaContext(lambdaLogger, { resetKeys: true }))
+  .handler((event) => {
+    lambdaHandler ??= createMailerHandler(configFromEnv(), { logger: lambdaLogger });
+    return lambdaHandler(event);
+  });

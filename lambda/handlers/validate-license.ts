@@ -1,0 +1,119 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository';
+import { type Clock, systemClock } from '../domain/clock';
+import type { SigningKeyProvider } from '../domain/license-keys';
+import { type LicenseLookup, LicenseValidator } from '../domain/licenses';
+import { configFromEnv, type ServiceConfig } from './config';
+import { licenseKeysFor } from './licensing';
+
+export type ValidateLicenseHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
+
+export interface ValidateLicenseOverrides {
+  readonly dynamo?: DynamoDBClient;
+  readonly lookup?: LicenseLookup;
+  readonly signingKeys?: SigningKeyProvider;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /**
+   * Every answer about a key takes at least this long, so a malformed, unknown, revoked or valid key cannot be told
+   * apart by timing (the first needs no read, the others one to three).
+   * @default 60
+   */
+  readonly minimumResponseMs?: number;
+}
+
+/** Public answers: whether the key is good, its status and the organization's plan. Never who holds it. */
+export type ValidateLicenseResponse =
+  | { readonly valid: true; readonly status: 'active'; readonly plan: string | null }
+  | { readonly valid: false };
+
+const MAX_BODY_BYTES = 4096;
+const requestSchema = z.object({ licenseKey: z.string() });
+
+/**
+ * `POST /licenses/validate` `{"licenseKey": "…"}` → 200 `{"valid": true, "status": "active", "plan": …}` or
+ * `{"valid": false}` (revoked, unknown and malformed keys alike). A body that is not such a JSON object is a 400.
+ */
+export function createValidateLicenseHandler(
+  config: ServiceConfig,
+  overrides: ValidateLicenseOverrides = {},
+): ValidateLicenseHandler {
+  const logger = overrides.logger ?? new Logger({ serviceName: 'license-validation' });
+  const clock = overrides.clock ?? systemClock;
+  const minimumMs = overrides.minimumResponseMs ?? 60;
+  const lookup =
+    overrides.lookup ??
+    new DynamoLicenseRepository(
+      overrides.dynamo ?? new DynamoDBClient({ endpoint: config.dynamoEndpoint, region: config.region }),
+      config.licensesTable,
+    );
+  const validator = new LicenseValidator(licenseKeysFor(config, overrides.signingKeys), lookup);
+
+  return async (event) => {
+    const startedAt = clock.now().getTime();
+    const licenseKey = parseRequest(event);
+    if (typeof licenseKey !== 'string') return licenseKey;
+
+    let result: Awaited<ReturnType<LicenseValidator['validate']>>;
+    try {
+      result = await validator.validate(licenseKey);
+    } catch (error) {
+      logger.error('license validation failed', error instanceof Error ? error : new Error(String(error)));
+      return json(500, { error: 'InternalError', message: 'The license could not be checked; retry later.' });
+    }
+    // The reason stays in the log (it helps support); the caller learns only valid or not.
+    logger.info('license validation', { valid: result.valid, ...(result.valid ? {} : { reason: result.reason }) });
+    const body: ValidateLicenseResponse = result.valid
+      ? { valid: true, status: 'active', plan: result.plan ?? null }
+      : { valid: false };
+
+    const remaining = startedAt + minimumMs - clock.now().getTime();
+    if (remaining > 0) await new Promise((resolve) => setTimeout(resolve, remaining));
+    return json(200, body);
+  };
+}
+
+/** The key, or the 400 response explaining what to send. */
+function parseRequest(event: APIGatewayProxyEvent): string | APIGatewayProxyResult {
+  const raw = event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) return badRequest('The request body is too large.');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return badRequest('The request body must be JSON: {"licenseKey": "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX"}.');
+  }
+  const request = requestSchema.safeParse(parsed);
+  if (!request.success) {
+    return badRequest('The request body must have a string "licenseKey": {"licenseKey": "XXXXX-XXXXX-…"}.');
+  }
+  return request.data.licenseKey;
+}
+
+function badRequest(message: string): APIGatewayProxyResult {
+  return json(400, { error: 'BadRequest', message });
+}
+
+function json(statusCode: number, body: unknown): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
+    body: JSON.stringify(body),
+  };
+}
+
+let lambdaHandler: ValidateLicenseHandler | undefined;
+const lambdaLogger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'license-validation' });
+
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(lambdaLogger, { resetKeys: true }))
+  .handler((event) => {
+    lambdaHandler ??= createValidateLicenseHandler(configFromEnv(), { logger: lambdaLogger });
+    return lambdaHandler(event);
+  });

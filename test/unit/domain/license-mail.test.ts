@@ -1,0 +1,221 @@
+import { escapeHtml, renderLicenseIssued, renderLicenseRevoked } from '../../../lambda/domain/email-templates';
+import { deriveLicenseKey, LicenseKeys } from '../../../lambda/domain/license-keys';
+import {
+  type ClaimResult,
+  EmailInProgressError,
+  LicenseEmailDispatcher,
+  type Mailer,
+  type OutboxStore,
+  type OutgoingEmail,
+  PermanentDeliveryError,
+} from '../../../lambda/domain/license-mail';
+import type { EmailIntent } from '../../../lambda/domain/licenses';
+
+const SECRET = Buffer.from('m'.repeat(40));
+const NOW = new Date('2026-03-01T10:00:00.000Z');
+const BRANDING = { productName: 'Acme Studio' };
+
+/** The outbox item's mailer-owned state, with the same rules as the conditional writes of the DynamoDB adapter. */
+class FakeOutbox implements OutboxStore {
+  readonly items = new Map<string, { leaseUntil?: number; sentAt?: Date; messageId?: string; failure?: string }>();
+
+  add(intent: EmailIntent): void {
+    this.items.set(intent.eventId, {});
+  }
+
+  async claim(intent: EmailIntent, now: Date, leaseUntil: Date): Promise<ClaimResult> {
+    const item = this.items.get(intent.eventId);
+    if (!item) return 'gone';
+    if (item.sentAt || item.failure) return 'already-sent';
+    if (item.leaseUntil !== undefined && item.leaseUntil >= now.getTime()) return 'in-progress';
+    item.leaseUntil = leaseUntil.getTime();
+    return 'claimed';
+  }
+
+  async markSent(intent: EmailIntent, messageId: string, at: Date): Promise<void> {
+    const item = this.items.get(intent.eventId)!;
+    item.sentAt = at;
+    item.messageId = messageId;
+    item.leaseUntil = undefined;
+  }
+
+  async markFailed(intent: EmailIntent, reason: string): Promise<void> {
+    const item = this.items.get(intent.eventId)!;
+    item.failure = reason;
+    item.leaseUntil = undefined;
+  }
+
+  async release(intent: EmailIntent): Promise<void> {
+    const item = this.items.get(intent.eventId);
+    if (item) item.leaseUntil = undefined;
+  }
+}
+
+class FakeMailer implements Mailer {
+  readonly sent: OutgoingEmail[] = [];
+  failWith: Error | undefined;
+
+  async send(email: OutgoingEmail): Promise<{ messageId: string }> {
+    if (this.failWith) throw this.failWith;
+    this.sent.push(email);
+    return { messageId: `msg-${this.sent.length}` };
+  }
+}
+
+const issued: EmailIntent = {
+  eventId: 'lic-1.issued',
+  type: 'license-issued',
+  orgId: 'default',
+  licenseId: 'lic-1',
+  userId: 'user-1',
+  recipient: 'ada@example.com',
+  keyHint: 'ABCD',
+  displayName: 'Ada',
+  createdAt: NOW.toISOString(),
+};
+
+const revoked: EmailIntent = {
+  ...issued,
+  eventId: 'lic-1.revoked',
+  type: 'license-revoked',
+  reason: 'deactivated',
+};
+
+function setup() {
+  const outbox = new FakeOutbox();
+  const mailer = new FakeMailer();
+  let now = NOW;
+  const dispatcher = new LicenseEmailDispatcher({
+    outbox,
+    mailer,
+    keys: new LicenseKeys({ signingKey: async () => SECRET }),
+    branding: BRANDING,
+    clock: { now: () => now },
+    leaseMs: 60_000,
+  });
+  return { outbox, mailer, dispatcher, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
+}
+
+describe('LicenseEmailDispatcher', () => {
+  it('sends the issued email with the derived key and records the send', async () => {
+    const { outbox, mailer, dispatcher } = setup();
+    outbox.add(issued);
+
+    const outcome = await dispatcher.dispatch(issued);
+
+    const key = deriveLicenseKey(SECRET, 'default', 'lic-1').key;
+    expect(outcome).toBe('sent');
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({
+      to: 'ada@example.com',
+      subject: 'Your Acme Studio license key',
+      eventId: 'lic-1.issued',
+      tags: { event: 'license-issued', org: 'default' },
+    });
+    expect(mailer.sent[0]?.text).toContain(key);
+    expect(mailer.sent[0]?.html).toContain(key);
+    expect(outbox.items.get('lic-1.issued')).toMatchObject({ messageId: 'msg-1', sentAt: NOW });
+  });
+
+  it('sends nothing when a retried record was already sent', async () => {
+    const { outbox, mailer, dispatcher } = setup();
+    outbox.add(issued);
+    await dispatcher.dispatch(issued);
+
+    const outcome = await dispatcher.dispatch(issued);
+
+    expect(outcome).toBe('already-sent');
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('gives the lease back when sending fails, so the retry sends at once', async () => {
+    const { outbox, mailer, dispatcher } = setup();
+    outbox.add(issued);
+    mailer.failWith = new Error('connect ECONNREFUSED');
+
+    await expect(dispatcher.dispatch(issued)).rejects.toThrow('ECONNREFUSED');
+    mailer.failWith = undefined;
+    const outcome = await dispatcher.dispatch(issued);
+
+    expect(outcome).toBe('sent');
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('does not send while another worker holds the lease, and sends once it expired', async () => {
+    const { outbox, mailer, dispatcher, advance } = setup();
+    outbox.add(issued);
+    await outbox.claim(issued, NOW, new Date(NOW.getTime() + 60_000));
+
+    await expect(dispatcher.dispatch(issued)).rejects.toThrow(EmailInProgressError);
+    advance(60_001);
+    const outcome = await dispatcher.dispatch(issued);
+
+    expect(outcome).toBe('sent');
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('marks a message the provider refuses for good as failed and never retries it', async () => {
+    const { outbox, mailer, dispatcher } = setup();
+    outbox.add(revoked);
+    mailer.failWith = new PermanentDeliveryError('SES refused the message: MessageRejected');
+
+    const first = await dispatcher.dispatch(revoked);
+    mailer.failWith = undefined;
+    const second = await dispatcher.dispatch(revoked);
+
+    expect(first).toBe('rejected');
+    expect(second).toBe('already-sent');
+    expect(mailer.sent).toHaveLength(0);
+    expect(outbox.items.get('lic-1.revoked')?.failure).toContain('MessageRejected');
+  });
+
+  it('skips an intent whose outbox item expired', async () => {
+    const { mailer, dispatcher } = setup();
+
+    const outcome = await dispatcher.dispatch(issued);
+
+    expect(outcome).toBe('gone');
+    expect(mailer.sent).toHaveLength(0);
+  });
+
+  it('sends the deactivation notice naming the key by its last characters, without the key', async () => {
+    const { outbox, mailer, dispatcher } = setup();
+    outbox.add(revoked);
+
+    await dispatcher.dispatch(revoked);
+
+    const key = deriveLicenseKey(SECRET, 'default', 'lic-1').key;
+    expect(mailer.sent[0]?.subject).toBe('Your Acme Studio license has been deactivated');
+    expect(mailer.sent[0]?.text).toContain('ending in ABCD');
+    expect(mailer.sent[0]?.text).not.toContain(key);
+  });
+});
+
+describe('email templates', () => {
+  const hostile = '<script>alert("x")</script> & Co';
+
+  it('escapes user values in the HTML part and keeps them readable in the text part', () => {
+    const email = renderLicenseIssued({ displayName: hostile, licenseKey: 'AAAAA-BBBBB' }, BRANDING);
+
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain(escapeHtml(hostile));
+    expect(email.text).toContain(`Hello ${hostile},`);
+    expect(email.text).toContain('AAAAA-BBBBB');
+    expect(email.text).toMatch(/To activate it:\n {2}1\. Open Acme Studio\./);
+  });
+
+  it('escapes the product name, and keeps control characters out of the subject', () => {
+    const email = renderLicenseRevoked({ keyHint: 'ABCD' }, { productName: 'A&B\r\nBcc: x@example.com' });
+
+    expect(email.subject).toBe('Your A&B Bcc: x@example.com license has been deactivated');
+    expect(email.html).toContain('A&amp;B');
+    expect(email.text).toMatch(/^Hello,\n/);
+  });
+
+  it('greets by name when there is one', () => {
+    const email = renderLicenseRevoked({ keyHint: 'ABCD', displayName: 'Ada', reason: 'deleted' }, BRANDING);
+
+    expect(email.text).toMatch(/^Hello Ada,\n/);
+    expect(email.text).toContain('removed from the application');
+  });
+});

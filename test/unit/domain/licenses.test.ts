@@ -1,0 +1,345 @@
+import { SeatLimitError } from '../../../lambda/domain/errors';
+import { deriveLicenseKey, LicenseKeys } from '../../../lambda/domain/license-keys';
+import {
+  greetingName,
+  type LicenseLookup,
+  LicensePolicy,
+  type LicenseReader,
+  type LicenseRecord,
+  LicenseValidator,
+  type LicenseWrite,
+  type SeatUsage,
+} from '../../../lambda/domain/licenses';
+import type { UserRecord } from '../../../lambda/domain/users';
+
+const SECRET = Buffer.from('s'.repeat(40));
+const AT = new Date('2026-03-01T10:00:00.000Z');
+const keys = new LicenseKeys({ signingKey: async () => SECRET });
+
+class FakeLicenseReader implements LicenseReader {
+  readonly licenses: LicenseRecord[] = [];
+  readonly seats = new Map<string, SeatUsage>();
+  reads = 0;
+
+  async activeLicenseOf(orgId: string, userId: string): Promise<LicenseRecord | undefined> {
+    this.reads++;
+    return this.licenses.find(
+      (license) => license.orgId === orgId && license.userId === userId && license.status === 'active',
+    );
+  }
+
+  async seatUsage(orgId: string): Promise<SeatUsage> {
+    this.reads++;
+    return this.seats.get(orgId) ?? { used: 0 };
+  }
+}
+
+function user(overrides: Partial<UserRecord> = {}): UserRecord {
+  return {
+    orgId: 'default',
+    id: '01900000-0000-7000-8000-0000000000aa',
+    userName: 'ada@example.com',
+    active: true,
+    lookupEmail: 'ada@example.com',
+    emails: [{ value: 'ada@example.com', type: 'work' }],
+    document: { userName: 'ada@example.com', name: { givenName: 'Ada', familyName: 'Lovelace' } },
+    version: 1,
+    created: AT.toISOString(),
+    lastModified: AT.toISOString(),
+    ...overrides,
+  };
+}
+
+function activeLicense(overrides: Partial<LicenseRecord> = {}): LicenseRecord {
+  return {
+    orgId: 'default',
+    licenseId: 'lic-old',
+    userId: user().id,
+    status: 'active',
+    issuedAt: AT.toISOString(),
+    keyHash: 'hash-old',
+    keyHint: 'WXYZ',
+    ...overrides,
+  };
+}
+
+function setup(options: { seatLimit?: number } = {}) {
+  const reader = new FakeLicenseReader();
+  let next = 0;
+  const policy = new LicensePolicy({
+    reader,
+    keys,
+    newId: () => `lic-${++next}`,
+    configuredSeatLimit: (orgId) => (orgId === 'default' ? options.seatLimit : undefined),
+  });
+  return { reader, policy };
+}
+
+const kinds = (writes: readonly LicenseWrite[]) => writes.map((write) => write.kind);
+
+describe('LicensePolicy', () => {
+  it('issues a license, takes a seat and enqueues the key email when a user is created active', async () => {
+    const { policy } = setup({ seatLimit: 5 });
+
+    const writes = await policy.plan({ orgId: 'default', after: user(), at: AT });
+
+    const expected = deriveLicenseKey(SECRET, 'default', 'lic-1');
+    expect(writes).toEqual([
+      {
+        kind: 'license.issue',
+        license: {
+          orgId: 'default',
+          licenseId: 'lic-1',
+          userId: user().id,
+          status: 'active',
+          issuedAt: AT.toISOString(),
+          keyHash: expected.hash,
+          keyHint: expected.hint,
+        },
+      },
+      { kind: 'license.seat', orgId: 'default', delta: 1, defaultLimit: 5 },
+      {
+        kind: 'license.email',
+        email: {
+          eventId: 'lic-1.issued',
+          type: 'license-issued',
+          orgId: 'default',
+          licenseId: 'lic-1',
+          userId: user().id,
+          recipient: 'ada@example.com',
+          keyHint: expected.hint,
+          displayName: 'Ada',
+          createdAt: AT.toISOString(),
+        },
+      },
+    ]);
+  });
+
+  it('never puts the key itself into a write', async () => {
+    const { policy } = setup();
+
+    const writes = await policy.plan({ orgId: 'default', after: user(), at: AT });
+
+    const key = deriveLicenseKey(SECRET, 'default', 'lic-1').key;
+    expect(JSON.stringify(writes)).not.toContain(key);
+    expect(JSON.stringify(writes)).not.toContain(key.replace(/-/g, ''));
+  });
+
+  it('issues nothing for a user created inactive', async () => {
+    const { policy, reader } = setup();
+
+    const writes = await policy.plan({ orgId: 'default', after: user({ active: false }), at: AT });
+
+    expect(writes).toEqual([]);
+    expect(reader.reads).toBe(0);
+  });
+
+  it('refuses the create when every seat is taken, naming the numbers', async () => {
+    const { policy, reader } = setup({ seatLimit: 50 });
+    reader.seats.set('default', { used: 50 });
+
+    const planning = policy.plan({ orgId: 'default', after: user(), at: AT });
+
+    await expect(planning).rejects.toThrow(SeatLimitError);
+    await expect(planning).rejects.toThrow(/^no license seats available: 50 of 50 in use/);
+  });
+
+  it("lets the organization item's own limit win over the configured one", async () => {
+    const { policy, reader } = setup({ seatLimit: 50 });
+    reader.seats.set('default', { used: 3, limit: 3 });
+
+    const planning = policy.plan({ orgId: 'default', after: user(), at: AT });
+
+    await expect(planning).rejects.toThrow(/3 of 3 in use/);
+  });
+
+  it('has no limit for an organization without a configured or own limit', async () => {
+    const { policy, reader } = setup();
+    reader.seats.set('acme', { used: 10_000 });
+
+    const writes = await policy.plan({ orgId: 'acme', after: user({ orgId: 'acme' }), at: AT });
+
+    expect(kinds(writes)).toEqual(['license.issue', 'license.seat', 'license.email']);
+    expect(writes[1]).toEqual({ kind: 'license.seat', orgId: 'acme', delta: 1 });
+  });
+
+  it('issues a new license with a new key on reactivation', async () => {
+    const { policy } = setup();
+
+    const writes = await policy.plan({
+      orgId: 'default',
+      before: user({ active: false }),
+      after: user({ active: true, version: 2 }),
+      at: AT,
+    });
+
+    expect(kinds(writes)).toEqual(['license.issue', 'license.seat', 'license.email']);
+    expect(writes[0]).toMatchObject({ license: { licenseId: 'lic-1', status: 'active' } });
+  });
+
+  it.each([
+    ['deactivation', { after: user({ active: false, version: 2 }) }, 'deactivated'],
+    ['deletion', { after: undefined }, 'deleted'],
+  ])('revokes the active license, frees the seat and enqueues the notice on %s', async (_name, change, reason) => {
+    const { policy, reader } = setup();
+    reader.licenses.push(activeLicense());
+
+    const writes = await policy.plan({ orgId: 'default', before: user(), ...change, at: AT });
+
+    expect(writes).toEqual([
+      {
+        kind: 'license.revoke',
+        orgId: 'default',
+        userId: user().id,
+        licenseId: 'lic-old',
+        revokedAt: AT.toISOString(),
+        reason,
+      },
+      { kind: 'license.seat', orgId: 'default', delta: -1 },
+      {
+        kind: 'license.email',
+        email: expect.objectContaining({
+          eventId: 'lic-old.revoked',
+          type: 'license-revoked',
+          licenseId: 'lic-old',
+          keyHint: 'WXYZ',
+          reason,
+          recipient: 'ada@example.com',
+        }),
+      },
+    ]);
+  });
+
+  it('changes nothing when an inactive user is deactivated again', async () => {
+    const { policy } = setup();
+
+    const writes = await policy.plan({
+      orgId: 'default',
+      before: user({ active: false }),
+      after: user({ active: false, version: 2 }),
+      at: AT,
+    });
+
+    expect(writes).toEqual([]);
+  });
+
+  it('keeps the license on a profile update that leaves active unchanged', async () => {
+    const { policy, reader } = setup();
+    reader.licenses.push(activeLicense());
+
+    const writes = await policy.plan({
+      orgId: 'default',
+      before: user(),
+      after: user({ version: 2, lookupEmail: 'ada.l@example.com', document: { name: { givenName: 'Augusta' } } }),
+      at: AT,
+    });
+
+    expect(writes).toEqual([]);
+    expect(reader.reads).toBe(0);
+  });
+
+  it('revokes nothing when a deactivated user has no active license', async () => {
+    const { policy } = setup();
+
+    const writes = await policy.plan({
+      orgId: 'default',
+      before: user(),
+      after: user({ active: false, version: 2 }),
+      at: AT,
+    });
+
+    expect(writes).toEqual([]);
+  });
+
+  it('deletes an inactive user without writes when its license was already revoked', async () => {
+    const { policy, reader } = setup();
+    reader.licenses.push(activeLicense({ status: 'revoked' }));
+
+    const writes = await policy.plan({ orgId: 'default', before: user({ active: false }), at: AT });
+
+    expect(writes).toEqual([]);
+  });
+
+  it('still issues the license when the user has no email address, without an email intent', async () => {
+    const { policy } = setup();
+
+    const writes = await policy.plan({
+      orgId: 'default',
+      after: user({ lookupEmail: undefined, emails: [] }),
+      at: AT,
+    });
+
+    expect(kinds(writes)).toEqual(['license.issue', 'license.seat']);
+  });
+
+  it('plans again from scratch (a new license id) when called twice, writing nothing itself', async () => {
+    const { policy } = setup();
+
+    const first = await policy.plan({ orgId: 'default', after: user(), at: AT });
+    const second = await policy.plan({ orgId: 'default', after: user(), at: AT });
+
+    expect(first[0]).toMatchObject({ license: { licenseId: 'lic-1' } });
+    expect(second[0]).toMatchObject({ license: { licenseId: 'lic-2' } });
+  });
+});
+
+describe('greetingName', () => {
+  it('prefers the given name, then the display name', () => {
+    expect(greetingName({ document: { name: { givenName: ' Ada ' }, displayName: 'A. L.' } })).toBe('Ada');
+    expect(greetingName({ document: { displayName: 'A. L.' } })).toBe('A. L.');
+    expect(greetingName({ document: {} })).toBeUndefined();
+  });
+});
+
+describe('LicenseValidator', () => {
+  const derived = deriveLicenseKey(SECRET, 'default', 'lic-1');
+
+  function validator(records: Record<string, { license: LicenseRecord; plan?: string }>) {
+    let lookups = 0;
+    const lookup: LicenseLookup = {
+      findByKeyHash: async (hash) => {
+        lookups++;
+        return records[hash];
+      },
+    };
+    return { validator: new LicenseValidator(keys, lookup), lookups: () => lookups };
+  }
+
+  it('answers valid with the plan for an active key', async () => {
+    const { validator: subject } = validator({
+      [derived.hash]: { license: activeLicense({ keyHash: derived.hash }), plan: 'team' },
+    });
+
+    const result = await subject.validate(derived.key);
+
+    expect(result).toEqual({ valid: true, status: 'active', plan: 'team' });
+  });
+
+  it('answers invalid for a revoked key', async () => {
+    const { validator: subject } = validator({
+      [derived.hash]: { license: activeLicense({ keyHash: derived.hash, status: 'revoked' }) },
+    });
+
+    const result = await subject.validate(derived.key);
+
+    expect(result).toEqual({ valid: false, reason: 'revoked' });
+  });
+
+  it('answers invalid for a well-formed key nobody issued', async () => {
+    const { validator: subject } = validator({});
+
+    const result = await subject.validate(derived.key);
+
+    expect(result).toEqual({ valid: false, reason: 'unknown' });
+  });
+
+  it('rejects a tampered key without a lookup', async () => {
+    const { validator: subject, lookups } = validator({});
+    const tampered = (derived.key[0] === 'A' ? 'B' : 'A') + derived.key.slice(1);
+
+    const result = await subject.validate(tampered);
+
+    expect(result).toEqual({ valid: false, reason: 'checksum' });
+    expect(lookups()).toBe(0);
+  });
+});
