@@ -1,0 +1,397 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+} from 'aws-lambda';
+import { MAX_GATEWAY_BODY_BYTES } from '../../bin/local/api-gateway-adapter';
+import { localSecretPath } from '../../bin/local/local-secrets';
+import { LOCAL_TOKEN_SECRET_ID, type LocalStack, startLocalStack } from '../../bin/local/local-stack';
+import { isRunning } from '../../bin/local/pid-file';
+import { findFreePort, PortInUseError } from '../../bin/local/ports';
+import { type LocalApi, startLocalApi } from '../support/local-api';
+
+const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+/**
+ * The API Gateway emulation, with recording stand-ins for the handlers: these tests are about what the gateway
+ * does (routing, the authorizer contract, its own error answers, the event it builds), not about SCIM.
+ */
+describe('API Gateway emulation', () => {
+  const events: APIGatewayProxyEvent[] = [];
+  const authorizerEvents: APIGatewayRequestAuthorizerEvent[] = [];
+  let authorizerAnswer: (event: APIGatewayRequestAuthorizerEvent) => APIGatewayAuthorizerResult;
+  let handlerAnswer: (event: APIGatewayProxyEvent) => APIGatewayProxyResult;
+  let api: LocalApi;
+  let cachedApi: LocalApi;
+
+  const allow = (event: APIGatewayRequestAuthorizerEvent): APIGatewayAuthorizerResult => ({
+    principalId: 'org-1',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${event.methodArn.split('/')[0]}/*` }],
+    },
+    context: { orgId: 'org-1', seats: 5, trusted: true },
+  });
+  const echo = (): APIGatewayProxyResult => ({
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/scim+json; charset=utf-8' },
+    body: '{"ok":true}',
+  });
+  const options = {
+    label: 'gateway',
+    authorizerHandler: async (event: APIGatewayRequestAuthorizerEvent) => {
+      authorizerEvents.push(event);
+      return authorizerAnswer(event);
+    },
+    scimHandler: async (event: APIGatewayProxyEvent) => {
+      events.push(event);
+      return handlerAnswer(event);
+    },
+    extraRoutes: [
+      {
+        method: 'POST',
+        path: '/licenses/validate',
+        handler: async (event: APIGatewayProxyEvent) => {
+          events.push(event);
+          return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"valid":false}' };
+        },
+      },
+    ],
+  };
+
+  beforeAll(async () => {
+    api = await startLocalApi(options);
+    cachedApi = await startLocalApi({ ...options, authorizerCacheTtlSeconds: 60 });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await cachedApi?.close();
+  });
+
+  beforeEach(() => {
+    events.length = 0;
+    authorizerEvents.length = 0;
+    authorizerAnswer = allow;
+    handlerAnswer = echo;
+  });
+
+  function expectGatewayError(response: { status: number; headers: Headers; body: unknown }, status: number): void {
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe('application/scim+json; charset=utf-8');
+    expect(response.body).toEqual({
+      schemas: [ERROR_SCHEMA],
+      status: String(status),
+      detail: expect.stringMatching(/\S/),
+    });
+  }
+
+  test('builds the proxy event API Gateway would pass', async () => {
+    const response = await api.request('GET', '/Users?filter=userName+eq+%22a%20b%40c.com%22&x=1&x=2&empty', {
+      headers: { Authorization: 'Bearer abc', 'X-Custom-Header': 'Kept' },
+    });
+
+    expect(response.status).toBe(200);
+    expect(events).toHaveLength(1);
+    const [event] = events;
+    expect(event).toEqual(
+      expect.objectContaining({
+        httpMethod: 'GET',
+        path: '/scim/v2/Users',
+        resource: '/scim/v2/{proxy+}',
+        pathParameters: { proxy: 'Users' },
+        // API Gateway decodes %XX but leaves + as it is.
+        queryStringParameters: { filter: 'userName+eq+"a b@c.com"', x: '2', empty: '' },
+        multiValueQueryStringParameters: { filter: ['userName+eq+"a b@c.com"'], x: ['1', '2'], empty: [''] },
+        body: null,
+        isBase64Encoded: false,
+        stageVariables: null,
+      }),
+    );
+    expect(event?.headers).toEqual(
+      expect.objectContaining({ Authorization: 'Bearer abc', 'X-Custom-Header': 'Kept', 'X-Forwarded-Proto': 'http' }),
+    );
+    expect(event?.multiValueHeaders['X-Custom-Header']).toEqual(['Kept']);
+    const port = new URL(api.baseUrl).port;
+    expect(event?.requestContext).toEqual(
+      expect.objectContaining({
+        domainName: `localhost:${port}`,
+        path: '/scim/v2/Users',
+        resourcePath: '/scim/v2/{proxy+}',
+        httpMethod: 'GET',
+        stage: 'local',
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        // Numbers and booleans in the authorizer context reach the integration as strings.
+        authorizer: expect.objectContaining({ orgId: 'org-1', seats: '5', trusted: 'true', principalId: 'org-1' }),
+      }),
+    );
+    expect(authorizerEvents[0]).toEqual(
+      expect.objectContaining({
+        type: 'REQUEST',
+        methodArn: expect.stringMatching(/^arn:aws:execute-api:[^:]+:\d{12}:[^/]+\/local\/GET\/scim\/v2\/Users$/),
+        path: '/scim/v2/Users',
+      }),
+    );
+  });
+
+  test('maps /scim/v2 itself and //Users to the right resources', async () => {
+    await api.request('GET', '');
+    await api.request('POST', '//Users', { body: '{"a":1}' });
+
+    expect(events.map((event) => [event.resource, event.pathParameters, event.body])).toEqual([
+      ['/scim/v2', null, null],
+      ['/scim/v2/{proxy+}', { proxy: '/Users' }, '{"a":1}'],
+    ]);
+  });
+
+  test('answers 401 without calling the authorizer when the Authorization header is missing', async () => {
+    const response = await api.request('GET', '/Users', { headers: { Authorization: undefined } });
+
+    expectGatewayError(response, 401);
+    expect(authorizerEvents).toHaveLength(0);
+    expect(events).toHaveLength(0);
+  });
+
+  test("answers 401 when the authorizer throws 'Unauthorized'", async () => {
+    authorizerAnswer = () => {
+      throw new Error('Unauthorized');
+    };
+
+    const response = await api.request('GET', '/Users');
+
+    expectGatewayError(response, 401);
+    expect(events).toHaveLength(0);
+  });
+
+  test('answers 403 when the policy denies the method', async () => {
+    authorizerAnswer = (event) => ({
+      principalId: 'org-1',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }],
+      },
+    });
+
+    const response = await api.request('GET', '/Users');
+
+    expectGatewayError(response, 403);
+    expect(events).toHaveLength(0);
+  });
+
+  test('answers 500 when the authorizer fails otherwise or returns an object in its context', async () => {
+    authorizerAnswer = () => {
+      throw new Error('secret store unreachable');
+    };
+    const failed = await api.request('GET', '/Users');
+    authorizerAnswer = (event) => ({ ...allow(event), context: { org: { id: 'x' } } as never });
+
+    const malformed = await api.request('GET', '/Users');
+
+    expectGatewayError(failed, 500);
+    expect(failed.text).not.toContain('secret store');
+    expectGatewayError(malformed, 500);
+    expect(events).toHaveLength(0);
+  });
+
+  test('caches the authorizer answer per Authorization value when a TTL is set', async () => {
+    await cachedApi.request('GET', '/Users', { headers: { Authorization: 'one' } });
+    await cachedApi.request('GET', '/Groups', { headers: { Authorization: 'one' } });
+    await cachedApi.request('GET', '/Users', { headers: { Authorization: 'two' } });
+    await api.request('GET', '/Users', { headers: { Authorization: 'one' } });
+
+    await api.request('GET', '/Users', { headers: { Authorization: 'one' } });
+
+    expect(authorizerEvents.map((event) => event.headers?.Authorization)).toEqual(['one', 'two', 'one', 'one']);
+  });
+
+  test('answers a generic SCIM 500 when the handler throws', async () => {
+    handlerAnswer = () => {
+      throw new Error('table scim-users is missing');
+    };
+
+    const response = await api.request('GET', '/Users');
+
+    expectGatewayError(response, 500);
+    expect(response.text).not.toContain('scim-users');
+  });
+
+  test('passes the handler status, headers and body through', async () => {
+    handlerAnswer = () => ({
+      statusCode: 201,
+      headers: { 'Content-Type': 'application/scim+json; charset=utf-8', ETag: 'W/"1"' },
+      multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] },
+      body: '{"id":"x"}',
+    });
+
+    const response = await api.request('POST', '/Users', { body: {} });
+
+    expect(response.status).toBe(201);
+    expect(response.headers.get('etag')).toBe('W/"1"');
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(response.body).toEqual({ id: 'x' });
+  });
+
+  test('answers 413 for a body over the API Gateway limit without calling anything', async () => {
+    const response = await api.request('POST', '/Users', { body: 'x'.repeat(MAX_GATEWAY_BODY_BYTES + 1) });
+
+    expectGatewayError(response, 413);
+    expect(authorizerEvents).toHaveLength(0);
+    expect(events).toHaveLength(0);
+  });
+
+  test('answers a SCIM 404 outside the routes, including a wrong method on an extra route', async () => {
+    const unknown = await api.request('GET', '/', { fromOrigin: true });
+    const wrongCase = await api.request('GET', '/SCIM/v2/Users', { fromOrigin: true });
+    const wrongMethod = await api.request('GET', '/licenses/validate', { fromOrigin: true });
+
+    for (const response of [unknown, wrongCase, wrongMethod]) expectGatewayError(response, 404);
+    expect(events).toHaveLength(0);
+  });
+
+  test('serves extra routes without the authorizer', async () => {
+    const response = await api.request('POST', '/licenses/validate', {
+      fromOrigin: true,
+      body: { licenseKey: 'ABCD' },
+      headers: { Authorization: undefined, 'Content-Type': 'application/json' },
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ valid: false });
+    expect(authorizerEvents).toHaveLength(0);
+    expect(events[0]).toEqual(
+      expect.objectContaining({
+        resource: '/licenses/validate',
+        path: '/licenses/validate',
+        body: '{"licenseKey":"ABCD"}',
+      }),
+    );
+    expect(events[0]?.requestContext.authorizer).toBeNull();
+  });
+});
+
+/** The whole local stack as `npm start` runs it: DynamoDB Local on disk, real handlers, the generated token. */
+describe('local stack', () => {
+  let dataDir: string;
+  const running: LocalStack[] = [];
+
+  const start = async (token?: string) => {
+    const stack = await startLocalStack({
+      port: await findFreePort(),
+      dynamoDbPort: await findFreePort(),
+      mailPort: await findFreePort(),
+      dataDir,
+      token,
+      authorizerCacheTtlSeconds: 0,
+    });
+    running.push(stack);
+    return stack;
+  };
+  const stop = async (stack: LocalStack) => {
+    await stack.stop();
+    running.splice(running.indexOf(stack), 1);
+  };
+  const listUsers = (stack: LocalStack, token = stack.token) =>
+    fetch(`${stack.scimBaseUrl}/Users?startIndex=1&count=100`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/scim+json' },
+    });
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'scim-local-stack-'));
+  });
+
+  afterAll(async () => {
+    for (const stack of running.splice(0)) await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('generates a token on the first start, serves authenticated requests, and stops every process', async () => {
+    const stack = await start();
+
+    const created = await fetch(`${stack.scimBaseUrl}/Users`, {
+      method: 'POST',
+      headers: { Authorization: stack.token, 'Content-Type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'persisted@example.com',
+        name: { givenName: 'Per', familyName: 'Sisted' },
+        emails: [{ value: 'persisted@example.com', type: 'work', primary: true }],
+        active: true,
+      }),
+    });
+    const listed = await listUsers(stack);
+    const listedBody = await listed.json();
+    const { pid } = stack.dynamoDb;
+    const pidFileWhileRunning = JSON.parse(readFileSync(stack.paths.dynamoDbPidFile, 'utf8'));
+    await stop(stack);
+
+    expect(stack.tokenSource).toBe('generated');
+    expect(stack.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(stack.scimBaseUrl).toBe(`http://localhost:${stack.settings.port}/scim/v2`);
+    expect(readFileSync(stack.paths.tokenFile, 'utf8').trim()).toBe(stack.token);
+    expect(statSync(stack.paths.tokenFile).mode & 0o777).toBe(0o600);
+    const secretFile = localSecretPath(stack.paths.secretsDir, LOCAL_TOKEN_SECRET_ID);
+    expect(JSON.parse(readFileSync(secretFile, 'utf8'))).toEqual({ orgId: 'default', token: stack.token });
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    expect(created.status).toBe(201);
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('content-type')).toMatch(/^application\/scim\+json/);
+    expect(listedBody).toEqual(expect.objectContaining({ schemas: [LIST_SCHEMA], totalResults: 1 }));
+    expect(pidFileWhileRunning).toEqual({ owner: process.pid, pid });
+    expect(isRunning(pid)).toBe(false);
+    expect(() => statSync(stack.paths.dynamoDbPidFile)).toThrow();
+    await expect(fetch(stack.scimBaseUrl)).rejects.toThrow();
+  });
+
+  test('reuses the stored token and the stored data on the next start', async () => {
+    const stack = await start();
+
+    const listed = await listUsers(stack);
+    const body = (await listed.json()) as { Resources: Array<{ userName: string }> };
+    await stop(stack);
+
+    expect(stack.tokenSource).toBe('stored');
+    expect(stack.token).toBe(readFileSync(stack.paths.tokenFile, 'utf8').trim());
+    expect(listed.status).toBe(200);
+    expect(body.Resources.map((user: { userName: string }) => user.userName)).toEqual(['persisted@example.com']);
+    expect(isRunning(stack.dynamoDb.pid)).toBe(false);
+  });
+
+  test('SCIM_TOKEN replaces the stored token for the default organization', async () => {
+    const stored = readFileSync(join(dataDir, 'default-token'), 'utf8').trim();
+    const stack = await start('explicit-token-from-the-environment');
+
+    const withNew = await listUsers(stack);
+    const withStored = await listUsers(stack, stored);
+    const withStoredBody = await withStored.json();
+    await stop(stack);
+
+    expect(stack.tokenSource).toBe('environment');
+    expect(withNew.status).toBe(200);
+    expect(withStored.status).toBe(401);
+    expect(withStoredBody).toEqual(expect.objectContaining({ schemas: [ERROR_SCHEMA], status: '401' }));
+  });
+
+  test('names the environment variable to change when a port is taken, and leaves nothing running', async () => {
+    const blocker: Server = createServer();
+    const takenPort = await findFreePort();
+    await new Promise<void>((resolve) => blocker.listen(takenPort, resolve));
+
+    const attempt = startLocalStack({
+      port: takenPort,
+      dynamoDbPort: await findFreePort(),
+      mailPort: await findFreePort(),
+      dataDir,
+    });
+
+    await expect(attempt).rejects.toThrow(PortInUseError);
+    await expect(attempt).rejects.toThrow(/set PORT to a free port/);
+    expect(() => statSync(join(dataDir, 'dynamodb.pid'))).toThrow();
+    await new Promise((resolve) => blocker.close(resolve));
+  });
+});
