@@ -84,20 +84,6 @@ export class FileTokenStore implements TokenStore {
     });
   }
 
-  async putCurrent(secretId: string, versionId: string, value: string): Promise<void> {
-    const meta = await this.versions(secretId);
-    await this.writeValue(secretId, value);
-    await this.writeVersions(secretId, {
-      ...meta,
-      current: { versionId, createdAt: this.clock.now().toISOString(), digest: sha256(value) },
-    });
-  }
-
-  async unstagePending(secretId: string, versionId: string): Promise<void> {
-    const meta = await this.versions(secretId);
-    if (meta.pending?.versionId === versionId) await this.writeVersions(secretId, { current: meta.current });
-  }
-
   async createSecret(secretId: string, orgId: string, value: string): Promise<CreatedSecret> {
     const path = this.valuePath(secretId);
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });

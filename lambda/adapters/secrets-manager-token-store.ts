@@ -85,27 +85,6 @@ export class SecretsManagerTokenStore implements TokenStore {
     );
   }
 
-  async putCurrent(secretId: string, versionId: string, value: string): Promise<void> {
-    await this.client.send(
-      new PutSecretValueCommand({
-        SecretId: secretId,
-        ClientRequestToken: versionId,
-        SecretString: value,
-        VersionStages: [CURRENT],
-      }),
-    );
-  }
-
-  async unstagePending(secretId: string, versionId: string): Promise<void> {
-    await this.client.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: secretId,
-        VersionStage: PENDING,
-        RemoveFromVersionId: versionId,
-      }),
-    );
-  }
-
   async createSecret(secretId: string, orgId: string, value: string): Promise<CreatedSecret> {
     try {
       await this.client.send(

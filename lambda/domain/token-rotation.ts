@@ -121,10 +121,6 @@ export interface VersionedSecretStore {
   putPending(secretId: string, versionId: string, value: string): Promise<void>;
   /** Moves AWSCURRENT to `versionId` from `fromVersionId`. */
   promote(secretId: string, versionId: string, fromVersionId: string): Promise<void>;
-  /** Writes `value` as a new AWSCURRENT version at once (no pending phase). */
-  putCurrent(secretId: string, versionId: string, value: string): Promise<void>;
-  /** Takes the AWSPENDING label off `versionId` (a finished rotation leaves it on the version it made current). */
-  unstagePending(secretId: string, versionId: string): Promise<void>;
 }
 
 /** What happened in a step, for the log and the metric. */
@@ -245,16 +241,17 @@ export class TokenRotation {
     return { versionId, secret: current.secret };
   }
 
-  /** Ends the grace period now: writes a current version holding only the current token. */
+  /**
+   * Ends the grace period now: a version holding only the current token becomes current. It is written as pending and
+   * then promoted, like a rotation, so the AWSPENDING label ends on the current version (a label left on an older
+   * version would make Secrets Manager refuse the next RotateSecret as "a rotation is in progress").
+   */
   async revokePrevious(secretId: string): Promise<{ readonly revoked: boolean; readonly orgId: string }> {
     const current = await this.current(secretId);
     if (current.secret.previousToken === undefined) return { revoked: false, orgId: current.secret.orgId };
-    await this.store.putCurrent(secretId, this.newVersionId(), JSON.stringify(withoutPreviousToken(current.secret)));
-    // A finished rotation leaves AWSPENDING on the version that was current; left on an older version, it would make
-    // Secrets Manager refuse the next RotateSecret as "a rotation is in progress".
-    if ((await this.store.stages(secretId)).get(current.versionId)?.includes(PENDING)) {
-      await this.store.unstagePending(secretId, current.versionId);
-    }
+    const versionId = this.newVersionId();
+    await this.store.putPending(secretId, versionId, JSON.stringify(withoutPreviousToken(current.secret)));
+    await this.store.promote(secretId, versionId, current.versionId);
     return { revoked: true, orgId: current.secret.orgId };
   }
 

@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { FileSecretReader } from '../adapters/file-secret-reader';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
+import type { Clock } from '../domain/clock';
 import { DEFAULT_ORG_SECRET_PREFIX } from '../domain/organizations';
 import { type SecretReader, TokenVerifier } from '../domain/tokens';
 import { type AuthorizerConfig, authorizerConfigFromEnv } from './config';
@@ -19,6 +20,8 @@ export interface AuthorizerOverrides {
   readonly cacheTtlMs?: number;
   /** Counts refused keys and uses of a previous key. @default CloudWatch metrics on Lambda, none locally */
   readonly counter?: Counter;
+  /** Decides when a previous key's grace period is over (tests move it forward). @default the system clock */
+  readonly clock?: Clock;
 }
 
 /**
@@ -41,6 +44,7 @@ export function createAuthorizerHandler(
     defaultSecretId: config.tokenSecretId,
     orgSecretId: (orgId) => `${orgSecretPrefix}${orgId}`,
     cacheTtlMs: overrides.cacheTtlMs,
+    clock: overrides.clock,
   });
   const counter = overrides.counter ?? (config.localSecretsDir ? noCounter : powertoolsCounter('scim-authorizer'));
 

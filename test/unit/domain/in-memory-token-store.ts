@@ -55,14 +55,6 @@ export class InMemoryTokenStore implements TokenStore {
     this.requireVersion(versions, versionId).stages.add(CURRENT);
   }
 
-  async putCurrent(secretId: string, versionId: string, value: string): Promise<void> {
-    this.put(secretId, versionId, value, CURRENT);
-  }
-
-  async unstagePending(secretId: string, versionId: string): Promise<void> {
-    this.requireVersion(this.require(secretId), versionId).stages.delete(PENDING);
-  }
-
   async createSecret(secretId: string, orgId: string, value: string): Promise<CreatedSecret> {
     if (this.secrets.has(secretId)) throw new OrganizationExistsError(`${secretId} exists`);
     this.seed(secretId, value, `created-${++this.counter}`);
