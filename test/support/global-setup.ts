@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DYNAMODB_LOCAL_MARKER, startDynamoDbLocal } from '../../bin/local/dynamodb-local';
 import { killOnExit, killStaleProcess, removePidFile, writePidFile } from '../../bin/local/pid-file';
@@ -43,13 +44,28 @@ interface StartedEmulator {
   readonly cancelKillOnExit: () => void;
 }
 
-const pidFile = (emulator: TestEmulator) => join(EMULATOR_PID_DIR, `${emulator.name}.pid`);
+/** One file per jest process: several runs in one checkout (engineers, CI retries) must not clobber each other. */
+const pidFile = (emulator: TestEmulator) => join(EMULATOR_PID_DIR, `${emulator.name}-${process.pid}.pid`);
+
+function pidFilesOf(emulator: TestEmulator): string[] {
+  try {
+    const pattern = new RegExp(`^${emulator.name}-\\d+\\.pid$`);
+    return readdirSync(EMULATOR_PID_DIR)
+      .filter((name) => pattern.test(name))
+      .map((name) => join(EMULATOR_PID_DIR, name));
+  } catch {
+    return [];
+  }
+}
 
 /** Starts every emulator (in parallel: DynamoDB Local alone takes seconds) and exports their addresses. */
 export async function startTestEmulators(env: NodeJS.ProcessEnv = process.env): Promise<StartedEmulator[]> {
   for (const emulator of testEmulators) {
-    const outcome = await killStaleProcess(pidFile(emulator), emulator.marker);
-    if (outcome.kind === 'killed') console.warn(`killed ${emulator.name} (pid ${outcome.pid}) left by an earlier run`);
+    // Emulators of runs still going are left alone; those of runs that died are killed.
+    for (const file of pidFilesOf(emulator)) {
+      const outcome = await killStaleProcess(file, emulator.marker);
+      if (outcome.kind === 'killed') console.warn(`killed ${emulator.name} (pid ${outcome.pid}) left by an earlier run`);
+    }
   }
   const results = await Promise.allSettled(testEmulators.map((emulator) => emulator.start()));
   const started: StartedEmulator[] = [];
