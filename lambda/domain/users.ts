@@ -87,6 +87,11 @@ export interface UserServiceOptions {
   readonly clock?: Clock;
   readonly newId?: IdGenerator;
   readonly policy?: UserChangePolicy;
+  /**
+   * Runs after a user's delete committed, for cleanups too big for its transaction (group memberships), and again when
+   * a DELETE finds the user already gone, so a retried DELETE finishes a cleanup that failed. Must be idempotent.
+   */
+  readonly onDeleted?: (orgId: string, userId: string) => Promise<void>;
 }
 
 /** Use cases on users. Every change is one conditional transaction, including whatever the policy links to it. */
@@ -94,6 +99,7 @@ export class UserService {
   private readonly clock: Clock;
   private readonly newId: IdGenerator;
   private readonly policy: UserChangePolicy;
+  private readonly onDeleted: (orgId: string, userId: string) => Promise<void>;
 
   constructor(
     private readonly repository: UserRepository,
@@ -102,6 +108,7 @@ export class UserService {
     this.clock = options.clock ?? systemClock;
     this.newId = options.newId ?? (() => uuidV7(this.clock.now().getTime()));
     this.policy = options.policy ?? noLinkedWrites;
+    this.onDeleted = options.onDeleted ?? (async () => {});
   }
 
   async create(orgId: string, profile: UserProfile): Promise<UserRecord> {
@@ -165,15 +172,20 @@ export class UserService {
 
   async delete(orgId: string, id: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.get(orgId, id);
+      const current = await this.repository.get(orgId, id);
+      if (!current) {
+        await this.onDeleted(orgId, id);
+        throw new NotFoundError(`User ${id} not found`);
+      }
       try {
         const linked = await this.policy.plan({ orgId, before: current, at: this.clock.now() });
         await this.repository.delete(current, linked);
-        return;
+        break;
       } catch (error) {
         if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+    await this.onDeleted(orgId, id);
   }
 
   find(orgId: string, criteria: UserCriteria): Promise<UserRecord[]> {

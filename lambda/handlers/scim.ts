@@ -3,8 +3,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DynamoGroupRepository, DynamoMemberDirectory } from '../adapters/dynamodb-group-repository';
 import { DynamoUserRepository } from '../adapters/dynamodb-user-repository';
+import { GroupService } from '../domain/groups';
 import { UserService } from '../domain/users';
+import { GroupsEndpoint } from '../scim/groups-endpoint';
 import type { HttpRequest } from '../scim/http';
 import { createScimRouter, type ScimRouter } from '../scim/router';
 import { UsersEndpoint } from '../scim/users-endpoint';
@@ -23,13 +26,27 @@ export interface ScimHandlerOverrides {
 export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerOverrides = {}): ProxyHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: 'scim' });
   const dynamo = overrides.dynamo ?? new DynamoDBClient({ endpoint: config.dynamoEndpoint, region: config.region });
+  const groups = new GroupService(
+    new DynamoGroupRepository(dynamo, config.groupsTable),
+    new DynamoMemberDirectory(dynamo, config.usersTable),
+  );
   // License writes commit in the user's transaction; without a signing key configured, users change without licenses.
   const licensing = createLicensing(config, dynamo);
   const users = new UserService(
     licensing?.userRepository(config.usersTable) ?? new DynamoUserRepository(dynamo, config.usersTable),
-    { policy: licensing?.policy },
+    {
+      policy: licensing?.policy,
+      // A user in many groups has more memberships than one transaction holds: they go after the delete commits.
+      onDeleted: (orgId, userId) => groups.removeUserFromAllGroups(orgId, userId),
+    },
   );
-  const router = createScimRouter({ endpoints: { Users: new UsersEndpoint(users) }, log: logger });
+  const usersEndpoint = new UsersEndpoint(users, async (orgId, userId) =>
+    (await groups.groupsOfUser(orgId, userId)).map((group) => ({ value: group.id, display: group.displayName })),
+  );
+  const router = createScimRouter({
+    endpoints: { Users: usersEndpoint, Groups: new GroupsEndpoint(groups) },
+    log: logger,
+  });
   return (event) => handle(router, logger, event);
 }
 

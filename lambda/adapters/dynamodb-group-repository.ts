@@ -1,0 +1,728 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type TransactWriteItem,
+  UpdateItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { IndexNames } from '../../lib/table-schema';
+import { UniquenessError, VersionConflictError } from '../domain/errors';
+import {
+  type GroupCriteria,
+  type GroupMember,
+  type GroupRecord,
+  type GroupRef,
+  type GroupRepository,
+  type MemberDirectory,
+  type MembershipChange,
+  matchesGroupCriteria,
+} from '../domain/groups';
+import { foldCase, type ListPage } from '../domain/users';
+import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
+import { userKey } from './dynamodb-user-repository';
+
+/** DynamoDB's limit of items per TransactWriteItems request. */
+const MAX_TRANSACTION_ITEMS = 100;
+/** DynamoDB's limits per BatchWriteItem and BatchGetItem request. */
+const MAX_BATCH_WRITE = 25;
+const MAX_BATCH_GET = 100;
+/** Batch requests in flight at once while purging memberships. */
+const PURGE_CONCURRENCY = 4;
+/**
+ * How long a change too big for one transaction keeps other writers of the group out. Longer than any request can
+ * run (API Gateway gives up after 29 s), so a live writer never loses it; a writer that died releases it by expiry.
+ */
+const WRITE_LEASE_MS = 60_000;
+/** How long a remembered list position lives: long enough for an Okta import to page through. */
+const CURSOR_TTL_SECONDS = 15 * 60;
+/** Items read per query while skipping to a `startIndex` that no earlier page remembered. */
+const SKIP_PAGE = 500;
+
+/**
+ * Groups in DynamoDB. Items (every key starts with the organization id):
+ * - group `<org>#GROUP#<id>` / `GROUP`: displayName, externalId, `version`; index keys for listing (`gsi1pk` =
+ *   `<org>#GROUP`, `gsi1sk` = id, a time-ordered uuidV7) and for externalId (`externalIdKey`);
+ * - displayName claim `<org>#GROUPNAME#<lower(displayName)>` / `UNIQUE`, written with `attribute_not_exists` in the
+ *   same transaction as the group, so uniqueness holds under concurrency (like the userName claim);
+ * - group count `<org>#GROUPS` / `COUNT`, changed in the same transactions, so `totalResults` is one read;
+ * - one membership per (group, user): `<org>#GROUP#<gid>` / `MEMBER#<uid>` (in the group's partition, so a group's
+ *   members are one strongly consistent query), mirrored for the user side by the `lookup` index
+ *   (`gsi2pk` = `<org>#USER#<uid>`, `gsi2sk` = `GROUP#<gid>`), so a user's groups are one index query. No list grows
+ *   inside an item, so a group of any size stays far from the 400 KB item limit, and adding or removing one member
+ *   writes one item whatever the group's size;
+ * - list positions `<org>#CURSOR#groups#<startIndex>` / `CURSOR` with a TTL, as for users.
+ *
+ * Atomicity. A change is written as one TransactWriteItems request whenever it fits (the group item, the displayName
+ * claims and the membership writes together at most 100 items): then it is applied entirely or not at all. Larger
+ * changes (more than 97–99 member additions or removals at once, e.g. a PATCH adding 100 members, or a full push that
+ * changes many) are written as a sequence of transactions:
+ * 1. everything that can refuse the change was checked before (members exist, operations valid), and the first
+ *    transaction holds every write that can still fail on a condition: the group item (conditional on the version
+ *    read) and the displayName claims. If it fails, nothing was written;
+ * 2. the first transaction also takes a write lease on the group item; other writers' first transactions fail on it
+ *    (and retry after a backoff), so two large changes of one group never interleave;
+ * 3. the remaining membership writes follow in transactions of up to 99 idempotent puts/deletes, each with a
+ *    condition check that the lease is still ours (so nothing is written into a group deleted meanwhile); the last one
+ *    releases the lease.
+ * The trade-off: between the first and the last transaction, readers can see part of the membership change (the
+ * group item already shows the new version), and if the process dies or DynamoDB fails in between, the change stays
+ * partly applied (the lease then expires after WRITE_LEASE_MS). Every membership write is idempotent and the change
+ * was computed as a net effect, so repeating the same request converges to the intended state; a failure is
+ * answered with an error, never with success.
+ */
+export class DynamoGroupRepository implements GroupRepository {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(group: GroupRecord, members: readonly GroupMember[]): Promise<void> {
+    const head = (lease?: Lease): TransactWriteItem[] => [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: marshall(toItem(group, lease), { removeUndefinedValues: true }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      this.claimName(group),
+      this.countChange(group.orgId, 1),
+    ];
+    const writes = members.map((member) => this.putMembership(group, member));
+    await this.commit(group, head, writes, (error) => {
+      if (error.conditionFailedAt(1)) {
+        return new UniquenessError(`displayName ${group.displayName} is already taken`, { cause: error });
+      }
+      return undefined;
+    });
+  }
+
+  async get(orgId: string, id: string): Promise<GroupRecord | undefined> {
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: groupKey(orgId, id), ConsistentRead: true }),
+    );
+    return result.Item ? fromItem(result.Item) : undefined;
+  }
+
+  async members(orgId: string, groupId: string, options: { limit?: number } = {}): Promise<GroupMember[]> {
+    const members: GroupMember[] = [];
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const remaining = limit - members.length;
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
+          ExpressionAttributeValues: { ':pk': { S: groupPartition(orgId, groupId) }, ':member': { S: MEMBER_PREFIX } },
+          ProjectionExpression: 'userId, display',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+          ...(Number.isFinite(remaining) ? { Limit: remaining } : {}),
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        const userId = item.userId?.S;
+        if (userId === undefined) continue;
+        const display = item.display?.S;
+        members.push(display === undefined ? { userId } : { userId, display });
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && members.length < limit);
+    return members;
+  }
+
+  async update(before: GroupRecord, after: GroupRecord, change: MembershipChange): Promise<void> {
+    const renamed = foldCase(before.displayName) !== foldCase(after.displayName);
+    const head = (lease?: Lease): TransactWriteItem[] => [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: marshall(toItem(after, lease), { removeUndefinedValues: true }),
+          // A lease left by a writer that died expires; a live one makes this change wait and retry.
+          ConditionExpression: 'version = :expected AND (attribute_not_exists(leaseId) OR leaseUntil < :now)',
+          ExpressionAttributeValues: {
+            ':expected': { N: String(before.version) },
+            ':now': { N: String(Date.now()) },
+          },
+        },
+      },
+      ...(renamed ? [this.claimName(after), this.releaseName(before)] : []),
+    ];
+    const writes = [
+      ...change.add.map((member) => this.putMembership(after, member)),
+      ...change.remove.map((userId) => this.deleteMembership(after.orgId, after.id, userId)),
+    ];
+    await this.commit(after, head, writes, (error) => {
+      if (error.conditionFailedAt(0)) return new VersionConflictError(`group ${before.id} changed`, { cause: error });
+      if (renamed && error.conditionFailedAt(1)) {
+        return new UniquenessError(`displayName ${after.displayName} is already taken`, { cause: error });
+      }
+      return undefined;
+    });
+  }
+
+  async delete(group: GroupRecord): Promise<void> {
+    // No lease check: a large change still being written then fails its next lease check and stops, and the purge
+    // that follows this delete removes what it wrote.
+    const items: TransactWriteItem[] = [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: groupKey(group.orgId, group.id),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': { N: String(group.version) } },
+        },
+      },
+      this.releaseName(group),
+      this.countChange(group.orgId, -1),
+    ];
+    try {
+      await transactWrite(this.client, items);
+    } catch (error) {
+      if (error instanceof TransactionCancelledError && error.conditionFailedAt(0)) {
+        throw new VersionConflictError(`group ${group.id} changed`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async purgeMembers(orgId: string, groupId: string): Promise<void> {
+    const keys = await this.queryKeys({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
+      ExpressionAttributeValues: { ':pk': { S: groupPartition(orgId, groupId) }, ':member': { S: MEMBER_PREFIX } },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    });
+    await this.deleteAll(keys);
+  }
+
+  async removeUserFromAllGroups(orgId: string, userId: string): Promise<void> {
+    const keys = await this.queryKeys({
+      TableName: this.tableName,
+      IndexName: IndexNames.lookup,
+      KeyConditionExpression: 'gsi2pk = :user AND begins_with(gsi2sk, :group)',
+      ExpressionAttributeValues: { ':user': { S: userPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
+      ProjectionExpression: 'pk, sk',
+    });
+    await this.deleteAll(keys);
+  }
+
+  async groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]> {
+    const groupIds: string[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: IndexNames.lookup,
+          KeyConditionExpression: 'gsi2pk = :user AND begins_with(gsi2sk, :group)',
+          ExpressionAttributeValues: { ':user': { S: userPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
+          ProjectionExpression: 'groupId',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) if (item.groupId?.S) groupIds.push(item.groupId.S);
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    if (groupIds.length === 0) return [];
+
+    // Names come from the group items, not copies on the memberships, so renaming a big group rewrites one item.
+    // A group missing here was deleted and its memberships are still being purged: it is not listed.
+    const items = await batchGet(
+      this.client,
+      this.tableName,
+      groupIds.map((id) => groupKey(orgId, id)),
+      { ProjectionExpression: 'id, displayName', ConsistentRead: true },
+    );
+    const names = new Map(items.map((item) => [item.id?.S ?? '', item.displayName?.S ?? '']));
+    return groupIds.filter((id) => names.has(id)).map((id) => ({ id, displayName: names.get(id) ?? '' }));
+  }
+
+  async find(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]> {
+    const candidates = await this.candidates(orgId, criteria);
+    return candidates.filter((group) => matchesGroupCriteria(group, criteria));
+  }
+
+  /** Narrows by the most selective criterion with one key lookup or one index query. */
+  private async candidates(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]> {
+    if (criteria.id !== undefined) {
+      const group = await this.get(orgId, criteria.id);
+      return group ? [group] : [];
+    }
+    if (criteria.displayName !== undefined) {
+      // The claim is read strongly consistently: a group created a moment ago is never reported absent, which would
+      // make Okta create it again.
+      const claim = await this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: nameClaimKey(orgId, criteria.displayName),
+          ConsistentRead: true,
+        }),
+      );
+      const groupId = claim.Item?.groupId?.S;
+      if (!groupId) return [];
+      const group = await this.get(orgId, groupId);
+      return group ? [group] : [];
+    }
+    if (criteria.externalId !== undefined) {
+      const groups: GroupRecord[] = [];
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: IndexNames.byExternalId,
+            KeyConditionExpression: 'externalIdKey = :v',
+            ExpressionAttributeValues: { ':v': { S: `${orgId}#${criteria.externalId}` } },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        groups.push(...(result.Items ?? []).map(fromItem));
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+      return groups;
+    }
+    throw new Error('find needs at least one criterion');
+  }
+
+  async list(
+    orgId: string,
+    page: { startIndex: number; count: number; cursor?: string },
+  ): Promise<ListPage<GroupRecord>> {
+    const totalResults = await this.count(orgId);
+    if (page.count <= 0) return { totalResults, items: [] };
+
+    let afterId: string | undefined;
+    let toSkip = 0;
+    if (page.cursor !== undefined) {
+      afterId = page.cursor === '' ? undefined : page.cursor;
+    } else if (page.startIndex > 1) {
+      afterId = await this.rememberedPosition(orgId, page.startIndex);
+      if (afterId === undefined) toSkip = page.startIndex - 1;
+    }
+
+    let startKey = afterId === undefined ? undefined : listKey(orgId, afterId);
+    while (toSkip > 0) {
+      const result = await this.queryList(orgId, Math.min(toSkip, SKIP_PAGE), startKey, true);
+      toSkip -= result.Count ?? 0;
+      startKey = result.LastEvaluatedKey;
+      if (!startKey) return { totalResults, items: [] };
+    }
+
+    const items: GroupRecord[] = [];
+    let exhausted = false;
+    while (items.length < page.count) {
+      const result = await this.queryList(orgId, page.count - items.length, startKey, false);
+      items.push(...(result.Items ?? []).map(fromItem));
+      startKey = result.LastEvaluatedKey;
+      if (!startKey) {
+        exhausted = true;
+        break;
+      }
+    }
+
+    const last = items[items.length - 1];
+    if (exhausted || !last) return { totalResults, items };
+    await this.rememberPosition(orgId, page.startIndex + items.length, last.id);
+    return { totalResults, items, nextCursor: last.id };
+  }
+
+  /**
+   * Writes `head(lease?)` and `writes` atomically when they fit in one transaction, else as described in the class
+   * comment. `mapHeadError` turns a failed condition of the first transaction into a domain error.
+   */
+  private async commit(
+    group: GroupRecord,
+    head: (lease?: Lease) => TransactWriteItem[],
+    writes: readonly TransactWriteItem[],
+    mapHeadError: (error: TransactionCancelledError) => Error | undefined,
+  ): Promise<void> {
+    const plain = head();
+    const lease: Lease | undefined =
+      plain.length + writes.length <= MAX_TRANSACTION_ITEMS
+        ? undefined
+        : { id: randomUUID(), until: Date.now() + WRITE_LEASE_MS };
+    const first = lease ? head(lease) : plain;
+    const firstWrites = writes.slice(0, MAX_TRANSACTION_ITEMS - first.length);
+    try {
+      await transactWrite(this.client, [...first, ...firstWrites]);
+    } catch (error) {
+      if (error instanceof TransactionCancelledError) {
+        const mapped = mapHeadError(error);
+        if (mapped) throw mapped;
+      }
+      throw error;
+    }
+    if (!lease) return;
+
+    const rest = writes.slice(firstWrites.length);
+    const chunkSize = MAX_TRANSACTION_ITEMS - 1;
+    try {
+      for (let start = 0; start < rest.length; start += chunkSize) {
+        const chunk = rest.slice(start, start + chunkSize);
+        const last = start + chunkSize >= rest.length;
+        await transactWrite(this.client, [
+          ...chunk,
+          last ? this.releaseLease(group, lease) : this.checkLease(group, lease),
+        ]);
+      }
+    } catch (error) {
+      await this.client
+        .send(new UpdateItemCommand(this.releaseLease(group, lease).Update))
+        .catch(() => undefined /* the lease expires by itself */);
+      if (error instanceof TransactionCancelledError && error.anyConditionFailed) {
+        // The lease was lost (the group was deleted, or this request outlived the lease): the caller re-reads the
+        // group and recomputes the change, which the idempotent writes make safe.
+        throw new VersionConflictError(`group ${group.id} changed while a large change was being written`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private checkLease(group: GroupRecord, lease: Lease): TransactWriteItem {
+    return {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: groupKey(group.orgId, group.id),
+        ConditionExpression: 'leaseId = :lease',
+        ExpressionAttributeValues: { ':lease': { S: lease.id } },
+      },
+    };
+  }
+
+  private releaseLease(group: GroupRecord, lease: Lease): Required<Pick<TransactWriteItem, 'Update'>> {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: groupKey(group.orgId, group.id),
+        UpdateExpression: 'REMOVE leaseId, leaseUntil',
+        ConditionExpression: 'leaseId = :lease',
+        ExpressionAttributeValues: { ':lease': { S: lease.id } },
+      },
+    };
+  }
+
+  private putMembership(group: GroupRecord, member: GroupMember): TransactWriteItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: marshall(
+          {
+            pk: groupPartition(group.orgId, group.id),
+            sk: `${MEMBER_PREFIX}${member.userId}`,
+            gsi2pk: userPartition(group.orgId, member.userId),
+            gsi2sk: `${GROUP_PREFIX}${group.id}`,
+            orgId: group.orgId,
+            groupId: group.id,
+            userId: member.userId,
+            display: member.display,
+          },
+          { removeUndefinedValues: true },
+        ),
+      },
+    };
+  }
+
+  private deleteMembership(orgId: string, groupId: string, userId: string): TransactWriteItem {
+    return { Delete: { TableName: this.tableName, Key: membershipKey(orgId, groupId, userId) } };
+  }
+
+  private claimName(group: GroupRecord): TransactWriteItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...nameClaimKey(group.orgId, group.displayName),
+          orgId: { S: group.orgId },
+          groupId: { S: group.id },
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  private releaseName(group: GroupRecord): TransactWriteItem {
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: nameClaimKey(group.orgId, group.displayName),
+        ConditionExpression: 'groupId = :id',
+        ExpressionAttributeValues: { ':id': { S: group.id } },
+      },
+    };
+  }
+
+  private countChange(orgId: string, delta: number): TransactWriteItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: countKey(orgId),
+        UpdateExpression: 'ADD #total :delta',
+        ExpressionAttributeNames: { '#total': 'total' },
+        ExpressionAttributeValues: { ':delta': { N: String(delta) } },
+      },
+    };
+  }
+
+  private async queryKeys(
+    input: ConstructorParameters<typeof QueryCommand>[0],
+  ): Promise<Record<string, AttributeValue>[]> {
+    const keys: Record<string, AttributeValue>[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const result = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      for (const item of result.Items ?? []) {
+        if (item.pk && item.sk) keys.push({ pk: item.pk, sk: item.sk });
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return keys;
+  }
+
+  /** Idempotent deletes in BatchWriteItem requests (one write unit per item, half a transaction's cost). */
+  private async deleteAll(keys: readonly Record<string, AttributeValue>[]): Promise<void> {
+    const requests: WriteRequest[] = keys.map((Key) => ({ DeleteRequest: { Key } }));
+    const batches: WriteRequest[][] = [];
+    for (let start = 0; start < requests.length; start += MAX_BATCH_WRITE) {
+      batches.push(requests.slice(start, start + MAX_BATCH_WRITE));
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) {
+        const batch = batches[next++];
+        if (batch) await batchWrite(this.client, this.tableName, batch);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PURGE_CONCURRENCY, batches.length) }, worker));
+  }
+
+  private queryList(
+    orgId: string,
+    limit: number,
+    startKey: Record<string, AttributeValue> | undefined,
+    keysOnly: boolean,
+  ) {
+    return this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: IndexNames.byOrg,
+        KeyConditionExpression: 'gsi1pk = :org',
+        ExpressionAttributeValues: { ':org': { S: listPartition(orgId) } },
+        ExclusiveStartKey: startKey,
+        Limit: limit,
+        ...(keysOnly ? { ProjectionExpression: 'pk, sk, gsi1pk, gsi1sk' } : {}),
+      }),
+    );
+  }
+
+  private async count(orgId: string): Promise<number> {
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: countKey(orgId), ConsistentRead: true }),
+    );
+    return Number(result.Item?.total?.N ?? 0);
+  }
+
+  private async rememberedPosition(orgId: string, startIndex: number): Promise<string | undefined> {
+    const result = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: positionKey(orgId, startIndex) }),
+    );
+    const expiresAt = Number(result.Item?.expiresAt?.N ?? 0);
+    // TTL deletion is lazy, so an expired position may still be there.
+    if (expiresAt * 1000 < Date.now()) return undefined;
+    return result.Item?.afterId?.S;
+  }
+
+  private async rememberPosition(orgId: string, startIndex: number, afterId: string): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...positionKey(orgId, startIndex),
+          afterId: { S: afterId },
+          expiresAt: { N: String(Math.floor(Date.now() / 1000) + CURSOR_TTL_SECONDS) },
+        },
+      }),
+    );
+  }
+}
+
+/**
+ * The users a group may refer to, read from the users table: one BatchGetItem per 100 ids, strongly consistent.
+ * Reads the user items the user repository writes (`userKey`, `userName`, `document`).
+ */
+export class DynamoMemberDirectory implements MemberDirectory {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly usersTableName: string,
+  ) {}
+
+  async findUsers(orgId: string, userIds: readonly string[]): Promise<ReadonlyMap<string, { display?: string }>> {
+    const items = await batchGet(
+      this.client,
+      this.usersTableName,
+      [...new Set(userIds)].map((id) => userKey(orgId, id)),
+      {
+        ProjectionExpression: 'id, userName, #document',
+        ExpressionAttributeNames: { '#document': 'document' },
+        ConsistentRead: true,
+      },
+    );
+    const found = new Map<string, { display?: string }>();
+    for (const item of items) {
+      const id = item.id?.S;
+      if (id === undefined) continue;
+      const display = displayNameOf(item.document?.S) ?? item.userName?.S;
+      found.set(id, display === undefined ? {} : { display });
+    }
+    return found;
+  }
+}
+
+function displayNameOf(document: string | undefined): string | undefined {
+  if (document === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(document);
+    const name = (parsed as { displayName?: unknown } | null)?.displayName;
+    return typeof name === 'string' && name.trim() !== '' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Lease {
+  readonly id: string;
+  /** Epoch milliseconds. */
+  readonly until: number;
+}
+
+/** Retries of unprocessed batch items (throttling) before giving up. */
+const MAX_BATCH_ATTEMPTS = 8;
+
+async function batchGet(
+  client: DynamoDBClient,
+  tableName: string,
+  keys: readonly Record<string, AttributeValue>[],
+  options: { ProjectionExpression: string; ExpressionAttributeNames?: Record<string, string>; ConsistentRead: boolean },
+): Promise<Record<string, AttributeValue>[]> {
+  const chunks: Record<string, AttributeValue>[][] = [];
+  for (let start = 0; start < keys.length; start += MAX_BATCH_GET)
+    chunks.push(keys.slice(start, start + MAX_BATCH_GET));
+  const results = await Promise.all(
+    chunks.map(async (chunk) => {
+      const items: Record<string, AttributeValue>[] = [];
+      let pending: Record<string, AttributeValue>[] = chunk;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem on ${tableName} left keys unprocessed`);
+        if (attempt > 0) await sleep(backoffMs(attempt));
+        const result = await client.send(
+          new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ...options } } }),
+        );
+        items.push(...(result.Responses?.[tableName] ?? []));
+        pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      }
+      return items;
+    }),
+  );
+  return results.flat();
+}
+
+async function batchWrite(client: DynamoDBClient, tableName: string, requests: WriteRequest[]): Promise<void> {
+  let pending = requests;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchWriteItem on ${tableName} left items unprocessed`);
+    if (attempt > 0) await sleep(backoffMs(attempt));
+    const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+    pending = result.UnprocessedItems?.[tableName] ?? [];
+  }
+}
+
+function backoffMs(attempt: number): number {
+  return Math.random() * 25 * 2 ** attempt;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const GROUP_SK = 'GROUP';
+const MEMBER_PREFIX = 'MEMBER#';
+const GROUP_PREFIX = 'GROUP#';
+
+function groupPartition(orgId: string, groupId: string): string {
+  return `${orgId}#GROUP#${groupId}`;
+}
+
+function userPartition(orgId: string, userId: string): string {
+  return `${orgId}#USER#${userId}`;
+}
+
+function groupKey(orgId: string, id: string): Record<string, AttributeValue> {
+  return { pk: { S: groupPartition(orgId, id) }, sk: { S: GROUP_SK } };
+}
+
+function membershipKey(orgId: string, groupId: string, userId: string): Record<string, AttributeValue> {
+  return { pk: { S: groupPartition(orgId, groupId) }, sk: { S: `${MEMBER_PREFIX}${userId}` } };
+}
+
+function nameClaimKey(orgId: string, displayName: string): Record<string, AttributeValue> {
+  return { pk: { S: `${orgId}#GROUPNAME#${foldCase(displayName)}` }, sk: { S: 'UNIQUE' } };
+}
+
+function countKey(orgId: string): Record<string, AttributeValue> {
+  return { pk: { S: `${orgId}#GROUPS` }, sk: { S: 'COUNT' } };
+}
+
+function positionKey(orgId: string, startIndex: number): Record<string, AttributeValue> {
+  return { pk: { S: `${orgId}#CURSOR#groups#${startIndex}` }, sk: { S: 'CURSOR' } };
+}
+
+function listPartition(orgId: string): string {
+  return `${orgId}#GROUP`;
+}
+
+function listKey(orgId: string, afterId: string): Record<string, AttributeValue> {
+  return { ...groupKey(orgId, afterId), gsi1pk: { S: listPartition(orgId) }, gsi1sk: { S: afterId } };
+}
+
+function toItem(group: GroupRecord, lease?: Lease): Record<string, unknown> {
+  return {
+    pk: groupPartition(group.orgId, group.id),
+    sk: GROUP_SK,
+    gsi1pk: listPartition(group.orgId),
+    gsi1sk: group.id,
+    externalIdKey: group.externalId === undefined ? undefined : `${group.orgId}#${group.externalId}`,
+    orgId: group.orgId,
+    id: group.id,
+    displayName: group.displayName,
+    externalId: group.externalId,
+    version: group.version,
+    created: group.created,
+    lastModified: group.lastModified,
+    leaseId: lease?.id,
+    leaseUntil: lease?.until,
+  };
+}
+
+function fromItem(item: Record<string, AttributeValue>): GroupRecord {
+  const raw = unmarshall(item);
+  return {
+    orgId: raw.orgId,
+    id: raw.id,
+    displayName: raw.displayName,
+    ...(raw.externalId !== undefined ? { externalId: raw.externalId } : {}),
+    version: Number(raw.version),
+    created: raw.created,
+    lastModified: raw.lastModified,
+  };
+}

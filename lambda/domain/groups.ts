@@ -1,0 +1,355 @@
+import { type Clock, type IdGenerator, isResourceId, systemClock, uuidV7 } from './clock';
+import { InvalidReferenceError, NotFoundError, PreconditionFailedError, VersionConflictError } from './errors';
+import { foldCase, type ListPage } from './users';
+
+/**
+ * Groups as Okta's "Push Groups" and Entra's group provisioning use them. A group is a name plus a set of users of the
+ * same organization. Groups do not change licensing by themselves (Okta provisions every member as a user); they are
+ * stored so a later "license plan by group" feature can read them.
+ */
+export interface GroupProfile {
+  /** Unique per organization without regard to case; stored exactly as sent. */
+  readonly displayName: string;
+  readonly externalId?: string;
+}
+
+export interface GroupRecord extends GroupProfile {
+  readonly orgId: string;
+  readonly id: string;
+  /** Incremented on every change of the group, membership changes included. Exposed as `meta.version`. */
+  readonly version: number;
+  readonly created: string;
+  readonly lastModified: string;
+}
+
+export interface GroupMember {
+  readonly userId: string;
+  /** The user's displayName (else userName) when the membership was written. */
+  readonly display?: string;
+}
+
+/** A group a user belongs to, for the user's read-only `groups` attribute. */
+export interface GroupRef {
+  readonly id: string;
+  readonly displayName: string;
+}
+
+/** What a change does to the membership, already reduced to its net effect: each user appears at most once. */
+export interface MembershipChange {
+  readonly add: readonly GroupMember[];
+  readonly remove: readonly string[];
+}
+
+/** One step of a change, in request order (a PATCH operation or a part of a PUT). */
+export type GroupEdit =
+  | { readonly kind: 'setDisplayName'; readonly displayName: string }
+  | { readonly kind: 'setExternalId'; readonly externalId: string | undefined }
+  | { readonly kind: 'addMembers'; readonly userIds: readonly string[] }
+  | { readonly kind: 'removeMembers'; readonly userIds: readonly string[] }
+  /** The members become exactly these users (Okta's full push, PUT, and `remove members` without a value). */
+  | { readonly kind: 'replaceMembers'; readonly userIds: readonly string[] };
+
+/** Conditions of a lookup; all must hold. */
+export interface GroupCriteria {
+  readonly id?: string;
+  /** Compared without regard to case (RFC 7643 §4.2: displayName is not case-exact). */
+  readonly displayName?: string;
+  readonly externalId?: string;
+}
+
+export interface GroupInput extends GroupProfile {
+  readonly memberIds: readonly string[];
+}
+
+export interface GroupRepository {
+  /** Writes the group, its displayName claim and its memberships. UniquenessError when the displayName is taken. */
+  create(group: GroupRecord, members: readonly GroupMember[]): Promise<void>;
+  get(orgId: string, id: string): Promise<GroupRecord | undefined>;
+  /** Members in a stable order (by user id), strongly consistent; at most `limit` of them when given. */
+  members(orgId: string, groupId: string, options?: { limit?: number }): Promise<GroupMember[]>;
+  /**
+   * Writes `after` and the membership change, conditional on `before.version`: VersionConflictError when the group
+   * changed (or another large change is still being written), UniquenessError when a new displayName is taken.
+   * Nothing is written in either case.
+   */
+  update(before: GroupRecord, after: GroupRecord, change: MembershipChange): Promise<void>;
+  /** Deletes the group and its displayName claim, conditional on `group.version`; memberships are purged separately. */
+  delete(group: GroupRecord): Promise<void>;
+  /** Deletes every membership of the group. Idempotent. */
+  purgeMembers(orgId: string, groupId: string): Promise<void>;
+  /** Groups matching every criterion, each via a key lookup or an index query (never a scan). */
+  find(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]>;
+  /** All groups of the organization in a stable order, 1-based `startIndex`, or from a cursor. */
+  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>>;
+  /** The groups a user belongs to, from the reverse index: one query, not a scan. */
+  groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]>;
+  /** Deletes every membership of the user. Idempotent. */
+  removeUserFromAllGroups(orgId: string, userId: string): Promise<void>;
+}
+
+/** The users a group may refer to. */
+export interface MemberDirectory {
+  /** Which of `userIds` are users of the organization, each with the name a membership shows (`display`). */
+  findUsers(orgId: string, userIds: readonly string[]): Promise<ReadonlyMap<string, { readonly display?: string }>>;
+}
+
+/** Retries of a change whose group was changed by a concurrent request in between (or is being written). */
+const MAX_ATTEMPTS = 6;
+
+/** How many unknown member ids an error names before it summarises the rest. */
+const MAX_NAMED_UNKNOWN = 10;
+
+export interface GroupServiceOptions {
+  readonly clock?: Clock;
+  readonly newId?: IdGenerator;
+  /** Waits before retry `attempt` (1-based) after a version conflict. @default jittered exponential backoff */
+  readonly backoff?: (attempt: number) => Promise<void>;
+}
+
+/**
+ * Use cases on groups. Every change is computed in full and validated (members exist in the organization, operations
+ * are valid) before anything is written, so an invalid request changes nothing. How the write itself is made atomic
+ * is the repository's business (see the DynamoDB adapter).
+ */
+export class GroupService {
+  private readonly clock: Clock;
+  private readonly newId: IdGenerator;
+  private readonly backoff: (attempt: number) => Promise<void>;
+
+  constructor(
+    private readonly repository: GroupRepository,
+    private readonly directory: MemberDirectory,
+    options: GroupServiceOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.newId = options.newId ?? (() => uuidV7(this.clock.now().getTime()));
+    this.backoff = options.backoff ?? jitteredBackoff;
+  }
+
+  async create(orgId: string, input: GroupInput): Promise<{ group: GroupRecord; members: GroupMember[] }> {
+    const members = await this.resolveMembers(orgId, unique(input.memberIds));
+    const timestamp = this.clock.now().toISOString();
+    const group: GroupRecord = {
+      orgId,
+      id: this.newId(),
+      displayName: input.displayName,
+      ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
+      version: 1,
+      created: timestamp,
+      lastModified: timestamp,
+    };
+    await this.repository.create(group, members);
+    return { group, members: [...members].sort((a, b) => compare(a.userId, b.userId)) };
+  }
+
+  async get(orgId: string, id: string): Promise<GroupRecord> {
+    const group = await this.repository.get(orgId, id);
+    if (!group) throw new NotFoundError(`Group ${id} not found`);
+    return group;
+  }
+
+  members(orgId: string, groupId: string, options: { limit?: number } = {}): Promise<GroupMember[]> {
+    return this.repository.members(orgId, groupId, options);
+  }
+
+  /**
+   * Applies the edits `change` returns for the current group. When another request changed the group in between, the
+   * edits are computed again on the fresh copy, so no change is lost and none is applied twice.
+   * @throws InvalidReferenceError naming every member id that is not a user of the organization (nothing is written)
+   */
+  async update(
+    orgId: string,
+    id: string,
+    change: (current: GroupRecord) => readonly GroupEdit[],
+    options: { ifMatch?: number } = {},
+  ): Promise<GroupRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(orgId, id);
+      if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
+        throw new PreconditionFailedError(`Group ${id} is at version ${current.version}, not ${options.ifMatch}`);
+      }
+      const planned = await this.plan(current, change(current));
+      if (planned === 'unchanged') return current;
+      try {
+        await this.repository.update(current, planned.after, planned.membership);
+        return planned.after;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS || options.ifMatch !== undefined) {
+          throw error;
+        }
+        await this.backoff(attempt);
+      }
+    }
+  }
+
+  /** PUT: the group becomes exactly `input`, members included. */
+  replace(orgId: string, id: string, input: GroupInput, options: { ifMatch?: number } = {}): Promise<GroupRecord> {
+    return this.update(
+      orgId,
+      id,
+      () => [
+        { kind: 'setDisplayName', displayName: input.displayName },
+        { kind: 'setExternalId', externalId: input.externalId },
+        { kind: 'replaceMembers', userIds: input.memberIds },
+      ],
+      options,
+    );
+  }
+
+  /**
+   * Deletes the group, then its memberships. The memberships go after the group's own delete committed, in idempotent
+   * batches: a group can have more members than one transaction holds. When the purge is interrupted, repeating the
+   * DELETE (now answered 404) finishes it, and the user side never lists a group that no longer exists.
+   */
+  async delete(orgId: string, id: string, options: { ifMatch?: number } = {}): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.repository.get(orgId, id);
+      if (!current) {
+        await this.repository.purgeMembers(orgId, id);
+        throw new NotFoundError(`Group ${id} not found`);
+      }
+      if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
+        throw new PreconditionFailedError(`Group ${id} is at version ${current.version}, not ${options.ifMatch}`);
+      }
+      try {
+        await this.repository.delete(current);
+        break;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS || options.ifMatch !== undefined) {
+          throw error;
+        }
+        await this.backoff(attempt);
+      }
+    }
+    await this.repository.purgeMembers(orgId, id);
+  }
+
+  find(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]> {
+    return this.repository.find(orgId, criteria);
+  }
+
+  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>> {
+    return this.repository.list(orgId, page);
+  }
+
+  groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]> {
+    return this.repository.groupsOfUser(orgId, userId);
+  }
+
+  /** Called after a user was deleted. Idempotent. */
+  removeUserFromAllGroups(orgId: string, userId: string): Promise<void> {
+    return this.repository.removeUserFromAllGroups(orgId, userId);
+  }
+
+  /** Folds the edits, in order, into the group's next state and the net membership change, and validates both. */
+  private async plan(
+    current: GroupRecord,
+    edits: readonly GroupEdit[],
+  ): Promise<{ after: GroupRecord; membership: MembershipChange } | 'unchanged'> {
+    let displayName = current.displayName;
+    let externalId = current.externalId;
+    /** Whether the edits start from an empty membership (a replace) rather than the current one. */
+    let fromEmpty = false;
+    /** Net wish per user: true = member, false = not a member; users not in the map keep their state. */
+    const wanted = new Map<string, boolean>();
+    for (const edit of edits) {
+      switch (edit.kind) {
+        case 'setDisplayName':
+          displayName = edit.displayName;
+          break;
+        case 'setExternalId':
+          externalId = edit.externalId;
+          break;
+        case 'addMembers':
+          for (const userId of edit.userIds) wanted.set(userId, true);
+          break;
+        case 'removeMembers':
+          for (const userId of edit.userIds) wanted.set(userId, false);
+          break;
+        case 'replaceMembers':
+          fromEmpty = true;
+          wanted.clear();
+          for (const userId of edit.userIds) wanted.set(userId, true);
+          break;
+      }
+    }
+
+    let toAdd: string[];
+    let toRemove: string[];
+    if (fromEmpty) {
+      // Only the difference is written, so Okta's full push of an unchanged big group costs reads, not writes.
+      const existing = new Set((await this.repository.members(current.orgId, current.id)).map((m) => m.userId));
+      toAdd = [...wanted].filter(([userId, member]) => member && !existing.has(userId)).map(([userId]) => userId);
+      toRemove = [...existing].filter((userId) => wanted.get(userId) !== true);
+    } else {
+      // Adding a member twice or removing a non-member is a no-op (idempotent puts and deletes), so the current
+      // membership of these users need not be read.
+      toAdd = [...wanted].filter(([, member]) => member).map(([userId]) => userId);
+      toRemove = [...wanted].filter(([, member]) => !member).map(([userId]) => userId);
+    }
+    const added = await this.resolveMembers(current.orgId, toAdd);
+
+    const renamed = displayName !== current.displayName;
+    if (!renamed && externalId === current.externalId && added.length === 0 && toRemove.length === 0) {
+      return 'unchanged';
+    }
+    const after: GroupRecord = {
+      orgId: current.orgId,
+      id: current.id,
+      displayName,
+      ...(externalId !== undefined ? { externalId } : {}),
+      version: current.version + 1,
+      created: current.created,
+      lastModified: this.clock.now().toISOString(),
+    };
+    return { after, membership: { add: added, remove: toRemove } };
+  }
+
+  /** Every id must be a user of the organization; otherwise nothing is written and the error names the unknown ones. */
+  private async resolveMembers(orgId: string, userIds: readonly string[]): Promise<GroupMember[]> {
+    if (userIds.length === 0) return [];
+    const candidates = userIds.filter(isResourceId);
+    const found = candidates.length === 0 ? new Map() : await this.directory.findUsers(orgId, candidates);
+    const unknown = userIds.filter((userId) => !found.has(userId));
+    if (unknown.length > 0) throw new InvalidReferenceError(unknownMembersMessage(unknown));
+    return userIds.map((userId) => {
+      const display = found.get(userId)?.display;
+      return display === undefined ? { userId } : { userId, display };
+    });
+  }
+}
+
+/** True when the group satisfies every criterion. */
+export function matchesGroupCriteria(group: GroupRecord, criteria: GroupCriteria): boolean {
+  if (criteria.id !== undefined && group.id !== criteria.id) return false;
+  if (criteria.displayName !== undefined && foldCase(group.displayName) !== foldCase(criteria.displayName)) {
+    return false;
+  }
+  if (criteria.externalId !== undefined && group.externalId !== criteria.externalId) return false;
+  return true;
+}
+
+function unknownMembersMessage(unknown: readonly string[]): string {
+  const named = unknown
+    .slice(0, MAX_NAMED_UNKNOWN)
+    .map((id) => id.slice(0, 80))
+    .join(', ');
+  const more = unknown.length > MAX_NAMED_UNKNOWN ? ` and ${unknown.length - MAX_NAMED_UNKNOWN} more` : '';
+  return (
+    `Group members must be users of this organization; unknown user id(s): ${named}${more}. ` +
+    'Provision these users first (or push the group again), then retry; nothing was changed'
+  );
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function jitteredBackoff(attempt: number): Promise<void> {
+  const ms = Math.random() * 25 * 2 ** attempt;
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
