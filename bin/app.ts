@@ -15,11 +15,15 @@ export function createApp(props?: AppProps): App {
 
   const senderEmail = readSenderEmail(app);
   const seats = readPositiveInteger(app, 'seats');
+  const tokenRotationDays = readPositiveInteger(app, 'tokenRotationDays');
+  const tokenGraceHours = readNonNegativeNumber(app, 'tokenGraceHours');
 
   new ScimStack(app, STACK_NAME, {
     description: 'SCIM 2.0 provisioning backend of the license portal',
     senderEmail,
     seats,
+    tokenRotationDays,
+    tokenGraceHours,
   });
 
   // cdk-nag v3 runs as a policy validation plugin: any unacknowledged finding, warning or error, fails synthesis.
@@ -49,6 +53,17 @@ function readPositiveInteger(app: App, key: string): number | undefined {
   const parsed = typeof value === 'number' ? value : Number(String(value).trim());
   if (!Number.isInteger(parsed) || parsed <= 0) {
     throw new Error(`CDK context "${key}" must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+/** Like readPositiveInteger, but 0 and fractions are allowed (a zero grace period ends the old key at once). */
+function readNonNegativeNumber(app: App, key: string): number | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isFinite(parsed) || parsed < 0) {
+    throw new Error(`CDK context "${key}" must be a number >= 0, got ${JSON.stringify(value)}`);
   }
   return parsed;
 }

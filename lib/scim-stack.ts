@@ -1,11 +1,12 @@
 import * as path from 'node:path';
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { DataTables } from './constructs/data-tables';
 import { ScimApi } from './constructs/scim-api';
 import { SenderIdentity } from './constructs/sender-identity';
 import { ServiceFunction } from './constructs/service-function';
+import { TokenRotation } from './constructs/token-rotation';
 import { TokenSecret } from './constructs/token-secret';
 
 /** Organization bound to the token secret deployed with the stack. */
@@ -21,6 +22,16 @@ export interface ScimStackProps extends StackProps {
    * @default - no limit
    */
   readonly seats?: number;
+  /**
+   * Rotate every organization's SCIM API key automatically this often (CDK context `tokenRotationDays`).
+   * @default - no schedule: keys rotate when an admin asks (`npm run admin -- token rotate`)
+   */
+  readonly tokenRotationDays?: number;
+  /**
+   * Hours a rotated-out key keeps working, for the admin to paste the new one into Okta (CDK context `tokenGraceHours`).
+   * @default 72
+   */
+  readonly tokenGraceHours?: number;
   /** @default 50 */
   readonly throttlingRateLimit?: number;
   /** @default 100 */
@@ -34,6 +45,7 @@ export class ScimStack extends Stack {
   readonly sender: SenderIdentity;
   readonly scimFunction: ServiceFunction;
   readonly authorizerFunction: ServiceFunction;
+  readonly tokenRotation: TokenRotation;
   readonly scimApi: ScimApi;
   readonly seats: number | undefined;
 
@@ -73,6 +85,16 @@ export class ScimStack extends Stack {
     });
     this.tokenSecret.secret.grantRead(this.authorizerFunction);
 
+    // Organizations: one rotation Lambda for every organization's token secret; the authorizer reads the secret a
+    // token names (`scim_<orgId>_…` → `<prefix><orgId>`).
+    this.tokenRotation = new TokenRotation(this, 'TokenRotation', {
+      secret: this.tokenSecret.secret,
+      automaticallyAfter: props.tokenRotationDays === undefined ? undefined : Duration.days(props.tokenRotationDays),
+      graceHours: props.tokenGraceHours,
+    });
+    this.authorizerFunction.function.addEnvironment('ORG_SECRET_PREFIX', this.tokenRotation.orgSecretPrefix);
+    this.tokenRotation.grantReadOrgSecrets(this.authorizerFunction);
+
     this.scimApi = new ScimApi(this, 'ScimApi', {
       handler: this.scimFunction.function,
       authorizerHandler: this.authorizerFunction.function,
@@ -92,6 +114,20 @@ export class ScimStack extends Stack {
       description:
         'Prints the secret JSON; the API key to paste into Okta (HTTP Header) or Entra ID (Secret Token) is its "token" field',
       value: `aws secretsmanager get-secret-value --secret-id ${this.tokenSecret.secret.secretArn} --query SecretString --output text`,
+    });
+    // Read by `npm run admin` (bin/admin.ts) to find the organization items, secrets and rotation Lambda.
+    new CfnOutput(this, 'OrgTokenSecretPrefix', {
+      description: 'Name prefix of the token secrets of organizations created with `npm run admin -- org create`',
+      value: this.tokenRotation.orgSecretPrefix,
+    });
+    new CfnOutput(this, 'TokenRotationFunctionArn', {
+      description: 'Rotation Lambda of the organization token secrets',
+      value: this.tokenRotation.function.function.functionArn,
+    });
+    new CfnOutput(this, 'UsersTableName', { description: 'Users table', value: users.tableName });
+    new CfnOutput(this, 'LicensesTableName', {
+      description: 'Licenses table: organizations, seats, licenses and the email outbox',
+      value: licenses.tableName,
     });
   }
 }

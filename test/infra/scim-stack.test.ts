@@ -78,11 +78,12 @@ describe('authorizer function', () => {
       NODE_OPTIONS: '--enable-source-maps',
       DEFAULT_ORG_ID: 'default',
       TOKEN_SECRET_ARN: { Ref: secretId },
+      ORG_SECRET_PREFIX: 'ScimLicensePortal/org-token/',
       POWERTOOLS_SERVICE_NAME: 'scim-authorizer',
     });
   });
 
-  it('can only read the token secret', () => {
+  it('can only read the token secrets', () => {
     const { statements } = permissionsOf(stack.authorizerFunction);
     const nonTelemetry = statements.filter(
       (statement) => !actionsOf([statement]).every((a) => /^(logs|xray):/.test(a)),
@@ -94,6 +95,8 @@ describe('authorizer function', () => {
         Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         Resource: { Ref: secretId },
       },
+      // Other organizations' secrets, by name prefix (test/infra/token-rotation.test.ts).
+      expect.objectContaining({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue' }),
     ]);
   });
 });

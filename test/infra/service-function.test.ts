@@ -10,8 +10,8 @@ describe('every Lambda function of the stack', () => {
   const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
   const logGroups = template.findResources('AWS::Logs::LogGroup');
 
-  it('is the SCIM handler and the authorizer, nothing else (no CDK helper functions)', () => {
-    expect(functions).toHaveLength(2);
+  it('is the SCIM handler, the authorizer and the token rotation, nothing else (no CDK helper functions)', () => {
+    expect(functions).toHaveLength(3);
   });
 
   it.each(functions)('%s runs the newest Node.js LTS on ARM64 with active tracing and source maps', (_id, fn) => {
