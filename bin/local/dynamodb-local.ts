@@ -12,6 +12,8 @@ export interface DynamoDbLocalOptions {
   readonly startTimeoutMs?: number;
   /** Environment variable that sets `port`, named in the error when the port is taken. */
   readonly portEnvVar?: string;
+  /** @default 'java', looked up on the PATH */
+  readonly javaCommand?: string;
 }
 
 export interface DynamoDbLocalHandle {
@@ -29,9 +31,9 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 export const LOCAL_REGION = 'us-east-1';
 
 export class JavaNotFoundError extends Error {
-  constructor(options?: { cause?: unknown }) {
+  constructor(command = 'java', options?: { cause?: unknown }) {
     super(
-      'DynamoDB Local needs Java 17 or newer, but no `java` command was found on PATH. ' +
+      `DynamoDB Local needs Java 17 or newer, but no \`${command}\` command was found on PATH. ` +
         'Install a Java 17+ runtime (e.g. `apt-get install openjdk-17-jre-headless` or `brew install openjdk@17`) and retry.',
       options,
     );
@@ -88,7 +90,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const args = dynamoDbLocalArgs(options);
   const endpoint = `http://127.0.0.1:${options.port}`;
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const javaCommand = options.javaCommand ?? 'java';
+  const child = spawn(javaCommand, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 
   // Kept for the error message: the JVM explains a wrong Java version or a taken port on its own output.
   let output = '';
@@ -104,7 +107,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   const spawned = new Promise<void>((resolveSpawn, rejectSpawn) => {
     child.once('spawn', resolveSpawn);
     child.once('error', (error: NodeJS.ErrnoException) => {
-      rejectSpawn(error.code === 'ENOENT' ? new JavaNotFoundError({ cause: error }) : error);
+      rejectSpawn(error.code === 'ENOENT' ? new JavaNotFoundError(javaCommand, { cause: error }) : error);
     });
   });
   await spawned;

@@ -2,6 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
@@ -9,10 +15,14 @@ import type {
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
 import { MAX_GATEWAY_BODY_BYTES } from '../../bin/local/api-gateway-adapter';
+import { createTables } from '../../bin/local/create-tables';
+import { JavaNotFoundError, startDynamoDbLocal } from '../../bin/local/dynamodb-local';
 import { localSecretPath } from '../../bin/local/local-secrets';
 import { LOCAL_TOKEN_SECRET_ID, type LocalStack, startLocalStack } from '../../bin/local/local-stack';
 import { isRunning } from '../../bin/local/pid-file';
 import { findFreePort, PortInUseError } from '../../bin/local/ports';
+import { licensesTable, usersTable } from '../../lib/table-schema';
+import { dynamoDbEndpoint, testDynamoDbClient } from '../support/dynamodb';
 import { type LocalApi, startLocalApi } from '../support/local-api';
 
 const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -393,5 +403,59 @@ describe('local stack', () => {
     await expect(attempt).rejects.toThrow(/set PORT to a free port/);
     expect(() => statSync(join(dataDir, 'dynamodb.pid'))).toThrow();
     await new Promise((resolve) => blocker.close(resolve));
+  });
+});
+
+describe('DynamoDB Local and table creation', () => {
+  let client: DynamoDBClient;
+
+  beforeAll(() => {
+    client = testDynamoDbClient();
+  });
+
+  afterAll(() => {
+    client.destroy();
+  });
+
+  test('names Java 17 when the java command does not exist', async () => {
+    const attempt = startDynamoDbLocal({ port: await findFreePort(), javaCommand: 'java-17-is-not-installed' });
+
+    await expect(attempt).rejects.toThrow(JavaNotFoundError);
+    await expect(attempt).rejects.toThrow(/needs Java 17 or newer, but no `java-17-is-not-installed` command/);
+  });
+
+  test('brings a table from an older schema up to date and leaves existing tables alone', async () => {
+    const prefix = `upgrade-${Date.now().toString(36)}`;
+    const names = { users: `${prefix}-users`, groups: `${prefix}-groups`, licenses: `${prefix}-licenses` };
+    // A persistent local database created before the indexes, the stream and TTL were added.
+    await client.send(
+      new CreateTableCommand({
+        TableName: names.licenses,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+
+    await createTables(dynamoDbEndpoint(), names);
+    await createTables(dynamoDbEndpoint(), names);
+
+    const licenses = await client.send(new DescribeTableCommand({ TableName: names.licenses }));
+    const users = await client.send(new DescribeTableCommand({ TableName: names.users }));
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: names.licenses }));
+    const indexNames = (description: typeof users) =>
+      (description.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort();
+    expect(indexNames(licenses)).toEqual(licensesTable.indexes.map((index) => index.name).sort());
+    expect(indexNames(users)).toEqual(usersTable.indexes.map((index) => index.name).sort());
+    expect(licenses.Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: licensesTable.stream });
+    expect(users.Table?.StreamSpecification?.StreamEnabled ?? false).toBe(false);
+    expect(users.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(ttl.TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
   });
 });
