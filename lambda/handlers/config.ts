@@ -30,7 +30,7 @@ export interface ServiceConfig {
   readonly sesConfigurationSet?: string;
   /** Local stack and tests only: SES endpoint such as aws-ses-v2-local's `http://127.0.0.1:8005`. */
   readonly sesEndpoint?: string;
-  /** Product name in license emails. @default 'the License Portal app' */
+  /** Product name in license emails. @default 'License Portal' */
   readonly productName?: string;
 }
 

@@ -16,7 +16,7 @@ import type { ServiceConfig } from './config';
 
 /** Wiring shared by the SCIM, mailer and validation handlers: the same keys, tables and seat rules everywhere. */
 
-export const DEFAULT_PRODUCT_NAME = 'the License Portal app';
+export const DEFAULT_PRODUCT_NAME = 'License Portal';
 
 export function secretReaderFor(config: Pick<ServiceConfig, 'localSecretsDir' | 'region'>): SecretReader {
   return config.localSecretsDir

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { DYNAMODB_LOCAL_MARKER, startDynamoDbLocal } from '../../bin/local/dynamodb-local';
 import { killOnExit, killStaleProcess, removePidFile, writePidFile } from '../../bin/local/pid-file';
 import { findFreePort } from '../../bin/local/ports';
+import { sesLocalEmulator } from './ses-local';
 
 /**
  * The emulators one jest run shares. Each starts on a free port, hands its address to the tests through environment
  * variables (jest's global setup runs in the parent process; in-band tests and workers both see its environment),
  * and is recorded in a pid file so a run that died cannot leave it behind.
- * Later: aws-ses-v2-local (MAIL_ENDPOINT) and moto_server (SECRETS_MANAGER_ENDPOINT, optional).
+ * aws-ses-v2-local exports SES_ENDPOINT (test/support/ses-local.ts).
+ * Later: moto_server (SECRETS_MANAGER_ENDPOINT, optional).
  */
 export interface TestEmulator {
   readonly name: string;
@@ -36,6 +38,7 @@ export const testEmulators: readonly TestEmulator[] = [
       return { pid: dynamoDb.pid, env: { DYNAMODB_ENDPOINT: dynamoDb.endpoint }, stop: () => dynamoDb.stop() };
     },
   },
+  sesLocalEmulator,
 ];
 
 interface StartedEmulator {

@@ -1,0 +1,612 @@
+import { randomUUID } from 'node:crypto';
+import { GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { startApiServer } from '../../bin/local/api-gateway-adapter';
+import { ensureLocalSigningKey } from '../../bin/local/license-signing-key';
+import { findFreePort } from '../../bin/local/ports';
+import { type SesLocalHandle, startSesLocal } from '../../bin/local/ses-local';
+import { type StreamPoller, startStreamPoller } from '../../bin/local/stream-poller';
+import { createLicenseWriteTranslator, LicensedUserRepository } from '../../lambda/adapters/dynamodb-license-writes';
+import { DynamoUserRepository } from '../../lambda/adapters/dynamodb-user-repository';
+import { isOutboxInsert } from '../../lambda/adapters/outbox-stream-filter';
+import { EVENT_ID_HEADER } from '../../lambda/adapters/ses-mailer';
+import { SeatLimitError } from '../../lambda/domain/errors';
+import { LicensePolicy } from '../../lambda/domain/licenses';
+import { UserService } from '../../lambda/domain/users';
+import type { ServiceConfig } from '../../lambda/handlers/config';
+import { licenseKeysFor } from '../../lambda/handlers/licensing';
+import { createMailerHandler } from '../../lambda/handlers/mailer';
+import { createValidateLicenseHandler } from '../../lambda/handlers/validate-license';
+import { testConfig, testDynamoDbClient } from '../support/dynamodb';
+import { emailsTo, headerOf, sesEndpoint, waitForEmails } from '../support/ses-local';
+
+/**
+ * Licenses end to end over HTTP: the local API Gateway emulation in front of the real SCIM and validation handlers,
+ * DynamoDB Local, the stream poller feeding the real mailer handler, and aws-ses-v2-local receiving the emails.
+ * No mocks of either emulator.
+ */
+
+const SENDER = 'licenses@example.com';
+const SIGNING_KEY_SECRET_ID = 'test/license-signing-key';
+const KEY_IN_TEXT = /\b([0-9A-HJKMNP-TV-Z]{5}(?:-[0-9A-HJKMNP-TV-Z]{5}){5})\b/;
+const deactivate = {
+  schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+  Operations: [{ op: 'replace', value: { active: false } }],
+};
+const reactivate = {
+  schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+  Operations: [{ op: 'replace', value: { active: true } }],
+};
+
+interface Response {
+  readonly status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests navigate arbitrary JSON bodies.
+  readonly body: any;
+  readonly text: string;
+}
+
+interface LicenseStack {
+  readonly config: ServiceConfig;
+  readonly poller: StreamPoller;
+  scim(method: string, path: string, body?: unknown): Promise<Response>;
+  validate(body: unknown): Promise<Response>;
+  close(): Promise<void>;
+}
+
+async function startLicenseStack(options: { label: string; seats?: number; ses: string }): Promise<LicenseStack> {
+  const base = await testConfig({ label: options.label });
+  ensureLocalSigningKey(base.config.localSecretsDir!, SIGNING_KEY_SECRET_ID);
+  const config: ServiceConfig = {
+    ...base.config,
+    signingKeySecretId: SIGNING_KEY_SECRET_ID,
+    senderEmail: SENDER,
+    sesEndpoint: options.ses,
+    productName: 'Acme Studio',
+    ...(options.seats !== undefined ? { defaultOrgSeats: options.seats } : {}),
+  };
+  const server = await startApiServer({
+    port: 0,
+    config,
+    authorizerCacheTtlSeconds: 0,
+    extraRoutes: [{ method: 'POST', path: '/licenses/validate', handler: createValidateLicenseHandler(config) }],
+  });
+  const poller = await startStreamPoller({
+    endpoint: config.dynamoEndpoint!,
+    tableName: config.licensesTable,
+    handler: createMailerHandler(config),
+    filter: isOutboxInsert,
+    pollIntervalMs: 50,
+    retryDelayMs: 100,
+    maxRetryDelayMs: 400,
+  });
+  const call = async (url: string, method: string, headers: Record<string, string>, body?: unknown) => {
+    const response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, body: parsed, text };
+  };
+  return {
+    config,
+    poller,
+    scim: (method, path, body) =>
+      call(
+        `${server.scimBaseUrl}${path}`,
+        method,
+        { Authorization: `Bearer ${base.token}`, 'Content-Type': 'application/scim+json; charset=utf-8' },
+        body,
+      ),
+    validate: (body) => call(`${server.url}/licenses/validate`, 'POST', { 'Content-Type': 'application/json' }, body),
+    async close() {
+      await poller.stop();
+      await server.close();
+      await base.cleanup();
+    },
+  };
+}
+
+/** An Okta-style create body with a recipient address no other test uses. */
+function newUser(active = true) {
+  const email = `user-${randomUUID().slice(0, 8)}@example.com`;
+  return {
+    email,
+    body: {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: email,
+      name: { givenName: 'Ada', familyName: 'Lovelace' },
+      emails: [{ primary: true, value: email, type: 'work' }],
+      displayName: 'Ada Lovelace',
+      locale: 'en-US',
+      groups: [],
+      password: 'placeholder-Okta-sends',
+      active,
+    },
+  };
+}
+
+function keyFrom(text: string | undefined): string {
+  const key = KEY_IN_TEXT.exec(text ?? '')?.[1];
+  if (!key) throw new Error('no license key in the email');
+  return key;
+}
+
+async function licensesOf(config: ServiceConfig, userId: string): Promise<Record<string, unknown>[]> {
+  const client = testDynamoDbClient();
+  try {
+    const result = await client.send(
+      new QueryCommand({
+        TableName: config.licensesTable,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :license)',
+        ExpressionAttributeValues: { ':pk': { S: `default#USER#${userId}` }, ':license': { S: 'LICENSE#' } },
+        ConsistentRead: true,
+      }),
+    );
+    return (result.Items ?? []).map((item) => unmarshall(item));
+  } finally {
+    client.destroy();
+  }
+}
+
+async function seatsUsed(config: ServiceConfig): Promise<number> {
+  const client = testDynamoDbClient();
+  try {
+    const result = await client.send(
+      new QueryCommand({
+        TableName: config.licensesTable,
+        KeyConditionExpression: 'pk = :pk AND sk = :sk',
+        ExpressionAttributeValues: { ':pk': { S: 'ORG#default' }, ':sk': { S: 'ORG' } },
+        ConsistentRead: true,
+      }),
+    );
+    return Number(result.Items?.[0]?.seatsUsed?.N ?? 0);
+  } finally {
+    client.destroy();
+  }
+}
+
+describe('licenses through the local stack', () => {
+  let stack: LicenseStack;
+  let mail: string;
+
+  beforeAll(async () => {
+    mail = sesEndpoint();
+    stack = await startLicenseStack({ label: 'licenses', ses: mail });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('emails a key on create that validates, and shows nothing secret on the user', async () => {
+    const { email, body } = newUser();
+
+    const created = await stack.scim('POST', '/Users', body);
+    const [sent] = await waitForEmails(mail, email, 1);
+    const key = keyFrom(sent?.body.text);
+    const validation = await stack.validate({ licenseKey: key });
+
+    expect(created.status).toBe(201);
+    expect(created.text).not.toMatch(/license/i);
+    expect(sent).toMatchObject({ from: SENDER, subject: 'Your Acme Studio license key' });
+    expect(sent?.body.text).toContain('Hello Ada,');
+    expect(sent?.body.html).toContain(key);
+    const [license] = await licensesOf(stack.config, created.body.id);
+    expect(headerOf(sent!, EVENT_ID_HEADER)).toBe(`${license?.licenseId}.issued`);
+    expect(license).toMatchObject({ status: 'active', keyHint: key.slice(-4), userId: created.body.id });
+    expect(validation).toMatchObject({ status: 200, body: { valid: true, status: 'active', plan: null } });
+  });
+
+  it('revokes on PATCH deactivation with one email, and sends nothing on a repeated deactivation', async () => {
+    const { email, body } = newUser();
+    const created = await stack.scim('POST', '/Users', body);
+    const key = keyFrom((await waitForEmails(mail, email, 1))[0]?.body.text);
+    const seatsBefore = await seatsUsed(stack.config);
+
+    const first = await stack.scim('PATCH', `/Users/${created.body.id}`, deactivate);
+    const emails = await waitForEmails(mail, email, 2);
+    const second = await stack.scim('PATCH', `/Users/${created.body.id}`, deactivate);
+    await stack.poller.waitUntilIdle();
+
+    expect(first).toMatchObject({ status: 200, body: { active: false } });
+    expect(second).toMatchObject({ status: 200, body: { active: false } });
+    expect(emails[1]?.subject).toBe('Your Acme Studio license has been deactivated');
+    expect(emails[1]?.body.text).toContain(`ending in ${key.slice(-4)}`);
+    expect(emails[1]?.body.text).not.toContain(key);
+    expect(await emailsTo(mail, email)).toHaveLength(2);
+    expect(await stack.validate({ licenseKey: key })).toMatchObject({ status: 200, body: { valid: false } });
+    const licenses = await licensesOf(stack.config, created.body.id);
+    expect(licenses).toEqual([
+      expect.objectContaining({ status: 'revoked', revocationReason: 'deactivated', revokedAt: expect.any(String) }),
+    ]);
+    expect(await seatsUsed(stack.config)).toBe(seatsBefore - 1);
+  });
+
+  it('issues a new key on reactivation; the revoked key never comes back', async () => {
+    const { email, body } = newUser();
+    const created = await stack.scim('POST', '/Users', body);
+    const firstKey = keyFrom((await waitForEmails(mail, email, 1))[0]?.body.text);
+    await stack.scim('PATCH', `/Users/${created.body.id}`, deactivate);
+    await waitForEmails(mail, email, 2);
+
+    const reactivated = await stack.scim('PATCH', `/Users/${created.body.id}`, reactivate);
+    const emails = await waitForEmails(mail, email, 3);
+    const secondKey = keyFrom(emails[2]?.body.text);
+
+    expect(reactivated).toMatchObject({ status: 200, body: { active: true } });
+    expect(emails[2]?.subject).toBe('Your Acme Studio license key');
+    expect(secondKey).not.toBe(firstKey);
+    expect((await stack.validate({ licenseKey: secondKey })).body).toEqual({
+      valid: true,
+      status: 'active',
+      plan: null,
+    });
+    expect((await stack.validate({ licenseKey: firstKey })).body).toEqual({ valid: false });
+    const statuses = (await licensesOf(stack.config, created.body.id)).map((license) => license.status);
+    expect(statuses.sort()).toEqual(['active', 'revoked']);
+  });
+
+  it('keeps the key on a PUT profile update, and revokes on a PUT with active false', async () => {
+    const { email, body } = newUser();
+    const created = await stack.scim('POST', '/Users', body);
+    const key = keyFrom((await waitForEmails(mail, email, 1))[0]?.body.text);
+
+    const renamed = await stack.scim('PUT', `/Users/${created.body.id}`, {
+      ...body,
+      name: { givenName: 'Augusta', familyName: 'King' },
+    });
+    await stack.poller.waitUntilIdle();
+    const afterRename = await emailsTo(mail, email);
+    const stillValid = await stack.validate({ licenseKey: key });
+    const disabled = await stack.scim('PUT', `/Users/${created.body.id}`, { ...body, active: false });
+    const emails = await waitForEmails(mail, email, 2);
+
+    expect(renamed).toMatchObject({ status: 200, body: { name: { givenName: 'Augusta' }, active: true } });
+    expect(afterRename).toHaveLength(1);
+    expect(stillValid.body).toEqual({ valid: true, status: 'active', plan: null });
+    expect(disabled).toMatchObject({ status: 200, body: { active: false } });
+    expect(emails[1]?.subject).toBe('Your Acme Studio license has been deactivated');
+    expect((await stack.validate({ licenseKey: key })).body).toEqual({ valid: false });
+  });
+
+  it("revokes on Entra's string-valued disable", async () => {
+    const { email, body } = newUser();
+    const created = await stack.scim('POST', '/Users', body);
+    const key = keyFrom((await waitForEmails(mail, email, 1))[0]?.body.text);
+
+    const disabled = await stack.scim('PATCH', `/Users/${created.body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+    });
+    const emails = await waitForEmails(mail, email, 2);
+
+    expect(disabled).toMatchObject({ status: 200, body: { active: false } });
+    expect(emails[1]?.subject).toContain('deactivated');
+    expect((await stack.validate({ licenseKey: key })).body).toEqual({ valid: false });
+  });
+
+  it('revokes on DELETE of an active user, and sends nothing when an inactive user is deleted', async () => {
+    const active = newUser();
+    const inactive = newUser();
+    const activeUser = await stack.scim('POST', '/Users', active.body);
+    const key = keyFrom((await waitForEmails(mail, active.email, 1))[0]?.body.text);
+    const inactiveUser = await stack.scim('POST', '/Users', inactive.body);
+    await stack.scim('PATCH', `/Users/${inactiveUser.body.id}`, deactivate);
+    await waitForEmails(mail, inactive.email, 2);
+
+    const deletedActive = await stack.scim('DELETE', `/Users/${activeUser.body.id}`);
+    const deletedInactive = await stack.scim('DELETE', `/Users/${inactiveUser.body.id}`);
+    const emails = await waitForEmails(mail, active.email, 2);
+    await stack.poller.waitUntilIdle();
+
+    expect(deletedActive.status).toBe(204);
+    expect(deletedInactive.status).toBe(204);
+    expect(emails[1]?.subject).toBe('Your Acme Studio license has been deactivated');
+    expect(emails[1]?.body.text).toContain('removed from the application');
+    expect(await emailsTo(mail, inactive.email)).toHaveLength(2);
+    expect((await stack.validate({ licenseKey: key })).body).toEqual({ valid: false });
+    expect(await licensesOf(stack.config, activeUser.body.id)).toEqual([
+      expect.objectContaining({ status: 'revoked', revocationReason: 'deleted' }),
+    ]);
+  });
+
+  it('gives a user created inactive no license and no email', async () => {
+    const { email, body } = newUser(false);
+
+    const created = await stack.scim('POST', '/Users', body);
+    await stack.poller.waitUntilIdle();
+
+    expect(created).toMatchObject({ status: 201, body: { active: false } });
+    expect(await emailsTo(mail, email)).toEqual([]);
+    expect(await licensesOf(stack.config, created.body.id)).toEqual([]);
+  });
+
+  it('answers the same shape for tampered, malformed and unknown keys', async () => {
+    const { email, body } = newUser();
+    await stack.scim('POST', '/Users', body);
+    const key = keyFrom((await waitForEmails(mail, email, 1))[0]?.body.text);
+    const last = key.at(-1) === '0' ? '1' : '0';
+    const tampered = key.slice(0, -1) + last;
+
+    const answers = await Promise.all(
+      [tampered, 'not-a-key', '', key.replace(/-/g, '').toLowerCase()].map((licenseKey) =>
+        stack.validate({ licenseKey }),
+      ),
+    );
+
+    expect(answers.map((answer) => [answer.status, answer.body])).toEqual([
+      [200, { valid: false }],
+      [200, { valid: false }],
+      [200, { valid: false }],
+      [200, { valid: true, status: 'active', plan: null }],
+    ]);
+  });
+
+  it('returns the organization plan, never personal data', async () => {
+    const { email, body } = newUser();
+    await stack.scim('POST', '/Users', body);
+    const key = keyFrom((await waitForEmails(mail, email, 1))[0]?.body.text);
+    const client = testDynamoDbClient();
+    await client.send(
+      new UpdateItemCommand({
+        TableName: stack.config.licensesTable,
+        Key: { pk: { S: 'ORG#default' }, sk: { S: 'ORG' } },
+        UpdateExpression: 'SET #plan = :plan',
+        ExpressionAttributeNames: { '#plan': 'plan' },
+        ExpressionAttributeValues: { ':plan': { S: 'team' } },
+      }),
+    );
+    client.destroy();
+
+    const answer = await stack.validate({ licenseKey: key });
+
+    expect(answer.body).toEqual({ valid: true, status: 'active', plan: 'team' });
+    expect(answer.text).not.toContain(email);
+    expect(answer.text).not.toContain('Ada');
+  });
+
+  it('answers 400 with a JSON error for a body that is not {"licenseKey": "…"}', async () => {
+    const answers = await Promise.all([stack.validate('{not json'), stack.validate({ key: 'x' })]);
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ error: 'BadRequest', message: expect.stringContaining('licenseKey') });
+    }
+  });
+
+  it('stores no key in plaintext anywhere in the licenses table', async () => {
+    const { email, body } = newUser();
+    await stack.scim('POST', '/Users', body);
+    const key = keyFrom((await waitForEmails(mail, email, 1))[0]?.body.text);
+    const client = testDynamoDbClient();
+
+    const scan = await client.send(new ScanCommand({ TableName: stack.config.licensesTable, ConsistentRead: true }));
+    client.destroy();
+
+    const dump = JSON.stringify(scan.Items).toUpperCase();
+    expect(dump).not.toContain(key);
+    expect(dump).not.toContain(key.replace(/-/g, ''));
+    expect(dump).toContain(key.slice(-4));
+  });
+});
+
+describe('seat limit under concurrency', () => {
+  let stack: LicenseStack;
+  let mail: string;
+
+  beforeAll(async () => {
+    mail = sesEndpoint();
+    stack = await startLicenseStack({ label: 'seats', seats: 5, ses: mail });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('gives exactly 5 licenses to 20 parallel creates against 5 free seats', async () => {
+    const users = Array.from({ length: 20 }, () => newUser());
+
+    const responses = await Promise.all(users.map((user) => stack.scim('POST', '/Users', user.body)));
+
+    const created = responses.filter((response) => response.status === 201);
+    const refused = responses.filter((response) => response.status === 403);
+    expect(created).toHaveLength(5);
+    expect(refused).toHaveLength(15);
+    for (const response of refused) {
+      expect(response.body).toMatchObject({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+        status: '403',
+        detail: expect.stringMatching(/^no license seats available: 5 of 5 in use/),
+      });
+    }
+    expect(await seatsUsed(stack.config)).toBe(5);
+    const licenses = await Promise.all(created.map((response) => licensesOf(stack.config, response.body.id)));
+    expect(licenses.map((list) => list.length)).toEqual([1, 1, 1, 1, 1]);
+    await stack.poller.waitUntilIdle();
+    const sent = await Promise.all(users.map((user) => emailsTo(mail, user.email)));
+    expect(sent.filter((list) => list.length > 0)).toHaveLength(5);
+  });
+
+  it('refuses a reactivation without a free seat, and lets a freed seat be taken again', async () => {
+    const full = newUser();
+    const refused = await stack.scim('POST', '/Users', full.body);
+    const inactive = newUser(false);
+    const waiting = await stack.scim('POST', '/Users', inactive.body);
+    const [holder] = (await stack.scim('GET', '/Users?count=100')).body.Resources.filter(
+      (user: { active: boolean }) => user.active,
+    );
+
+    const refusedReactivation = await stack.scim('PATCH', `/Users/${waiting.body.id}`, reactivate);
+    await stack.scim('PATCH', `/Users/${holder.id}`, deactivate);
+    const reactivated = await stack.scim('PATCH', `/Users/${waiting.body.id}`, reactivate);
+
+    expect(refused.status).toBe(403);
+    expect(refusedReactivation).toMatchObject({ status: 403, body: { detail: expect.stringContaining('5 of 5') } });
+    expect((await stack.scim('GET', `/Users/${waiting.body.id}`)).body.active).toBe(true);
+    expect(reactivated).toMatchObject({ status: 200, body: { active: true } });
+    expect(await seatsUsed(stack.config)).toBe(5);
+  });
+
+  it("lets the organization item's own seat limit win over the configured one", async () => {
+    const client = testDynamoDbClient();
+    await client.send(
+      new PutItemCommand({
+        TableName: stack.config.licensesTable,
+        Item: {
+          pk: { S: 'ORG#default' },
+          sk: { S: 'ORG' },
+          orgId: { S: 'default' },
+          name: { S: 'default' },
+          seatLimit: { N: '6' },
+          seatsUsed: { N: String(await seatsUsed(stack.config)) },
+        },
+      }),
+    );
+    client.destroy();
+
+    const [first, second] = [
+      await stack.scim('POST', '/Users', newUser().body),
+      await stack.scim('POST', '/Users', newUser().body),
+    ];
+
+    expect(first?.status).toBe(201);
+    expect(second).toMatchObject({ status: 403, body: { detail: expect.stringContaining('6 of 6 in use') } });
+  });
+});
+
+describe('SES outage', () => {
+  let stack: LicenseStack;
+  let ses: SesLocalHandle | undefined;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await findFreePort();
+    ses = await startSesLocal({ port });
+    stack = await startLicenseStack({ label: 'outage', ses: ses.endpoint });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+    await ses?.stop();
+  });
+
+  it('loses no email and sends none twice when SES is down for a while', async () => {
+    const early = newUser();
+    const earlyUser = await stack.scim('POST', '/Users', early.body);
+    await waitForEmails(ses!.endpoint, early.email, 1);
+    await ses!.stop();
+    ses = undefined;
+    const late = [newUser(), newUser(), newUser()];
+
+    const created = await Promise.all(late.map((user) => stack.scim('POST', '/Users', user.body)));
+    const disabled = await stack.scim('PATCH', `/Users/${earlyUser.body.id}`, deactivate);
+    const invocationsAtOutage = stack.poller.invocations;
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const retriedDuringOutage = stack.poller.invocations - invocationsAtOutage;
+    ses = await startSesLocal({ port });
+    const delivered = await Promise.all(late.map((user) => waitForEmails(ses!.endpoint, user.email, 1)));
+    const revocation = await waitForEmails(ses.endpoint, early.email, 1);
+    await stack.poller.waitUntilIdle();
+
+    expect(created.map((response) => response.status)).toEqual([201, 201, 201]);
+    expect(disabled.status).toBe(200);
+    expect(retriedDuringOutage).toBeGreaterThan(2);
+    expect(delivered.map((emails) => emails.map((email) => email.subject))).toEqual([
+      ['Your Acme Studio license key'],
+      ['Your Acme Studio license key'],
+      ['Your Acme Studio license key'],
+    ]);
+    expect(revocation.map((email) => email.subject)).toEqual(['Your Acme Studio license has been deactivated']);
+    const all = await emailsTo(ses.endpoint, early.email);
+    expect(all).toHaveLength(1);
+    const eventIds = (await Promise.all([...late, early].map((user) => emailsTo(ses!.endpoint, user.email)))).flatMap(
+      (emails) => emails.map((email) => headerOf(email, EVENT_ID_HEADER)),
+    );
+    expect(new Set(eventIds).size).toBe(4);
+    expect(eventIds).toHaveLength(4);
+  });
+});
+
+describe('mailer retries and the seat condition, against DynamoDB Local directly', () => {
+  let stack: LicenseStack;
+  let mail: string;
+
+  beforeAll(async () => {
+    mail = sesEndpoint();
+    stack = await startLicenseStack({ label: 'retries', seats: 3, ses: mail });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('sends nothing when Lambda delivers an already-sent outbox record again', async () => {
+    const { email, body } = newUser();
+    const created = await stack.scim('POST', '/Users', body);
+    await waitForEmails(mail, email, 1);
+    await stack.poller.waitUntilIdle();
+    const [license] = await licensesOf(stack.config, created.body.id);
+    const client = testDynamoDbClient();
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: stack.config.licensesTable,
+        Key: { pk: { S: `default#OUTBOX#${license?.licenseId}.issued` }, sk: { S: 'OUTBOX' } },
+        ConsistentRead: true,
+      }),
+    );
+    client.destroy();
+    const record = {
+      eventID: 'retried',
+      eventName: 'INSERT' as const,
+      eventSource: 'aws:dynamodb',
+      dynamodb: { NewImage: Item as never, SequenceNumber: '42', StreamViewType: 'NEW_AND_OLD_IMAGES' as const },
+    };
+
+    const response = await createMailerHandler(stack.config)({ Records: [record, record] });
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(Item?.sentAt?.S).toEqual(expect.any(String));
+    expect(await emailsTo(mail, email)).toHaveLength(1);
+  });
+
+  it('refuses in the transaction when the last seat was taken after the policy read it', async () => {
+    let filling: Response;
+    do filling = await stack.scim('POST', '/Users', newUser().body);
+    while (filling.status === 201);
+    const translate = createLicenseWriteTranslator({ tableName: stack.config.licensesTable });
+    const client = testDynamoDbClient();
+    const stale = new LicensePolicy({
+      reader: { activeLicenseOf: async () => undefined, seatUsage: async () => ({ used: 0 }) },
+      keys: licenseKeysFor(stack.config),
+      newId: () => randomUUID(),
+      configuredSeatLimit: () => 3,
+    });
+    const users = new UserService(
+      new LicensedUserRepository(new DynamoUserRepository(client, stack.config.usersTable, translate), translate),
+      { policy: stale },
+    );
+    const { body } = newUser();
+
+    const creating = users.create('default', {
+      userName: body.userName,
+      active: true,
+      lookupEmail: body.userName,
+      emails: body.emails,
+      document: body,
+    });
+
+    await expect(creating).rejects.toThrow(SeatLimitError);
+    await expect(creating).rejects.toThrow(/^no license seats available: 3 of 3 in use/);
+    expect(filling.status).toBe(403);
+    expect(await seatsUsed(stack.config)).toBe(3);
+    expect((await users.find('default', { userName: body.userName })).length).toBe(0);
+    client.destroy();
+  });
+});
