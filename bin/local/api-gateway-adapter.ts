@@ -185,7 +185,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       timer = setTimeout(() => resolveTimeout('timeout'), timeoutMs);
     });
     try {
-      const context = lambdaContext(`scim-local-${event.resource}`, region, timeoutMs);
+      // Named after the route, so Powertools logs show which function a line came from.
+      const functionName = `local${event.resource.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}`;
+      const context = lambdaContext(functionName, region, timeoutMs);
       const result = await Promise.race([handler(roundTrip(event), context), timedOut]);
       if (result === 'timeout') return 'timeout';
       const checked = checkProxyResult(roundTrip(result));
