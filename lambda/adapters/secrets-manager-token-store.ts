@@ -27,6 +27,8 @@ export interface SecretsManagerTokenStoreOptions {
     readonly lambdaArn: string;
     /** @default no schedule: rotation runs only when asked for */
     readonly automaticallyAfterDays?: number;
+    /** A schedule as Secrets Manager reports it (`rate(30 days)`); the CDK stack sets it this way. */
+    readonly scheduleExpression?: string;
   };
   /** Extra tags on created secrets (the `orgId` tag is always set). @default none */
   readonly tags?: Readonly<Record<string, string>>;
@@ -113,10 +115,12 @@ export class SecretsManagerTokenStore implements TokenStore {
         new RotateSecretCommand({
           SecretId: secretId,
           RotationLambdaARN: rotation.lambdaArn,
-          RotationRules:
-            rotation.automaticallyAfterDays === undefined
-              ? undefined
-              : { AutomaticallyAfterDays: rotation.automaticallyAfterDays },
+          // Secrets Manager takes one form of schedule, not both.
+          RotationRules: rotation.scheduleExpression
+            ? { ScheduleExpression: rotation.scheduleExpression }
+            : rotation.automaticallyAfterDays
+              ? { AutomaticallyAfterDays: rotation.automaticallyAfterDays }
+              : undefined,
           RotateImmediately: false,
         }),
       );
