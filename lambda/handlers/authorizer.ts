@@ -11,6 +11,9 @@ import { type SecretReader, TokenVerifier } from '../domain/tokens';
 import { type AuthorizerConfig, authorizerConfigFromEnv } from './config';
 import { type Counter, noCounter, powertoolsCounter } from './metrics';
 
+/** How stale the secret may be when a presented token does not match it (see the refresher below). */
+const REFRESH_TTL_MS = 5_000;
+
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
 export interface AuthorizerOverrides {
@@ -39,17 +42,25 @@ export function createAuthorizerHandler(
       ? new FileSecretReader(config.localSecretsDir)
       : new SecretsManagerSecretReader(new SecretsManagerClient({ region: config.region })));
   const orgSecretPrefix = config.orgSecretPrefix ?? DEFAULT_ORG_SECRET_PREFIX;
-  const verifier = new TokenVerifier(secrets, {
+  const verifierOptions = {
     defaultOrgId: config.defaultOrgId,
     defaultSecretId: config.tokenSecretId,
-    orgSecretId: (orgId) => `${orgSecretPrefix}${orgId}`,
-    cacheTtlMs: overrides.cacheTtlMs,
+    orgSecretId: (orgId: string) => `${orgSecretPrefix}${orgId}`,
     clock: overrides.clock,
+  };
+  const verifier = new TokenVerifier(secrets, { ...verifierOptions, cacheTtlMs: overrides.cacheTtlMs });
+  // A token rotated moments ago is not in the cached secret yet. On a mismatch a second verifier, whose cache lives
+  // 5 s, reads the secret again: a new token works at once, and wrong tokens cause at most one read per 5 s per secret.
+  const refresher = new TokenVerifier(secrets, {
+    ...verifierOptions,
+    cacheTtlMs: Math.min(REFRESH_TTL_MS, overrides.cacheTtlMs ?? REFRESH_TTL_MS),
   });
   const counter = overrides.counter ?? (config.localSecretsDir ? noCounter : powertoolsCounter('scim-authorizer'));
 
   return async (event) => {
-    const result = await verifier.verify(header(event, 'authorization'));
+    const authorization = header(event, 'authorization');
+    let result = await verifier.verify(authorization);
+    if (!result.ok && result.reason === 'mismatch') result = await refresher.verify(authorization);
     if (!result.ok) {
       // The reason helps an operator; the token itself is never logged.
       logger.warn('SCIM API key refused', { reason: result.reason });
