@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole service on this machine, no AWS account needed. Configuration comes from the environment:
- * PORT (8080), DYNAMODB_PORT (8000), MAIL_PORT (8005), SCIM_TOKEN (generated once when unset), DATA_DIR (.local).
+ * PORT (8080), DYNAMODB_PORT (8000), MAIL_PORT (8005), SCIM_TOKEN (generated once when unset), DATA_DIR (.local),
+ * SEATS (the default organization's seat limit; none when unset).
  */
 import { type LocalStack, localStackSettingsFromEnv, startLocalStack } from './local/local-stack';
 
@@ -16,6 +17,9 @@ function banner(stack: LocalStack): string {
     `  SCIM base URL  ${stack.scimBaseUrl}`,
     `  API token      ${stack.token}  ${tokenNote}`,
     `  Data           ${stack.paths.dataDir}`,
+    `  Mail viewer    ${stack.mailViewerUrl}  (license emails sent; JSON at /store)`,
+    `  Validate keys  POST ${stack.api.url}/licenses/validate  {"licenseKey": "…"}`,
+    `  Seats          ${stack.settings.seats === undefined ? 'no limit (set SEATS to limit)' : `${stack.settings.seats} for the default organization`}`,
     '',
     'Try it:',
     `  curl -H 'Authorization: Bearer ${stack.token}' '${stack.scimBaseUrl}/Users?startIndex=1&count=10'`,

@@ -4,6 +4,7 @@ import type { ServiceConfig } from '../../lambda/handlers/config';
 import { type ApiServerHandle, type ExtraRoute, startApiServer } from './api-gateway-adapter';
 import { createTables, type TableNames } from './create-tables';
 import { DYNAMODB_LOCAL_MARKER, type DynamoDbLocalHandle, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
+import { killStaleLocalMail, localLicenseConfig, startLocalMail, validateLicenseRoute } from './local-licensing';
 import { resolveDefaultToken, type TokenSource, writeLocalSecret } from './local-secrets';
 import { killOnExit, killStaleProcess, removePidFile, writePidFile } from './pid-file';
 import { assertPortAvailable } from './ports';
@@ -18,8 +19,10 @@ export interface LocalStackSettings {
   readonly port: number;
   /** DynamoDB Local port (`DYNAMODB_PORT`). */
   readonly dynamoDbPort: number;
-  /** Reserved for the local mail emulator (`MAIL_PORT`); nothing listens on it yet. */
+  /** aws-ses-v2-local, which receives the license emails and shows them on its web page (`MAIL_PORT`). */
   readonly mailPort: number;
+  /** Seat limit of the default organization (`SEATS`, like the CDK context `seats`). @default no limit */
+  readonly seats?: number;
   /** Where the database, secrets and generated token live (`DATA_DIR`). */
   readonly dataDir: string;
   /** The default organization's token (`SCIM_TOKEN`). @default generated once and kept in DATA_DIR */
@@ -35,6 +38,7 @@ export const SETTING_ENV_VARS = {
   mailPort: 'MAIL_PORT',
   dataDir: 'DATA_DIR',
   token: 'SCIM_TOKEN',
+  seats: 'SEATS',
 } as const;
 
 /** Reads the local stack's environment; shared by `npm start` and the admin CLI's `--local` mode. */
@@ -45,7 +49,16 @@ export function localStackSettingsFromEnv(env: NodeJS.ProcessEnv = process.env):
     mailPort: portFrom(env, SETTING_ENV_VARS.mailPort, DEFAULT_LOCAL_SETTINGS.mailPort),
     dataDir: env[SETTING_ENV_VARS.dataDir] || DEFAULT_LOCAL_SETTINGS.dataDir,
     token: env[SETTING_ENV_VARS.token] || undefined,
+    seats: seatsFrom(env, SETTING_ENV_VARS.seats),
   };
+}
+
+function seatsFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const seats = Number(raw);
+  if (!Number.isInteger(seats) || seats < 0) throw new Error(`${name} must be a whole number of seats, got "${raw}"`);
+  return seats;
 }
 
 function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -66,6 +79,8 @@ export interface LocalStackPaths {
   readonly tokenFile: string;
   /** Pid of the DynamoDB Local JVM, to clean up after a killed `npm start`. */
   readonly dynamoDbPidFile: string;
+  /** Pid of aws-ses-v2-local. */
+  readonly sesPidFile: string;
 }
 
 export function localStackPaths(dataDir: string): LocalStackPaths {
@@ -76,11 +91,15 @@ export function localStackPaths(dataDir: string): LocalStackPaths {
     secretsDir: join(root, 'secrets'),
     tokenFile: join(root, 'default-token'),
     dynamoDbPidFile: join(root, 'dynamodb.pid'),
+    sesPidFile: join(root, 'ses.pid'),
   };
 }
 
 /** The handlers' configuration for a local stack; another process (the admin CLI) derives the same from the settings. */
-export function localServiceConfig(settings: Pick<LocalStackSettings, 'dataDir' | 'dynamoDbPort'>): ServiceConfig {
+export function localServiceConfig(
+  settings: Pick<LocalStackSettings, 'dataDir' | 'dynamoDbPort'> &
+    Partial<Pick<LocalStackSettings, 'mailPort' | 'seats'>>,
+): ServiceConfig {
   return {
     usersTable: LOCAL_TABLE_NAMES.users,
     groupsTable: LOCAL_TABLE_NAMES.groups,
@@ -90,6 +109,7 @@ export function localServiceConfig(settings: Pick<LocalStackSettings, 'dataDir' 
     localSecretsDir: localStackPaths(settings.dataDir).secretsDir,
     dynamoEndpoint: `http://127.0.0.1:${settings.dynamoDbPort}`,
     region: LOCAL_REGION,
+    ...localLicenseConfig({ mailPort: settings.mailPort ?? DEFAULT_LOCAL_SETTINGS.mailPort, seats: settings.seats }),
   };
 }
 
@@ -108,7 +128,7 @@ export function useLocalAwsCredentials(env: NodeJS.ProcessEnv = process.env): vo
 export interface LocalStackOptions extends LocalStackSettings {
   /** @default 60, like the deployed authorizer cache */
   readonly authorizerCacheTtlSeconds?: number;
-  /** Routes beside `/scim/v2` (later: `POST /licenses/validate`). */
+  /** Routes beside `/scim/v2` and `POST /licenses/validate`. */
   readonly extraRoutes?: readonly ExtraRoute[];
   /** Access log and handler failures. @default silent */
   readonly log?: (line: string) => void;
@@ -125,6 +145,8 @@ export interface LocalStack {
   readonly scimBaseUrl: string;
   readonly dynamoDb: DynamoDbLocalHandle;
   readonly api: ApiServerHandle;
+  /** aws-ses-v2-local's page listing the emails sent (JSON at `/store`). */
+  readonly mailViewerUrl: string;
   /** Stops the API server and every child process. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -145,9 +167,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `another local stack (pid ${stale.owner}) is using ${paths.dataDir}: stop it, or set ${SETTING_ENV_VARS.dataDir} to another folder`,
     );
   }
-  // Both ports are checked before anything starts, so the error names the right variable and nothing is left running.
+  await killStaleLocalMail(paths.sesPidFile);
+  // The ports are checked before anything starts, so the error names the right variable and nothing is left running.
   await assertPortAvailable(options.port, SETTING_ENV_VARS.port);
   await assertPortAvailable(options.dynamoDbPort, SETTING_ENV_VARS.dynamoDbPort);
+  await assertPortAvailable(options.mailPort, SETTING_ENV_VARS.mailPort);
 
   const { token, source: tokenSource } = resolveDefaultToken(paths.tokenFile, options.token);
   const config = localServiceConfig(options);
@@ -173,10 +197,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await createTables(dynamoDb.endpoint, LOCAL_TABLE_NAMES);
     writeLocalSecret(paths.secretsDir, config.tokenSecretId, { orgId: config.defaultOrgId, token });
 
+    const mail = await startLocalMail({
+      config,
+      mailPort: options.mailPort,
+      pidFile: paths.sesPidFile,
+      portEnvVar: SETTING_ENV_VARS.mailPort,
+      log: options.log,
+    });
+    stops.push(() => mail.stop());
+
     const api = await startApiServer({
       port: options.port,
       config,
-      extraRoutes: options.extraRoutes,
+      extraRoutes: [validateLicenseRoute(config), ...(options.extraRoutes ?? [])],
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
       log: options.log,
       portEnvVar: SETTING_ENV_VARS.port,
@@ -189,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mailPort: options.mailPort,
       dataDir: paths.dataDir,
       token: options.token,
+      seats: options.seats,
     };
     return {
       config,
@@ -199,6 +233,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       scimBaseUrl: api.scimBaseUrl,
       dynamoDb,
       api,
+      mailViewerUrl: mail.viewerUrl,
       stop: stopAll,
     };
   } catch (error) {

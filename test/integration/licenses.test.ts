@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startApiServer } from '../../bin/local/api-gateway-adapter';
-import { ensureLocalSigningKey } from '../../bin/local/license-signing-key';
+import { ensureLocalSigningKey, LOCAL_SIGNING_KEY_SECRET_ID } from '../../bin/local/license-signing-key';
+import { localSecretPath } from '../../bin/local/local-secrets';
+import { type LocalStack, startLocalStack } from '../../bin/local/local-stack';
 import { findFreePort } from '../../bin/local/ports';
 import { type SesLocalHandle, startSesLocal } from '../../bin/local/ses-local';
 import { type StreamPoller, startStreamPoller } from '../../bin/local/stream-poller';
@@ -608,5 +613,61 @@ describe('mailer retries and the seat condition, against DynamoDB Local directly
     expect(await seatsUsed(stack.config)).toBe(3);
     expect((await users.find('default', { userName: body.userName })).length).toBe(0);
     client.destroy();
+  });
+});
+
+describe('the local stack as npm start runs it', () => {
+  let stack: LocalStack | undefined;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'licenses-local-stack-'));
+    stack = await startLocalStack({
+      port: await findFreePort(),
+      dynamoDbPort: await findFreePort(),
+      mailPort: await findFreePort(),
+      dataDir,
+      seats: 10,
+      authorizerCacheTtlSeconds: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('emails one key on an Okta create, validates it, and revokes it with one email on deactivation', async () => {
+    const local = stack!;
+    const headers = { Authorization: local.token, 'Content-Type': 'application/scim+json' };
+    const { email, body } = newUser();
+    const mailStore = local.mailViewerUrl;
+
+    const created = await fetch(`${local.scimBaseUrl}/Users`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const user = (await created.json()) as { id: string };
+    const [issued] = await waitForEmails(mailStore, email, 1);
+    const key = keyFrom(issued?.body.text);
+    const validate = () =>
+      fetch(`${local.api.url}/licenses/validate`, { method: 'POST', body: JSON.stringify({ licenseKey: key }) }).then(
+        (response) => response.json(),
+      );
+    const before = await validate();
+    await fetch(`${local.scimBaseUrl}/Users/${user.id}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify(deactivate),
+    });
+    const emails = await waitForEmails(mailStore, email, 2);
+    const after = await validate();
+
+    expect(created.status).toBe(201);
+    expect(before).toEqual({ valid: true, status: 'active', plan: null });
+    expect(emails.map((sent) => sent.subject)).toEqual([
+      'Your License Portal license key',
+      'Your License Portal license has been deactivated',
+    ]);
+    expect(after).toEqual({ valid: false });
+    expect(local.config.defaultOrgSeats).toBe(10);
+    expect(existsSync(localSecretPath(local.paths.secretsDir, LOCAL_SIGNING_KEY_SECRET_ID))).toBe(true);
   });
 });
