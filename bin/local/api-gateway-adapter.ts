@@ -9,6 +9,7 @@ import type {
 } from 'aws-lambda';
 import type { ServiceConfig } from '../../lambda/handlers/config';
 import { scimErrorBody } from '../../lambda/scim/errors';
+import { GATEWAY_ERROR_TEXTS } from '../../lambda/scim/gateway-errors';
 import { SCIM_CONTENT_TYPE } from '../../lambda/scim/http';
 import {
   type AuthorizerDecision,
@@ -49,7 +50,7 @@ export interface ApiServerOptions {
   /** @default createAuthorizerHandler(config) from lambda/handlers/authorizer */
   readonly authorizerHandler?: RequestAuthorizerHandler;
   readonly extraRoutes?: readonly ExtraRoute[];
-  /** Like API Gateway's authorizer result cache, keyed by the Authorization header. 0 disables it. @default 60 */
+  /** Like API Gateway's authorizer result cache (30 s on the deployed stage), keyed by the Authorization header. 0 disables it. @default 30 */
   readonly authorizerCacheTtlSeconds?: number;
   /** @default 'local' */
   readonly stage?: string;
@@ -74,43 +75,14 @@ export const SCIM_BASE_PATH = '/scim/v2';
 /** API Gateway's payload limit for REST APIs. */
 export const MAX_GATEWAY_BODY_BYTES = 10 * 1024 * 1024;
 
-/**
- * Bodies API Gateway itself answers with; the details are the ones the deployed gateway responses carry
- * (lib/constructs/scim-api.ts), so Okta sees the same text locally.
- */
+/** API Gateway's own error answers: the texts the deployed gateway responses carry, with API Gateway's error types. */
 const GATEWAY_ERRORS = {
-  unauthorized: {
-    status: 401,
-    errorType: 'UnauthorizedException',
-    detail:
-      "Missing or invalid API key: paste the API key from the license portal into Okta's Authorization header field (or Entra's Secret Token field).",
-  },
-  accessDenied: {
-    status: 403,
-    errorType: 'AccessDeniedException',
-    detail:
-      'The API key is not allowed to call this endpoint: check that the SCIM connector base URL and the API key come from the same organization in the license portal.',
-  },
-  notFound: {
-    status: 404,
-    errorType: 'MissingAuthenticationTokenException',
-    detail: `Unknown endpoint: the SCIM connector base URL must end with ${SCIM_BASE_PATH} (copy it from the license portal).`,
-  },
-  tooLarge: {
-    status: 413,
-    errorType: 'RequestTooLargeException',
-    detail: 'Request body too large: send fewer operations or members per request.',
-  },
-  timeout: {
-    status: 504,
-    errorType: 'IntegrationTimeout',
-    detail: 'The SCIM service did not answer in time: retry the request.',
-  },
-  internal: {
-    status: 500,
-    errorType: 'InternalServerErrorException',
-    detail: 'Internal error in the SCIM service: retry later; contact the license portal support if it persists.',
-  },
+  unauthorized: { ...GATEWAY_ERROR_TEXTS.unauthorized, errorType: 'UnauthorizedException' },
+  accessDenied: { ...GATEWAY_ERROR_TEXTS.accessDenied, errorType: 'AccessDeniedException' },
+  notFound: { ...GATEWAY_ERROR_TEXTS.notFound, errorType: 'MissingAuthenticationTokenException' },
+  tooLarge: { ...GATEWAY_ERROR_TEXTS.tooLarge, errorType: 'RequestTooLargeException' },
+  timeout: { ...GATEWAY_ERROR_TEXTS.timeout, errorType: 'IntegrationTimeout' },
+  internal: { ...GATEWAY_ERROR_TEXTS.internal, errorType: 'InternalServerErrorException' },
 } as const;
 
 type GatewayErrorKind = keyof typeof GATEWAY_ERRORS;
@@ -128,7 +100,7 @@ type Route =
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServerHandle> {
   const scimHandler = options.scimHandler ?? (await defaultScimHandler(options.config));
   const authorizerHandler = options.authorizerHandler ?? (await defaultAuthorizerHandler(options.config));
-  const cacheTtlMs = (options.authorizerCacheTtlSeconds ?? 60) * 1000;
+  const cacheTtlMs = (options.authorizerCacheTtlSeconds ?? 30) * 1000;
   const timeoutMs = options.integrationTimeoutMs ?? 29_000;
   const stage = options.stage ?? 'local';
   const region = options.config.region ?? LOCAL_REGION;

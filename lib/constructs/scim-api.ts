@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ERROR_SCHEMA } from '../../lambda/scim/errors';
+import { GATEWAY_ERROR_TEXTS, type GatewayErrorText } from '../../lambda/scim/gateway-errors';
 import { SCIM_CONTENT_TYPE } from '../../lambda/scim/http';
 
 /** Path of the SCIM base below the stage; Okta's "SCIM connector base URL" ends with it. */
@@ -56,64 +57,27 @@ export interface ScimApiProps {
   readonly manageCloudWatchRole?: boolean;
 }
 
-interface GatewayError {
+interface GatewayError extends GatewayErrorText {
   readonly type: apigateway.ResponseType;
-  readonly status: number;
-  readonly detail: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/**
- * Errors produced by API Gateway itself, before or instead of the SCIM function. Okta's required 401 test and its
- * task list read these bodies, so they are SCIM errors telling the admin what to do.
- * Response templates only substitute `$` variables (no VTL), so details avoid `$`.
- */
+/** API Gateway's own errors as SCIM error bodies (texts shared with the local stack). */
 const GATEWAY_ERRORS: readonly GatewayError[] = [
-  {
-    type: apigateway.ResponseType.UNAUTHORIZED,
-    status: 401,
-    detail:
-      "Missing or invalid API key: paste the API key from the license portal into Okta's Authorization header field (or Entra's Secret Token field).",
-  },
-  {
-    type: apigateway.ResponseType.ACCESS_DENIED,
-    status: 403,
-    detail:
-      'The API key is not allowed to call this endpoint: check that the SCIM connector base URL and the API key come from the same organization in the license portal.',
-  },
-  {
-    type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN,
-    status: 404,
-    detail: `Unknown endpoint: the SCIM connector base URL must end with ${SCIM_BASE_PATH} (copy it from the license portal).`,
-  },
+  { type: apigateway.ResponseType.UNAUTHORIZED, ...GATEWAY_ERROR_TEXTS.unauthorized },
+  { type: apigateway.ResponseType.ACCESS_DENIED, ...GATEWAY_ERROR_TEXTS.accessDenied },
+  { type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, ...GATEWAY_ERROR_TEXTS.notFound },
   {
     type: apigateway.ResponseType.THROTTLED,
-    status: 429,
-    detail: 'Too many requests: retry after the number of seconds in the Retry-After header.',
+    ...GATEWAY_ERROR_TEXTS.throttled,
     // Integer seconds, as RFC 9110 allows and Okta's retry logic expects.
     headers: { 'Retry-After': "'1'" },
   },
-  {
-    type: apigateway.ResponseType.REQUEST_TOO_LARGE,
-    status: 413,
-    detail: 'Request body too large: send fewer operations or members per request.',
-  },
-  {
-    type: apigateway.ResponseType.INTEGRATION_TIMEOUT,
-    status: 504,
-    detail: 'The SCIM service did not answer in time: retry the request.',
-  },
-  {
-    // Every other 4xx API Gateway produces itself; the SCIM function answers its own errors.
-    type: apigateway.ResponseType.DEFAULT_4XX,
-    status: 400,
-    detail: 'The request was rejected before reaching the SCIM service: check the SCIM connector base URL and headers.',
-  },
-  {
-    type: apigateway.ResponseType.DEFAULT_5XX,
-    status: 500,
-    detail: 'Internal error in the SCIM service: retry later; contact the license portal support if it persists.',
-  },
+  { type: apigateway.ResponseType.REQUEST_TOO_LARGE, ...GATEWAY_ERROR_TEXTS.tooLarge },
+  { type: apigateway.ResponseType.INTEGRATION_TIMEOUT, ...GATEWAY_ERROR_TEXTS.timeout },
+  // Every other 4xx API Gateway produces itself; the SCIM function answers its own errors.
+  { type: apigateway.ResponseType.DEFAULT_4XX, ...GATEWAY_ERROR_TEXTS.rejected },
+  { type: apigateway.ResponseType.DEFAULT_5XX, ...GATEWAY_ERROR_TEXTS.internal },
 ];
 
 /**

@@ -67,7 +67,8 @@ export async function startTestEmulators(env: NodeJS.ProcessEnv = process.env): 
     // Emulators of runs still going are left alone; those of runs that died are killed.
     for (const file of pidFilesOf(emulator)) {
       const outcome = await killStaleProcess(file, emulator.marker);
-      if (outcome.kind === 'killed') console.warn(`killed ${emulator.name} (pid ${outcome.pid}) left by an earlier run`);
+      if (outcome.kind === 'killed')
+        console.warn(`killed ${emulator.name} (pid ${outcome.pid}) left by an earlier run`);
     }
   }
   const results = await Promise.allSettled(testEmulators.map((emulator) => emulator.start()));
