@@ -1,0 +1,227 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalStack, startLocalStack } from '../../bin/local/local-stack';
+import { findFreePort } from '../../bin/local/ports';
+import { waitForEmails } from '../support/ses-local';
+
+/**
+ * `npm run admin` as an admin runs it: bin/admin.ts through tsx, in its own process, against a local stack started
+ * like `npm start` (same DATA_DIR, DYNAMODB_PORT, PORT and MAIL_PORT environment).
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let dataDir: string;
+let stack: LocalStack;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'scim-admin-cli-'));
+  stack = await startLocalStack({
+    port: await findFreePort(),
+    dynamoDbPort: await findFreePort(),
+    mailPort: await findFreePort(),
+    dataDir,
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function admin(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      TSX,
+      ['bin/admin.ts', ...args],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          DATA_DIR: dataDir,
+          PORT: String(stack.settings.port),
+          DYNAMODB_PORT: String(stack.settings.dynamoDbPort),
+          MAIL_PORT: String(stack.settings.mailPort),
+          NODE_NO_WARNINGS: '1',
+        },
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** `--json` prints exactly one JSON object. */
+// biome-ignore lint/suspicious/noExplicitAny: tests navigate the printed object.
+function json(run: Run): any {
+  const lines = run.stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!);
+}
+
+async function scim(token: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${stack.scimBaseUrl}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/scim+json',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/scim+json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+function newUser(userName: string) {
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName,
+    active: true,
+    name: { givenName: 'Ada', familyName: 'Admin' },
+    emails: [{ value: userName, type: 'work', primary: true }],
+  };
+}
+
+describe('admin command line against the local stack', () => {
+  let acme: { orgId: string; token: string };
+  let acmeUserId: string;
+  const userName = `ada-${Date.now().toString(36)}@acme.example`;
+
+  it('org create --name Acme --seats 5 --local --json gives a working token for a separate organization', async () => {
+    const run = await admin('org', 'create', '--name', 'Acme', '--seats', '5', '--local', '--json');
+    const created = json(run);
+    acme = { orgId: created.orgId, token: created.token };
+
+    const post = await scim(acme.token, 'POST', '/Users', newUser(userName));
+    acmeUserId = post.body.id;
+    const fromAcme = await scim(acme.token, 'GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+    const fromDefault = await scim(
+      stack.token,
+      'GET',
+      `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`,
+    );
+    const byIdFromDefault = await scim(stack.token, 'GET', `/Users/${acmeUserId}`);
+
+    expect(run.code).toBe(0);
+    expect(created).toEqual({
+      orgId: expect.stringMatching(/^acme-[0-9a-z]{6}$/),
+      name: 'Acme',
+      seatLimit: 5,
+      scimBaseUrl: stack.scimBaseUrl,
+      token: expect.stringMatching(new RegExp(`^scim_${created.orgId}_[A-Za-z0-9_-]{43}$`)),
+      secretId: `scim-license-portal/org-token/${created.orgId}`,
+      rotationAttached: false,
+    });
+    expect(post.status).toBe(201);
+    expect(fromAcme.body.Resources.map((user: { id: string }) => user.id)).toEqual([acmeUserId]);
+    expect(fromDefault.body).toMatchObject({ totalResults: 0, Resources: [] });
+    expect(byIdFromDefault.status).toBe(404);
+    expect(byIdFromDefault.body.schemas).toEqual([ERROR_SCHEMA]);
+  });
+
+  it('org list and org show describe the organization, its seats and its token', async () => {
+    const list = json(await admin('org', 'list', '--local', '--json'));
+    const show = json(await admin('org', 'show', '--org', acme.orgId, '--local', '--json'));
+
+    expect(list.organizations.map((organization: { orgId: string }) => organization.orgId)).toEqual(
+      expect.arrayContaining(['default', acme.orgId]),
+    );
+    expect(show).toMatchObject({
+      orgId: acme.orgId,
+      name: 'Acme',
+      seatLimit: 5,
+      stored: true,
+      seats: { limit: 5 },
+      token: {
+        secretId: `scim-license-portal/org-token/${acme.orgId}`,
+        ageDays: 0,
+        inGracePeriod: false,
+        rotationInProgress: false,
+        rotation: { rotationEnabled: false },
+      },
+    });
+    expect(show.seats.used + show.seats.available).toBe(5);
+  });
+
+  it('license resend sends the same key again to the user', async () => {
+    const first = await waitForEmails(stack.config.sesEndpoint!, userName, 1);
+
+    const run = await admin('license', 'resend', '--org', acme.orgId, '--user', userName, '--local', '--json');
+    const emails = await waitForEmails(stack.config.sesEndpoint!, userName, first.length + 1);
+
+    const keys = emails.map((email) => /[0-9A-Z]{5}(?:-[0-9A-Z]{5}){5}/.exec(email.body.text ?? '')?.[0]);
+    expect(run.code).toBe(0);
+    expect(json(run)).toMatchObject({ orgId: acme.orgId, userId: acmeUserId, recipient: userName, sameKey: true });
+    expect(keys[0]).toBeDefined();
+    expect(keys).toEqual(emails.map(() => keys[0]));
+  });
+
+  it('token rotate makes a new token current while the old one keeps working during the grace period', async () => {
+    const run = await admin('token', 'rotate', '--org', acme.orgId, '--grace-hours', '2', '--local', '--json');
+    const rotated = json(run);
+
+    const withNew = await scim(rotated.token, 'GET', `/Users/${acmeUserId}`);
+    const withOld = await scim(acme.token, 'GET', `/Users/${acmeUserId}`);
+    const show = json(await admin('org', 'show', '--org', acme.orgId, '--local', '--json'));
+
+    expect(run.code).toBe(0);
+    expect(rotated.token).toMatch(new RegExp(`^scim_${acme.orgId}_`));
+    expect(rotated.token).not.toBe(acme.token);
+    expect(Date.parse(rotated.previousTokenExpiresAt) - Date.now()).toBeGreaterThan(1.9 * 3_600_000);
+    expect(withNew.status).toBe(200);
+    expect(withOld.status).toBe(200);
+    expect(withNew.body.id).toBe(acmeUserId);
+    expect(show.token).toMatchObject({ inGracePeriod: true, previousTokenExpiresAt: rotated.previousTokenExpiresAt });
+  });
+
+  it('token revoke-previous ends the grace period, and says so in text', async () => {
+    const run = await admin('token', 'revoke-previous', '--org', acme.orgId, '--local');
+    const show = json(await admin('org', 'show', '--org', acme.orgId, '--local', '--json'));
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`The previous API token of ${acme.orgId} is revoked`);
+    expect(show.token.inGracePeriod).toBe(false);
+  });
+
+  it('seats set changes the limit and prints it for people', async () => {
+    const run = await admin('seats', 'set', '--org', acme.orgId, '--seats', '7', '--local');
+    const show = json(await admin('org', 'show', '--org', acme.orgId, '--local', '--json'));
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^Seats of ${acme.orgId}: \\d+ of 7 seats used`));
+    expect(run.stderr).toContain('Setting the seat limit');
+    expect(show.seats.limit).toBe(7);
+  });
+
+  it('prints usage and exits 2 on a wrong flag, as one JSON object with --json', async () => {
+    const text = await admin('org', 'create', '--nme', 'Acme', '--local');
+    const asJson = await admin('org', 'show', '--local', '--json');
+
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain('Usage: npm run admin -- <command>');
+    expect(text.stderr).toContain("Unknown option '--nme'");
+    expect(asJson.code).toBe(2);
+    expect(json(asJson)).toEqual({ error: { kind: 'usage', message: 'org show needs --org' } });
+  });
+
+  it('exits 1 with a readable error when the command fails', async () => {
+    const run = await admin('org', 'show', '--org', 'nobody-000000', '--local');
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('error: organization nobody-000000 does not exist');
+    expect(run.stdout).toBe('');
+  });
+});
