@@ -6,12 +6,6 @@
  * Timings compare steps within one run on one machine; the DynamoDB request counts are the portable figures.
  */
 
-import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import { transactWrite } from '../lambda/adapters/dynamodb-transactions';
-import { userKey } from '../lambda/adapters/dynamodb-user-repository';
-import { uuidV7 } from '../lambda/domain/clock';
-
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -38,7 +32,7 @@ export interface GroupsBenchContext {
   readonly userConcurrency?: number;
   /**
    * Makes `count` users of the token's organization and answers their ids. @default `POST /Users` for each, which
-   * takes minutes for 5,000 on DynamoDB Local; `seedUsersInTable` writes them directly in seconds.
+   * takes minutes for 5,000 on DynamoDB Local; `seedUsers` (test/support/seed-users.ts) writes them in seconds.
    */
   readonly createUsers?: (count: number) => Promise<string[]>;
 }
@@ -162,62 +156,6 @@ export async function benchGroups(ctx: GroupsBenchContext): Promise<Record<strin
   });
 
   return results;
-}
-
-/**
- * Writes `count` users straight into the users table, 100 per transaction, in the item layout of
- * `DynamoUserRepository` (which this must follow if that changes). Only for benchmarks: it skips licensing and the
- * user count.
- */
-export async function seedUsersInTable(options: {
-  readonly dynamo: DynamoDBClient;
-  readonly usersTable: string;
-  readonly orgId: string;
-  readonly count: number;
-}): Promise<string[]> {
-  const { dynamo, usersTable, orgId, count } = options;
-  const created = new Date().toISOString();
-  const run = tag();
-  const ids: string[] = [];
-  for (let start = 0; start < count; start += 100) {
-    const items: TransactWriteItem[] = [];
-    for (let index = start; index < Math.min(count, start + 100); index++) {
-      const id = uuidV7();
-      const userName = `bench.seed.${run}.${index}@example.com`;
-      const document = {
-        userName,
-        name: { givenName: 'Bench', familyName: `Member ${index}` },
-        emails: [{ value: userName, type: 'work', primary: true }],
-      };
-      ids.push(id);
-      items.push({
-        Put: {
-          TableName: usersTable,
-          Item: {
-            ...userKey(orgId, id),
-            ...marshall({
-              gsi1pk: `${orgId}#USER`,
-              gsi1sk: id,
-              userNameKey: `${orgId}#${userName}`,
-              emailKey: `${orgId}#${userName}`,
-              orgId,
-              id,
-              userName,
-              active: true,
-              lookupEmail: userName,
-              emails: JSON.stringify([{ value: userName, type: 'work' }]),
-              document: JSON.stringify(document),
-              version: 1,
-              created,
-              lastModified: created,
-            }),
-          },
-        },
-      });
-    }
-    await transactWrite(dynamo, items);
-  }
-  return ids;
 }
 
 async function createUsers(

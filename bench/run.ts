@@ -17,8 +17,11 @@ import { generateToken, writeLocalSecret } from '../bin/local/local-secrets';
 import { findFreePort } from '../bin/local/ports';
 import type { ServiceConfig } from '../lambda/handlers/config';
 import { createScimHandler } from '../lambda/handlers/scim';
+import { seedUsers } from '../test/support/seed-users';
+import { benchGroups } from './groups';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+const GROUP_SIZE = Number(process.env.BENCH_GROUP_SIZE ?? 5000);
 // One log line per request would drown the figures.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
@@ -90,6 +93,12 @@ class Counter {
 
   reset(): void {
     this.counts.clear();
+  }
+
+  total(): number {
+    let sum = 0;
+    for (const count of this.counts.values()) sum += count;
+    return sum;
   }
 
   perRound(rounds: number): string {
@@ -225,6 +234,26 @@ async function main(): Promise<void> {
       ),
     );
 
+    console.log(`Pushing a ${GROUP_SIZE}-member group…`);
+    counter.reset();
+    const groupFigures = await benchGroups({
+      baseUrl: server.scimBaseUrl,
+      token,
+      groupSize: GROUP_SIZE,
+      dynamoRequestCount: () => counter.total(),
+      request: async (method, path, body) => {
+        const response = await fetch(`${server.scimBaseUrl}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await response.text();
+        return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      },
+      createUsers: (count) =>
+        seedUsers({ dynamo: client, usersTable: names.users, orgId: 'default', count, prefix: 'bench.member' }),
+    });
+
     console.log('\nLambda bundles (esbuild, minified, AWS SDK included)');
     for (const { entry, kib } of sizes) console.log(`  ${entry.padEnd(28)} ${kib.toFixed(1).padStart(8)} KiB`);
     console.log(`\nLatency through the local API Gateway emulation (${ROUNDS} rounds; DynamoDB Local on this machine)`);
@@ -236,6 +265,8 @@ async function main(): Promise<void> {
         `  ${row.name.padEnd(44)} ${row.p50.toFixed(2).padStart(8)} ${row.p95.toFixed(2).padStart(8)}  ${row.requests}`,
       );
     }
+    console.log(`\nLarge group (${GROUP_SIZE} members, 100 per PATCH)`);
+    for (const [name, value] of Object.entries(groupFigures)) console.log(`  ${name.padEnd(44)} ${value}`);
     await server.close();
   } finally {
     await dynamo.stop();

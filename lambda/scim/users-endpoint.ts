@@ -6,6 +6,7 @@ import type { HttpRequest, HttpResponse } from './http';
 import { scimResponse } from './http';
 import { listResponse, param, parsePageRequest } from './list-query';
 import { applyPatch, parsePatchRequest } from './patch';
+import { applyProjection, isRequested, type Projection, parseProjection } from './projection';
 import { decodePlusInFilter } from './query-decoding';
 import type { ResourceEndpoint } from './router';
 import { etag, parseIfMatch, Schemas } from './schemas';
@@ -32,23 +33,27 @@ export class UsersEndpoint implements ResourceEndpoint {
 
   async list(request: HttpRequest): Promise<HttpResponse> {
     const page = parsePageRequest(request.query);
+    const projection = parseProjection(request.query);
+    // A user's groups cost one index query each, so lists (Okta's import reads 100 users a page) carry `groups` only
+    // when the client names it in `attributes`; a single user always carries it unless excluded.
+    const groups = projection.attributes?.has('groups') === true ? 'read' : 'omit';
     const filterText = param(request.query, 'filter');
     if (filterText !== undefined) {
       const criteria = toCriteria(parseFilter(decodePlusInFilter(filterText), USER_FILTER_ATTRIBUTES));
       const matches = criteria === 'none' ? [] : await this.users.find(request.orgId, criteria);
       const window = matches.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
-      return scimResponse(200, listResponse(page, matches.length, await this.represent(request, window)));
+      const resources = await this.represent(request, window, projection, groups);
+      return scimResponse(200, listResponse(page, matches.length, resources));
     }
     const result = await this.users.list(request.orgId, page);
-    return scimResponse(
-      200,
-      listResponse(page, result.totalResults, await this.represent(request, result.items), result.nextCursor),
-    );
+    const resources = await this.represent(request, result.items, projection, groups);
+    return scimResponse(200, listResponse(page, result.totalResults, resources, result.nextCursor));
   }
 
   async create(request: HttpRequest, body: unknown): Promise<HttpResponse> {
     const user = await this.users.create(request.orgId, parseUser(body));
-    return this.single(request, user, 201);
+    // A user just created belongs to no group yet: nothing to read.
+    return this.single(request, user, 201, 'none');
   }
 
   async get(request: HttpRequest, id: string): Promise<HttpResponse> {
@@ -78,19 +83,35 @@ export class UsersEndpoint implements ResourceEndpoint {
     return { status: 204, headers: {}, body: '' };
   }
 
-  private async single(request: HttpRequest, user: UserRecord, status: number): Promise<HttpResponse> {
-    const [resource] = await this.represent(request, [user]);
+  private async single(
+    request: HttpRequest,
+    user: UserRecord,
+    status: number,
+    groups: 'read' | 'none' = 'read',
+  ): Promise<HttpResponse> {
+    const [resource] = await this.represent(request, [user], parseProjection(request.query), groups);
     const headers: Record<string, string> = { ETag: etag(user.version) };
     if (status === 201) headers.Location = `${request.baseUrl}/Users/${user.id}`;
     return scimResponse(status, resource, headers);
   }
 
-  private async represent(request: HttpRequest, users: readonly UserRecord[]): Promise<Record<string, unknown>[]> {
+  /**
+   * SCIM representations with the client's projection applied. `groups`: 'read' loads each user's groups (unless the
+   * projection leaves them out), 'none' shows an empty list without a read, 'omit' leaves the attribute out.
+   */
+  private async represent(
+    request: HttpRequest,
+    users: readonly UserRecord[],
+    projection: Projection,
+    groups: 'read' | 'none' | 'omit',
+  ): Promise<Record<string, unknown>[]> {
     const groupsOf = this.groupsOf;
+    const load = groups === 'read' && groupsOf !== undefined && isRequested(projection, 'groups');
     return Promise.all(
-      users.map(async (user) =>
-        toScimUser(user, request.baseUrl, groupsOf ? await groupsOf(request.orgId, user.id) : undefined),
-      ),
+      users.map(async (user) => {
+        const memberOf = load ? await groupsOf(request.orgId, user.id) : groups === 'none' ? [] : undefined;
+        return applyProjection(toScimUser(user, request.baseUrl, memberOf), projection);
+      }),
     );
   }
 }

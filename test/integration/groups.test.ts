@@ -1,12 +1,10 @@
-import { DynamoDBClient, QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../bin/local/dynamodb-local';
-import { transactWrite } from '../../lambda/adapters/dynamodb-transactions';
-import { userKey } from '../../lambda/adapters/dynamodb-user-repository';
 import { uuidV7 } from '../../lambda/domain/clock';
 import { createScimHandler, type ProxyHandler } from '../../lambda/handlers/scim';
 import { dynamoDbEndpoint, type TestConfig, testConfig, testDynamoDbClient } from '../support/dynamodb';
+import { seedUsers } from '../support/seed-users';
 
 /**
  * Groups through the real SCIM handler, adapters and DynamoDB Local: Okta's Group Push sequence, Entra ID's forms,
@@ -563,55 +561,18 @@ describe('a 5,000-member group', () => {
   const SIZE = 5000;
   const BATCH = 100;
 
-  /**
-   * Writes user items the way the user repository stores them, 100 per transaction: creating 5,000 users one
-   * request at a time would dominate the test's run time on DynamoDB Local.
-   */
-  async function seedUsers(count: number): Promise<string[]> {
-    const client = testDynamoDbClient();
+  async function seedMembers(count: number): Promise<string[]> {
+    const dynamo = testDynamoDbClient();
     try {
-      const created = new Date().toISOString();
-      const ids: string[] = [];
-      for (let start = 0; start < count; start += BATCH) {
-        const items: TransactWriteItem[] = [];
-        for (let i = start; i < Math.min(count, start + BATCH); i++) {
-          const id = uuidV7();
-          const userName = `bulk-${i}@example.com`;
-          ids.push(id);
-          items.push({
-            Put: {
-              TableName: setup.config.usersTable,
-              Item: {
-                ...userKey(ORG, id),
-                ...marshall({
-                  gsi1pk: `${ORG}#USER`,
-                  gsi1sk: id,
-                  userNameKey: `${ORG}#${userName}`,
-                  orgId: ORG,
-                  id,
-                  userName,
-                  active: true,
-                  emails: '[]',
-                  document: JSON.stringify({ userName }),
-                  version: 1,
-                  created,
-                  lastModified: created,
-                }),
-              },
-            },
-          });
-        }
-        await transactWrite(client, items);
-      }
-      return ids;
+      return await seedUsers({ dynamo, usersTable: setup.config.usersTable, orgId: ORG, count, prefix: 'bulk' });
     } finally {
-      client.destroy();
+      dynamo.destroy();
     }
   }
 
   it('is built with 100-member PATCHes and loses exactly the one member removed', async () => {
     // Prepare
-    const users = await seedUsers(SIZE);
+    const users = await seedMembers(SIZE);
     const id = await createGroup('Bulk Everyone');
     const requestsPerPatch: number[] = [];
     const statuses: number[] = [];
