@@ -34,7 +34,10 @@ interface Row {
 
 async function bundleSizes(): Promise<{ entry: string; kib: number }[]> {
   const dir = join(__dirname, '..', 'lambda', 'handlers');
-  const entries = readdirSync(dir).filter((file) => file.endsWith('.ts') && file !== 'config.ts');
+  // Lambda entry points are the handler files that export `handler`; the others are shared wiring.
+  const entries = readdirSync(dir).filter(
+    (file) => file.endsWith('.ts') && /export const handler\b/.test(readFileSync(join(dir, file), 'utf8')),
+  );
   const sizes = [];
   for (const entry of entries) {
     const result = await build({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GroupInput, GroupMember, GroupRecord } from '../domain/groups';
 import { ScimError } from './errors';
 import { etag, Schemas } from './schemas';
