@@ -5,7 +5,7 @@
  * - a bare GetItem / PutItem on the same emulator, as the floor those latencies stand on.
  * Timings are for comparison within one run on one machine, not absolute promises.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
