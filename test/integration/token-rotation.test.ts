@@ -6,7 +6,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { APIGatewayRequestAuthorizerEvent, SecretsManagerRotationEvent } from 'aws-lambda';
+import type { APIGatewayRequestAuthorizerEvent, Context, SecretsManagerRotationEvent } from 'aws-lambda';
 import { SecretsManagerSecretReader } from '../../lambda/adapters/secrets-manager-secret-reader';
 import { SecretsManagerTokenStore } from '../../lambda/adapters/secrets-manager-token-store';
 import { newOrgToken, TokenRotation } from '../../lambda/domain/token-rotation';
@@ -213,6 +213,34 @@ if (unavailable) {
 
       await expect(finished).rejects.toThrow('is not pending: another rotation replaced it');
       expect(await valueAt(moto.client, secretId, 'AWSCURRENT')).toEqual({ orgId: 'raced', token: oldToken });
+    });
+
+    it('runs as Lambda runs it: the exported handler, wired from the environment the stack sets', async () => {
+      const { secretId, token: oldToken } = await organization('deployed');
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        TOKEN_GRACE_HOURS: '5',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      });
+      const context = { functionName: 'rotation', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 };
+      const versionId = randomUUID();
+      try {
+        const { handler } = await import('../../lambda/handlers/token-rotation');
+        const before = Date.now();
+        for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) {
+          await handler(rotationEvent(step, secretId, versionId), context as unknown as Context);
+        }
+
+        const current = await valueAt(moto.client, secretId, 'AWSCURRENT');
+        const expiresIn = Date.parse(current?.previousTokenExpiresAt ?? '') - before;
+        expect(current?.token).toMatch(/^scim_deployed_/);
+        expect(current?.previousToken).toBe(oldToken);
+        expect(expiresIn).toBeGreaterThanOrEqual(5 * HOUR);
+        expect(expiresIn).toBeLessThan(5 * HOUR + 60_000);
+      } finally {
+        process.env = saved;
+      }
     });
 
     it('ends the grace period on revoke and leaves no AWSPENDING label that would block the next rotation', async () => {
