@@ -35,7 +35,7 @@ export class TokenSecret extends Construct {
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Rotation is admin-driven: a new key must be pasted into Okta by the customer, so an automatic schedule would break provisioning. The token rotation issue adds an opt-in rotation Lambda with a grace period.',
+        'The rotation Lambda (token-rotation construct) is attached, but it runs on a schedule only when the tokenRotationDays context is set: the customer must paste each new key into Okta, so unattended rotation would stop provisioning once the grace period ends.',
     });
   }
 }
