@@ -3,6 +3,9 @@ import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cd
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { DataTables } from './constructs/data-tables';
+import { LicenseMailer } from './constructs/license-mailer';
+import { LicenseSigningKey } from './constructs/license-signing-key';
+import { LicenseValidation } from './constructs/license-validation';
 import { ScimApi } from './constructs/scim-api';
 import { SenderIdentity } from './constructs/sender-identity';
 import { ServiceFunction } from './constructs/service-function';
@@ -18,7 +21,7 @@ export interface ScimStackProps extends StackProps {
   /** Address license emails come from; the stack creates its SES identity. */
   readonly senderEmail: string;
   /**
-   * Seat limit of the default organization; wired to the license logic by the licenses issue.
+   * Seat limit of the default organization (CDK context `seats`); an organization item's own limit wins.
    * @default - no limit
    */
   readonly seats?: number;
@@ -48,6 +51,9 @@ export class ScimStack extends Stack {
   readonly tokenRotation: TokenRotation;
   readonly scimApi: ScimApi;
   readonly seats: number | undefined;
+  readonly licenseSigningKey: LicenseSigningKey;
+  readonly licenseMailer: LicenseMailer;
+  readonly licenseValidation: LicenseValidation;
 
   constructor(scope: Construct, id: string, props: ScimStackProps) {
     super(scope, id, props);
@@ -58,6 +64,14 @@ export class ScimStack extends Stack {
     this.sender = new SenderIdentity(this, 'Sender', { senderEmail: props.senderEmail });
 
     const { users, groups, licenses } = this.tables;
+    this.licenseSigningKey = new LicenseSigningKey(this, 'LicenseSigningKey');
+    const signingKey = this.licenseSigningKey.secret;
+    const tableEnvironment = {
+      USERS_TABLE: users.tableName,
+      GROUPS_TABLE: groups.tableName,
+      LICENSES_TABLE: licenses.tableName,
+      DEFAULT_ORG_ID,
+    };
     this.scimFunction = new ServiceFunction(this, 'ScimHandler', {
       entry: path.join(HANDLERS_DIR, 'scim.ts'),
       description: 'SCIM 2.0 Users and Groups endpoints',
@@ -66,9 +80,12 @@ export class ScimStack extends Stack {
         GROUPS_TABLE: groups.tableName,
         LICENSES_TABLE: licenses.tableName,
         DEFAULT_ORG_ID,
+        SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
+        ...(props.seats !== undefined ? { DEFAULT_ORG_SEATS: String(props.seats) } : {}),
         POWERTOOLS_SERVICE_NAME: 'scim',
       },
     });
+    signingKey.grantRead(this.scimFunction);
     for (const table of this.tables.all) {
       table.grantReadWriteData(this.scimFunction);
       acknowledgeIndexWildcard(this.scimFunction, table);
@@ -102,6 +119,22 @@ export class ScimStack extends Stack {
       throttlingBurstLimit: props.throttlingBurstLimit,
     });
 
+    // Licenses: emails from the outbox in the licenses table stream, and key validation for the desktop app.
+    this.licenseMailer = new LicenseMailer(this, 'LicenseMailer', {
+      table: licenses,
+      identity: this.sender.emailIdentity,
+      senderEmail: props.senderEmail,
+      signingKey,
+      environment: tableEnvironment,
+    });
+    this.licenseValidation = new LicenseValidation(this, 'LicenseValidation', {
+      root: this.scimApi.root,
+      stage: this.scimApi.stage,
+      table: licenses,
+      signingKey,
+      environment: tableEnvironment,
+    });
+
     new CfnOutput(this, 'ScimBaseUrl', {
       description: "Okta's SCIM connector base URL (Entra ID: Tenant URL)",
       value: this.scimApi.scimBaseUrl,
@@ -123,6 +156,14 @@ export class ScimStack extends Stack {
     new CfnOutput(this, 'TokenRotationFunctionArn', {
       description: 'Rotation Lambda of the organization token secrets',
       value: this.tokenRotation.function.function.functionArn,
+    });
+    new CfnOutput(this, 'ValidateLicenseUrl', {
+      description: 'POST {"licenseKey": "…"} here from the desktop app',
+      value: this.scimApi.api.urlForPath('/licenses/validate'),
+    });
+    new CfnOutput(this, 'LicenseMailDeadLetterQueueUrl', {
+      description: 'License emails given up after all retries (its alarm fires on the first message)',
+      value: this.licenseMailer.deadLetterQueue.queueUrl,
     });
     new CfnOutput(this, 'UsersTableName', { description: 'Users table', value: users.tableName });
     new CfnOutput(this, 'LicensesTableName', {

@@ -79,7 +79,8 @@ export async function startLocalMail(options: {
     poller = await startStreamPoller({
       endpoint: config.dynamoEndpoint,
       tableName: config.licensesTable,
-      handler: createMailerHandler(config),
+      // The poller waits between retries itself (exponential backoff), so the handler need not.
+      handler: createMailerHandler(config, { failureDelayMs: () => 0 }),
       filter: isOutboxInsert,
       log: options.log,
     });

@@ -5,7 +5,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoOutboxStore } from '../adapters/dynamodb-outbox';
 import { isOutboxInsert } from '../adapters/outbox-stream-filter';
 import { createSesClient, SesMailer } from '../adapters/ses-mailer';
@@ -27,6 +27,17 @@ export interface MailerOverrides {
   readonly clock?: Clock;
   /** @default 120000 */
   readonly leaseMs?: number;
+  /**
+   * How long to wait before reporting the n-th consecutive failure, so a mail service outage is retried with backoff
+   * rather than as fast as Lambda re-invokes (the local poller backs off itself and passes `() => 0`).
+   * @default failureBackoff: 1 s, 2 s, 4 s, … up to 20 s
+   */
+  readonly failureDelayMs?: (consecutiveFailures: number) => number;
+}
+
+/** 1 s, 2 s, 4 s, … capped at 20 s: with the function's 60 s timeout there is always time left to answer. */
+export function failureBackoff(consecutiveFailures: number): number {
+  return Math.min(20_000, 1_000 * 2 ** Math.max(0, consecutiveFailures - 1));
 }
 
 const intentSchema = z.object({
@@ -66,6 +77,10 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
     leaseMs: overrides.leaseMs,
   });
 
+  const failureDelayMs = overrides.failureDelayMs ?? failureBackoff;
+  // Per container: Lambda invokes one batch per shard at a time, so this counts the retries of a stuck shard.
+  let consecutiveFailures = 0;
+
   return async (event) => {
     for (const record of event.Records) {
       if (!isOutboxInsert(record)) continue;
@@ -78,6 +93,7 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
       const context = { eventId: intent.eventId, type: intent.type, orgId: intent.orgId };
       try {
         const outcome = await dispatcher.dispatch(intent);
+        consecutiveFailures = 0;
         if (outcome === 'rejected') logger.warn('license email refused by the mail service', context);
         else logger.info('license email', { ...context, outcome });
       } catch (error) {
@@ -86,6 +102,8 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
           ...context,
           error: error instanceof Error ? error.name : 'unknown',
         });
+        consecutiveFailures++;
+        await sleep(failureDelayMs(consecutiveFailures));
         return { batchItemFailures: [{ itemIdentifier: sequenceOf(record) }] };
       }
     }
@@ -102,6 +120,10 @@ function parseIntent(record: DynamoDBRecord): EmailIntent | undefined {
 
 function sequenceOf(record: DynamoDBRecord): string {
   return record.dynamodb?.SequenceNumber ?? '';
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 function required(value: string | undefined, name: string): string {

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository';
 import { type Clock, systemClock } from '../domain/clock';
 import type { SigningKeyProvider } from '../domain/license-keys';

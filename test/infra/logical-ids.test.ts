@@ -7,7 +7,8 @@ import { synthScimStack } from './support/app';
  */
 const PINNED_LOGICAL_IDS: Record<string, readonly string[]> = {
   'AWS::DynamoDB::Table': ['TablesGroupsF1984F30', 'TablesLicenses414658CC', 'TablesUsersBA34CAA2'],
-  'AWS::SecretsManager::Secret': ['TokenSecretC13A4D74'],
+  // Every license key is derived from the signing key: a new one would invalidate the keys users hold.
+  'AWS::SecretsManager::Secret': ['LicenseSigningKey8E600A18', 'TokenSecretC13A4D74'],
   // A new identity would need its address verified again before any license email goes out.
   'AWS::SES::EmailIdentity': ['Sender7138FDB6'],
 };

@@ -45,11 +45,13 @@ describe('SCIM routes', () => {
     });
   });
 
-  it('has no method without authorization', () => {
+  it('has no method without authorization but the license validation (a license key is its credential)', () => {
+    const validateId = resourceIdOfPath('validate', resourceIdOfPath('licenses'));
     for (const method of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
-      expect(method.Properties.AuthorizationType).toBe('CUSTOM');
+      const isValidation = JSON.stringify(method.Properties.ResourceId) === JSON.stringify({ Ref: validateId });
+      expect(method.Properties.AuthorizationType).toBe(isValidation ? 'NONE' : 'CUSTOM');
     }
-    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    template.resourceCountIs('AWS::ApiGateway::Method', 3);
   });
 
   it('uses a REQUEST authorizer on the Authorization header, cached for at most 60 seconds', () => {
@@ -97,6 +99,8 @@ describe('stage', () => {
           LoggingLevel: 'ERROR',
           DataTraceEnabled: false,
         },
+        // POST /licenses/validate has its own throttle (test/infra/licenses.test.ts).
+        expect.objectContaining({ ResourcePath: '/~1licenses~1validate', HttpMethod: 'POST' }),
       ],
     });
   });

@@ -52,6 +52,7 @@ describe('SCIM function', () => {
       GROUPS_TABLE: { Ref: tableIds.groups },
       LICENSES_TABLE: { Ref: tableIds.licenses },
       DEFAULT_ORG_ID: 'default',
+      SIGNING_KEY_SECRET_ARN: { Ref: logicalIdOf(stack.licenseSigningKey.secret) },
       POWERTOOLS_SERVICE_NAME: 'scim',
     });
   });
@@ -68,7 +69,8 @@ describe('SCIM function', () => {
     expect(actionsOf(dynamo)).not.toContain('dynamodb:*');
     const resources = JSON.stringify(dynamo[0]?.Resource);
     for (const id of Object.values(tableIds)) expect(resources).toContain(id);
-    expect(actionsOf(statements).every((a) => /^(dynamodb|logs|xray):/.test(a))).toBe(true);
+    // Secrets Manager: reading the license signing key only (test/infra/licenses.test.ts).
+    expect(actionsOf(statements).every((a) => /^(dynamodb|logs|xray|secretsmanager):/.test(a))).toBe(true);
   });
 });
 

@@ -78,7 +78,7 @@ async function startLicenseStack(options: { label: string; seats?: number; ses: 
   const poller = await startStreamPoller({
     endpoint: config.dynamoEndpoint!,
     tableName: config.licensesTable,
-    handler: createMailerHandler(config),
+    handler: createMailerHandler(config, { failureDelayMs: () => 0 }),
     filter: isOutboxInsert,
     pollIntervalMs: 50,
     retryDelayMs: 100,
