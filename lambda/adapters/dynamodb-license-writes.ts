@@ -186,12 +186,12 @@ function seatUpdate(TableName: string, write: SeatChangeWrite): TransactWriteIte
     Update: {
       TableName,
       Key: orgItemKey(write.orgId),
-      // The default organization may have no item until its first seat: create it with the contract's attributes.
+      // The default organization may have no item until its first seat: it gets its id and its place in the
+      // organization list; name and creation time stay the admin's to set (the organization adapter defaults them).
       UpdateExpression:
         'SET seatsUsed = if_not_exists(seatsUsed, :zero) + :one, orgId = if_not_exists(orgId, :org), ' +
-        '#name = if_not_exists(#name, :org), gsi1pk = if_not_exists(gsi1pk, :orgs), gsi1sk = if_not_exists(gsi1sk, :org)',
+        'gsi1pk = if_not_exists(gsi1pk, :orgs), gsi1sk = if_not_exists(gsi1sk, :org)',
       ConditionExpression: `${ownLimit} OR ${configured}`,
-      ExpressionAttributeNames: { '#name': 'name' },
       ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
