@@ -1,11 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseTokenSecret } from '../../lambda/domain/tokens';
 import type { ServiceConfig } from '../../lambda/handlers/config';
 import { type ApiServerHandle, type ExtraRoute, startApiServer } from './api-gateway-adapter';
 import { createTables, type TableNames } from './create-tables';
 import { DYNAMODB_LOCAL_MARKER, type DynamoDbLocalHandle, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
 import { killStaleLocalMail, localLicenseConfig, startLocalMail, validateLicenseRoute } from './local-licensing';
-import { resolveDefaultToken, type TokenSource, writeLocalSecret } from './local-secrets';
+import { localSecretPath, resolveDefaultToken, type TokenSource, writeLocalSecret } from './local-secrets';
 import { killOnExit, killStaleProcess, removePidFile, writePidFile } from './pid-file';
 import { assertPortAvailable } from './ports';
 
@@ -156,6 +157,35 @@ export interface LocalStack {
  * definitions, the default organization's token as a local secret, and the API Gateway emulation in front of the
  * real authorizer and SCIM handlers. Whatever was started is stopped again if a later step fails.
  */
+/**
+ * The default organization's token. Once its secret exists, the secret is the truth: `npm run admin -- token rotate
+ * --org default --local` may have replaced the token and keeps the previous one for a grace period, and a restart
+ * must not undo that. `SCIM_TOKEN` still wins when it names a different token.
+ */
+function defaultOrgToken(
+  paths: { secretsDir: string; tokenFile: string },
+  config: ServiceConfig,
+  fromEnvironment: string | undefined,
+): { token: string; source: TokenSource; keepSecret: boolean } {
+  const existing = readCurrentSecret(paths.secretsDir, config.tokenSecretId);
+  if (fromEnvironment) {
+    return { token: fromEnvironment, source: 'environment', keepSecret: existing?.token === fromEnvironment };
+  }
+  if (existing && existing.orgId === config.defaultOrgId) {
+    return { token: existing.token, source: 'stored', keepSecret: true };
+  }
+  return { ...resolveDefaultToken(paths.tokenFile), keepSecret: false };
+}
+
+function readCurrentSecret(secretsDir: string, secretId: string) {
+  try {
+    return parseTokenSecret(readFileSync(localSecretPath(secretsDir, secretId), 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const paths = localStackPaths(options.dataDir);
   mkdirSync(paths.dataDir, { recursive: true });
@@ -173,8 +203,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await assertPortAvailable(options.dynamoDbPort, SETTING_ENV_VARS.dynamoDbPort);
   await assertPortAvailable(options.mailPort, SETTING_ENV_VARS.mailPort);
 
-  const { token, source: tokenSource } = resolveDefaultToken(paths.tokenFile, options.token);
   const config = localServiceConfig(options);
+  const { token, source: tokenSource, keepSecret } = defaultOrgToken(paths, config, options.token);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stopOne of stops.splice(0).reverse()) await stopOne();
@@ -195,7 +225,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     await createTables(dynamoDb.endpoint, LOCAL_TABLE_NAMES);
-    writeLocalSecret(paths.secretsDir, config.tokenSecretId, { orgId: config.defaultOrgId, token });
+    if (!keepSecret) writeLocalSecret(paths.secretsDir, config.tokenSecretId, { orgId: config.defaultOrgId, token });
 
     const mail = await startLocalMail({
       config,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -385,6 +385,28 @@ describe('local stack', () => {
     expect(withNew.status).toBe(200);
     expect(withStored.status).toBe(401);
     expect(withStoredBody).toEqual(expect.objectContaining({ schemas: [ERROR_SCHEMA], status: '401' }));
+  });
+
+  test('keeps a rotated default token and its grace period across a restart', async () => {
+    const secretFile = localSecretPath(join(dataDir, 'secrets'), LOCAL_TOKEN_SECRET_ID);
+    const rotated = {
+      orgId: 'default',
+      token: 'scim_default_rotated-token-0123456789abcdefghijklmnopq',
+      previousToken: 'explicit-token-from-the-environment',
+      previousTokenExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    };
+    writeFileSync(secretFile, JSON.stringify(rotated));
+
+    const stack = await start();
+    const withCurrent = await listUsers(stack, rotated.token);
+    const withPrevious = await listUsers(stack, rotated.previousToken);
+    await stop(stack);
+
+    expect(stack.tokenSource).toBe('stored');
+    expect(stack.token).toBe(rotated.token);
+    expect(withCurrent.status).toBe(200);
+    expect(withPrevious.status).toBe(200);
+    expect(JSON.parse(readFileSync(secretFile, 'utf8'))).toEqual(rotated);
   });
 
   test('names the environment variable to change when a port is taken, and leaves nothing running', async () => {
