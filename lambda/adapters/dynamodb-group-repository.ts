@@ -5,7 +5,6 @@ import {
   BatchWriteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   type TransactWriteItem,
   UpdateItemCommand,
@@ -25,6 +24,7 @@ import {
   matchesGroupCriteria,
 } from '../domain/groups';
 import { foldCase, type ListPage } from '../domain/users';
+import { listIndexAttributes, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
 import { userKey } from './dynamodb-user-repository';
 
@@ -40,24 +40,18 @@ const PURGE_CONCURRENCY = 4;
  * run (API Gateway gives up after 29 s), so a live writer never loses it; a writer that died releases it by expiry.
  */
 const WRITE_LEASE_MS = 60_000;
-/** How long a remembered list position lives: long enough for an Okta import to page through. */
-const CURSOR_TTL_SECONDS = 15 * 60;
-/** Items read per query while skipping to a `startIndex` that no earlier page remembered. */
-const SKIP_PAGE = 500;
-
 /**
  * Groups in DynamoDB. Items (every key starts with the organization id):
  * - group `<org>#GROUP#<id>` / `GROUP`: displayName, externalId, `version`; index keys for listing (`gsi1pk` =
  *   `<org>#GROUP`, `gsi1sk` = id, a time-ordered uuidV7) and for externalId (`externalIdKey`);
  * - displayName claim `<org>#GROUPNAME#<lower(displayName)>` / `UNIQUE`, written with `attribute_not_exists` in the
  *   same transaction as the group, so uniqueness holds under concurrency (like the userName claim);
- * - group count `<org>#GROUPS` / `COUNT`, changed in the same transactions, so `totalResults` is one read;
+ * - the group count and remembered list positions of `OrgList` (kind `GROUP`), as for users;
  * - one membership per (group, user): `<org>#GROUP#<gid>` / `MEMBER#<uid>` (in the group's partition, so a group's
  *   members are one strongly consistent query), mirrored for the user side by the `lookup` index
  *   (`gsi2pk` = `<org>#USER#<uid>`, `gsi2sk` = `GROUP#<gid>`), so a user's groups are one index query. No list grows
  *   inside an item, so a group of any size stays far from the 400 KB item limit, and adding or removing one member
  *   writes one item whatever the group's size;
- * - list positions `<org>#CURSOR#groups#<startIndex>` / `CURSOR` with a TTL, as for users.
  *
  * Atomicity. A change is written as one TransactWriteItems request whenever it fits (the group item, the displayName
  * claims and the membership writes together at most 100 items): then it is applied entirely or not at all. Larger
@@ -78,10 +72,14 @@ const SKIP_PAGE = 500;
  * answered with an error, never with success.
  */
 export class DynamoGroupRepository implements GroupRepository {
+  private readonly groups: OrgList<GroupRecord>;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.groups = new OrgList(client, tableName, { kind: 'GROUP', itemKey: groupKey, fromItem, idOf: (g) => g.id });
+  }
 
   async create(group: GroupRecord, members: readonly GroupMember[]): Promise<void> {
     const head = (lease?: Lease): TransactWriteItem[] => [
@@ -93,7 +91,7 @@ export class DynamoGroupRepository implements GroupRepository {
         },
       },
       this.claimName(group),
-      this.countChange(group.orgId, 1),
+      this.groups.countChange(group.orgId, 1),
     ];
     const writes = members.map((member) => this.putMembership(group, member));
     await this.commit(group, head, writes, (error) => {
@@ -182,7 +180,7 @@ export class DynamoGroupRepository implements GroupRepository {
         },
       },
       this.releaseName(group),
-      this.countChange(group.orgId, -1),
+      this.groups.countChange(group.orgId, -1),
     ];
     try {
       await transactWrite(this.client, items);
@@ -294,46 +292,8 @@ export class DynamoGroupRepository implements GroupRepository {
     throw new Error('find needs at least one criterion');
   }
 
-  async list(
-    orgId: string,
-    page: { startIndex: number; count: number; cursor?: string },
-  ): Promise<ListPage<GroupRecord>> {
-    const totalResults = await this.count(orgId);
-    if (page.count <= 0) return { totalResults, items: [] };
-
-    let afterId: string | undefined;
-    let toSkip = 0;
-    if (page.cursor !== undefined) {
-      afterId = page.cursor === '' ? undefined : page.cursor;
-    } else if (page.startIndex > 1) {
-      afterId = await this.rememberedPosition(orgId, page.startIndex);
-      if (afterId === undefined) toSkip = page.startIndex - 1;
-    }
-
-    let startKey = afterId === undefined ? undefined : listKey(orgId, afterId);
-    while (toSkip > 0) {
-      const result = await this.queryList(orgId, Math.min(toSkip, SKIP_PAGE), startKey, true);
-      toSkip -= result.Count ?? 0;
-      startKey = result.LastEvaluatedKey;
-      if (!startKey) return { totalResults, items: [] };
-    }
-
-    const items: GroupRecord[] = [];
-    let exhausted = false;
-    while (items.length < page.count) {
-      const result = await this.queryList(orgId, page.count - items.length, startKey, false);
-      items.push(...(result.Items ?? []).map(fromItem));
-      startKey = result.LastEvaluatedKey;
-      if (!startKey) {
-        exhausted = true;
-        break;
-      }
-    }
-
-    const last = items[items.length - 1];
-    if (exhausted || !last) return { totalResults, items };
-    await this.rememberPosition(orgId, page.startIndex + items.length, last.id);
-    return { totalResults, items, nextCursor: last.id };
+  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>> {
+    return this.groups.list(orgId, page);
   }
 
   /**
@@ -463,18 +423,6 @@ export class DynamoGroupRepository implements GroupRepository {
     };
   }
 
-  private countChange(orgId: string, delta: number): TransactWriteItem {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: countKey(orgId),
-        UpdateExpression: 'ADD #total :delta',
-        ExpressionAttributeNames: { '#total': 'total' },
-        ExpressionAttributeValues: { ':delta': { N: String(delta) } },
-      },
-    };
-  }
-
   private async queryKeys(
     input: ConstructorParameters<typeof QueryCommand>[0],
   ): Promise<Record<string, AttributeValue>[]> {
@@ -505,55 +453,6 @@ export class DynamoGroupRepository implements GroupRepository {
       }
     };
     await Promise.all(Array.from({ length: Math.min(PURGE_CONCURRENCY, batches.length) }, worker));
-  }
-
-  private queryList(
-    orgId: string,
-    limit: number,
-    startKey: Record<string, AttributeValue> | undefined,
-    keysOnly: boolean,
-  ) {
-    return this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: IndexNames.byOrg,
-        KeyConditionExpression: 'gsi1pk = :org',
-        ExpressionAttributeValues: { ':org': { S: listPartition(orgId) } },
-        ExclusiveStartKey: startKey,
-        Limit: limit,
-        ...(keysOnly ? { ProjectionExpression: 'pk, sk, gsi1pk, gsi1sk' } : {}),
-      }),
-    );
-  }
-
-  private async count(orgId: string): Promise<number> {
-    const result = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: countKey(orgId), ConsistentRead: true }),
-    );
-    return Number(result.Item?.total?.N ?? 0);
-  }
-
-  private async rememberedPosition(orgId: string, startIndex: number): Promise<string | undefined> {
-    const result = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: positionKey(orgId, startIndex) }),
-    );
-    const expiresAt = Number(result.Item?.expiresAt?.N ?? 0);
-    // TTL deletion is lazy, so an expired position may still be there.
-    if (expiresAt * 1000 < Date.now()) return undefined;
-    return result.Item?.afterId?.S;
-  }
-
-  private async rememberPosition(orgId: string, startIndex: number, afterId: string): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: {
-          ...positionKey(orgId, startIndex),
-          afterId: { S: afterId },
-          expiresAt: { N: String(Math.floor(Date.now() / 1000) + CURSOR_TTL_SECONDS) },
-        },
-      }),
-    );
   }
 }
 
@@ -679,28 +578,11 @@ function nameClaimKey(orgId: string, displayName: string): Record<string, Attrib
   return { pk: { S: `${orgId}#GROUPNAME#${foldCase(displayName)}` }, sk: { S: 'UNIQUE' } };
 }
 
-function countKey(orgId: string): Record<string, AttributeValue> {
-  return { pk: { S: `${orgId}#GROUPS` }, sk: { S: 'COUNT' } };
-}
-
-function positionKey(orgId: string, startIndex: number): Record<string, AttributeValue> {
-  return { pk: { S: `${orgId}#CURSOR#groups#${startIndex}` }, sk: { S: 'CURSOR' } };
-}
-
-function listPartition(orgId: string): string {
-  return `${orgId}#GROUP`;
-}
-
-function listKey(orgId: string, afterId: string): Record<string, AttributeValue> {
-  return { ...groupKey(orgId, afterId), gsi1pk: { S: listPartition(orgId) }, gsi1sk: { S: afterId } };
-}
-
 function toItem(group: GroupRecord, lease?: Lease): Record<string, unknown> {
   return {
     pk: groupPartition(group.orgId, group.id),
     sk: GROUP_SK,
-    gsi1pk: listPartition(group.orgId),
-    gsi1sk: group.id,
+    ...listIndexAttributes('GROUP', group.orgId, group.id),
     externalIdKey: group.externalId === undefined ? undefined : `${group.orgId}#${group.externalId}`,
     orgId: group.orgId,
     id: group.id,

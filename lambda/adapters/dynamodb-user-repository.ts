@@ -2,7 +2,6 @@ import {
   type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
@@ -18,32 +17,30 @@ import {
   type UserRecord,
   type UserRepository,
 } from '../domain/users';
+import { listIndexAttributes, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
 
 /** Turns writes that other parts of the domain link to a user change into items of the same transaction. */
 export type LinkedWriteTranslator = (write: LinkedWrite) => TransactWriteItem[];
-
-/** How long a remembered list position lives: long enough for an Okta import to page through, then it expires. */
-const CURSOR_TTL_SECONDS = 15 * 60;
-
-/** Items read per query while skipping to a `startIndex` that no earlier page remembered. */
-const SKIP_PAGE = 500;
 
 /**
  * Users in DynamoDB. Items (all keys start with the organization id):
  * - user `<org>#USER#<id>` / `USER`, with index keys for listing (`gsi1pk`/`gsi1sk` = id), userName, externalId, email;
  * - userName claim `<org>#USERNAME#<lower(userName)>` / `UNIQUE`, written with `attribute_not_exists` in the same
  *   transaction as the user, which makes uniqueness hold under concurrency;
- * - user count `<org>#USERS` / `COUNT`, changed in the same transactions, so `totalResults` is one read;
- * - list positions `<org>#CURSOR#users#<startIndex>` / `CURSOR`, remembered for a few minutes when a page ends so the
- *   next `startIndex` page starts where the last one stopped instead of re-reading from the top.
+ * - the user count and remembered list positions of `OrgList` (kind `USER`): `totalResults` in one read and
+ *   O(N) `startIndex` paging.
  */
 export class DynamoUserRepository implements UserRepository {
+  private readonly users: OrgList<UserRecord>;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly translateLinked: LinkedWriteTranslator = noLinkedWrites,
-  ) {}
+  ) {
+    this.users = new OrgList(client, tableName, { kind: 'USER', itemKey: userKey, fromItem, idOf: (user) => user.id });
+  }
 
   async create(user: UserRecord, linked: readonly LinkedWrite[]): Promise<void> {
     const items: TransactWriteItem[] = [
@@ -55,7 +52,7 @@ export class DynamoUserRepository implements UserRepository {
         },
       },
       this.claimUserName(user),
-      this.countChange(user.orgId, 1),
+      this.users.countChange(user.orgId, 1),
       ...linked.flatMap(this.translateLinked),
     ];
     try {
@@ -113,7 +110,7 @@ export class DynamoUserRepository implements UserRepository {
         },
       },
       this.releaseUserName(user),
-      this.countChange(user.orgId, -1),
+      this.users.countChange(user.orgId, -1),
       ...linked.flatMap(this.translateLinked),
     ];
     try {
@@ -187,95 +184,8 @@ export class DynamoUserRepository implements UserRepository {
     return users;
   }
 
-  async list(
-    orgId: string,
-    page: { startIndex: number; count: number; cursor?: string },
-  ): Promise<ListPage<UserRecord>> {
-    const totalResults = await this.count(orgId);
-    if (page.count <= 0) return { totalResults, items: [] };
-
-    let afterId: string | undefined;
-    let toSkip = 0;
-    if (page.cursor !== undefined) {
-      afterId = page.cursor === '' ? undefined : page.cursor;
-    } else if (page.startIndex > 1) {
-      afterId = await this.rememberedPosition(orgId, page.startIndex);
-      if (afterId === undefined) toSkip = page.startIndex - 1;
-    }
-
-    let startKey = afterId === undefined ? undefined : listKey(orgId, afterId);
-    while (toSkip > 0) {
-      const result = await this.queryList(orgId, Math.min(toSkip, SKIP_PAGE), startKey, true);
-      toSkip -= result.Count ?? 0;
-      startKey = result.LastEvaluatedKey;
-      if (!startKey) return { totalResults, items: [] };
-    }
-
-    const items: UserRecord[] = [];
-    let exhausted = false;
-    while (items.length < page.count) {
-      const result = await this.queryList(orgId, page.count - items.length, startKey, false);
-      items.push(...(result.Items ?? []).map(fromItem));
-      startKey = result.LastEvaluatedKey;
-      if (!startKey) {
-        exhausted = true;
-        break;
-      }
-    }
-
-    const last = items[items.length - 1];
-    if (exhausted || !last) return { totalResults, items };
-    await this.rememberPosition(orgId, page.startIndex + items.length, last.id);
-    return { totalResults, items, nextCursor: last.id };
-  }
-
-  private queryList(
-    orgId: string,
-    limit: number,
-    startKey: Record<string, AttributeValue> | undefined,
-    keysOnly: boolean,
-  ) {
-    return this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: IndexNames.byOrg,
-        KeyConditionExpression: 'gsi1pk = :org',
-        ExpressionAttributeValues: { ':org': { S: listPartition(orgId) } },
-        ExclusiveStartKey: startKey,
-        Limit: limit,
-        ...(keysOnly ? { ProjectionExpression: 'pk, sk, gsi1pk, gsi1sk' } : {}),
-      }),
-    );
-  }
-
-  private async count(orgId: string): Promise<number> {
-    const result = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: countKey(orgId), ConsistentRead: true }),
-    );
-    return Number(result.Item?.total?.N ?? 0);
-  }
-
-  private async rememberedPosition(orgId: string, startIndex: number): Promise<string | undefined> {
-    const result = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: positionKey(orgId, startIndex) }),
-    );
-    const expiresAt = Number(result.Item?.expiresAt?.N ?? 0);
-    // TTL deletion is lazy, so an expired position may still be there.
-    if (expiresAt * 1000 < Date.now()) return undefined;
-    return result.Item?.afterId?.S;
-  }
-
-  private async rememberPosition(orgId: string, startIndex: number, afterId: string): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: {
-          ...positionKey(orgId, startIndex),
-          afterId: { S: afterId },
-          expiresAt: { N: String(Math.floor(Date.now() / 1000) + CURSOR_TTL_SECONDS) },
-        },
-      }),
-    );
+  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>> {
+    return this.users.list(orgId, page);
   }
 
   private claimUserName(user: UserRecord): TransactWriteItem {
@@ -298,18 +208,6 @@ export class DynamoUserRepository implements UserRepository {
       },
     };
   }
-
-  private countChange(orgId: string, delta: number): TransactWriteItem {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: countKey(orgId),
-        UpdateExpression: 'ADD #total :delta',
-        ExpressionAttributeNames: { '#total': 'total' },
-        ExpressionAttributeValues: { ':delta': { N: String(delta) } },
-      },
-    };
-  }
 }
 
 const noLinkedWrites: LinkedWriteTranslator = (write) => {
@@ -326,22 +224,6 @@ function userNameKey(orgId: string, userName: string): Record<string, AttributeV
   return { pk: { S: `${orgId}#USERNAME#${foldCase(userName)}` }, sk: { S: 'UNIQUE' } };
 }
 
-function countKey(orgId: string): Record<string, AttributeValue> {
-  return { pk: { S: `${orgId}#USERS` }, sk: { S: 'COUNT' } };
-}
-
-function positionKey(orgId: string, startIndex: number): Record<string, AttributeValue> {
-  return { pk: { S: `${orgId}#CURSOR#users#${startIndex}` }, sk: { S: 'CURSOR' } };
-}
-
-function listPartition(orgId: string): string {
-  return `${orgId}#USER`;
-}
-
-function listKey(orgId: string, afterId: string): Record<string, AttributeValue> {
-  return { ...userKey(orgId, afterId), gsi1pk: { S: listPartition(orgId) }, gsi1sk: { S: afterId } };
-}
-
 /** The stored item of a user, marshalled; also lets tests and benchmarks seed many users in few requests. */
 export function userItem(user: UserRecord): Record<string, AttributeValue> {
   return marshall(toItem(user), { removeUndefinedValues: true });
@@ -351,8 +233,7 @@ function toItem(user: UserRecord): Record<string, unknown> {
   return {
     pk: `${user.orgId}#USER#${user.id}`,
     sk: USER_SK,
-    gsi1pk: listPartition(user.orgId),
-    gsi1sk: user.id,
+    ...listIndexAttributes('USER', user.orgId, user.id),
     userNameKey: `${user.orgId}#${foldCase(user.userName)}`,
     externalIdKey: user.externalId === undefined ? undefined : `${user.orgId}#${user.externalId}`,
     emailKey: user.lookupEmail === undefined ? undefined : `${user.orgId}#${foldCase(user.lookupEmail)}`,
