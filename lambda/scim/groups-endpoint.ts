@@ -8,10 +8,11 @@ import type { HttpRequest, HttpResponse } from './http';
 import { scimResponse } from './http';
 import { listResponse, param, parsePageRequest } from './list-query';
 import { parsePatchRequest } from './patch';
+import { checkedId, ifMatch } from './preconditions';
 import { applyProjection, hasProjection, isRequested, type Projection, parseProjection } from './projection';
 import { decodePlusInFilter } from './query-decoding';
 import type { ResourceEndpoint } from './router';
-import { etag, parseIfMatch } from './schemas';
+import { etag } from './schemas';
 
 const GROUP_FILTER_ATTRIBUTES = ['displayName', 'externalId', 'id'] as const;
 
@@ -58,14 +59,14 @@ export class GroupsEndpoint implements ResourceEndpoint {
 
   async get(request: HttpRequest, id: string): Promise<HttpResponse> {
     const projection = parseProjection(request.query);
-    const group = await this.groups.get(request.orgId, checkedId(id));
+    const group = await this.groups.get(request.orgId, checkedId('Group', id));
     return this.single(request, group, await this.membersFor(request, group, projection), projection, 200);
   }
 
   async replace(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse> {
     const projection = parseProjection(request.query);
     const input = parseGroup(body);
-    const group = await this.groups.replace(request.orgId, checkedId(id), input, ifMatch(request));
+    const group = await this.groups.replace(request.orgId, checkedId('Group', id), input, ifMatch(request));
     return this.single(request, group, await this.membersFor(request, group, projection), projection, 200);
   }
 
@@ -82,7 +83,7 @@ export class GroupsEndpoint implements ResourceEndpoint {
   async patch(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse> {
     const projection = parseProjection(request.query);
     const edits = toGroupEdits(parsePatchRequest(body));
-    const group = await this.groups.update(request.orgId, checkedId(id), () => edits, ifMatch(request));
+    const group = await this.groups.update(request.orgId, checkedId('Group', id), () => edits, ifMatch(request));
     if (hasProjection(projection)) {
       return this.single(request, group, await this.membersFor(request, group, projection), projection, 200);
     }
@@ -94,7 +95,7 @@ export class GroupsEndpoint implements ResourceEndpoint {
   }
 
   async delete(request: HttpRequest, id: string): Promise<HttpResponse> {
-    await this.groups.delete(request.orgId, checkedId(id), ifMatch(request));
+    await this.groups.delete(request.orgId, checkedId('Group', id), ifMatch(request));
     return { status: 204, headers: {}, body: '' };
   }
 
@@ -133,18 +134,6 @@ export class GroupsEndpoint implements ResourceEndpoint {
     if (!isRequested(projection, 'members')) return undefined;
     return this.groups.members(request.orgId, group.id);
   }
-}
-
-/** Ids we could not have issued are answered 404 without a read. */
-function checkedId(id: string): string {
-  if (!isResourceId(id)) throw ScimError.notFound(`Group ${id.slice(0, 80)} not found`);
-  return id;
-}
-
-function ifMatch(request: HttpRequest): { ifMatch?: number } {
-  const parsed = parseIfMatch(request.headers['if-match']);
-  if (parsed === 'invalid') throw new ScimError(412, 'If-Match must be an entity tag returned in meta.version');
-  return parsed === undefined ? {} : { ifMatch: parsed };
 }
 
 /** Folds a conjunction of eq conditions into lookup criteria; 'none' when two conditions contradict each other. */

@@ -6,6 +6,7 @@
  * Validating the resulting document against the resource schema is the caller's job.
  */
 import * as z from 'zod';
+import { canonicalAttributeName } from './attribute-names';
 import { ScimError } from './errors';
 import { type AttributePath, type ParseFailure, parseAttributePath, type ValueFilterCondition } from './filter';
 
@@ -124,62 +125,6 @@ const MULTI_VALUED: ReadonlySet<string> = new Set(
   ['emails', 'phoneNumbers', 'addresses', 'photos', 'ims', 'entitlements', 'roles', 'x509Certificates', 'members'].map(
     (name) => name.toLowerCase(),
   ),
-);
-
-/** Casing used for attributes the document does not hold yet. */
-const CANONICAL_NAMES: ReadonlyMap<string, string> = new Map(
-  [
-    // core User (RFC 7643 §4.1) and its sub-attributes
-    'userName',
-    'name',
-    'givenName',
-    'familyName',
-    'middleName',
-    'honorificPrefix',
-    'honorificSuffix',
-    'formatted',
-    'displayName',
-    'nickName',
-    'profileUrl',
-    'title',
-    'userType',
-    'preferredLanguage',
-    'locale',
-    'timezone',
-    'active',
-    'password',
-    'emails',
-    'phoneNumbers',
-    'addresses',
-    'streetAddress',
-    'locality',
-    'region',
-    'postalCode',
-    'country',
-    'photos',
-    'ims',
-    'entitlements',
-    'roles',
-    'x509Certificates',
-    'groups',
-    'members',
-    'externalId',
-    'id',
-    'meta',
-    'schemas',
-    'value',
-    'type',
-    'primary',
-    'display',
-    '$ref',
-    // enterprise User extension (RFC 7643 §4.3)
-    'employeeNumber',
-    'costCenter',
-    'organization',
-    'division',
-    'department',
-    'manager',
-  ].map((name) => [name.toLowerCase(), name]),
 );
 
 const PATH_HELP =
@@ -547,7 +492,7 @@ function findKey(target: Doc, name: string): string | undefined {
 }
 
 function canonicalName(name: string): string {
-  return CANONICAL_NAMES.get(name.toLowerCase()) ?? name;
+  return canonicalAttributeName(name) ?? name;
 }
 
 function withCanonicalElementKeys(element: unknown): unknown {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { UserProfile, UserRecord } from '../domain/users';
+import { canonicalAttributeName } from './attribute-names';
 import { ScimError } from './errors';
 import { etag, Schemas } from './schemas';
 
@@ -10,52 +11,6 @@ import { etag, Schemas } from './schemas';
  * ignored rather than rejected, because Okta and Entra send them on every create.
  */
 
-const CANONICAL_NAMES = [
-  'userName',
-  'externalId',
-  'name',
-  'formatted',
-  'familyName',
-  'givenName',
-  'middleName',
-  'honorificPrefix',
-  'honorificSuffix',
-  'displayName',
-  'nickName',
-  'profileUrl',
-  'title',
-  'userType',
-  'preferredLanguage',
-  'locale',
-  'timezone',
-  'active',
-  'emails',
-  'phoneNumbers',
-  'ims',
-  'photos',
-  'addresses',
-  'entitlements',
-  'roles',
-  'x509Certificates',
-  'value',
-  'display',
-  'type',
-  'primary',
-  'streetAddress',
-  'locality',
-  'region',
-  'postalCode',
-  'country',
-  'employeeNumber',
-  'costCenter',
-  'organization',
-  'division',
-  'department',
-  'manager',
-  '$ref',
-];
-const canonicalByLowerCase = new Map(CANONICAL_NAMES.map((name) => [name.toLowerCase(), name]));
-
 /** Canonical casing for known attribute names, recursively; URN keys are matched to the schemas we know. */
 export function canonicalizeKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonicalizeKeys);
@@ -65,9 +20,7 @@ export function canonicalizeKeys(value: unknown): unknown {
     if (inner === null) continue; // Entra sends null for "no value"
     const lower = key.toLowerCase();
     const canonical =
-      lower === Schemas.enterpriseUser.toLowerCase()
-        ? Schemas.enterpriseUser
-        : (canonicalByLowerCase.get(lower) ?? key);
+      lower === Schemas.enterpriseUser.toLowerCase() ? Schemas.enterpriseUser : (canonicalAttributeName(key) ?? key);
     out[canonical] = canonicalizeKeys(inner);
   }
   return out;

@@ -6,10 +6,11 @@ import type { HttpRequest, HttpResponse } from './http';
 import { scimResponse } from './http';
 import { listResponse, param, parsePageRequest } from './list-query';
 import { applyPatch, parsePatchRequest } from './patch';
+import { checkedId, ifMatch } from './preconditions';
 import { applyProjection, isRequested, type Projection, parseProjection } from './projection';
 import { decodePlusInFilter } from './query-decoding';
 import type { ResourceEndpoint } from './router';
-import { etag, parseIfMatch, Schemas } from './schemas';
+import { etag, Schemas } from './schemas';
 import { parseUser, patchableDocument, toScimUser, type UserGroupRef } from './user-resource';
 
 /** Reads the groups a user belongs to, for the read-only `groups` attribute (absent until groups are supported). */
@@ -57,13 +58,13 @@ export class UsersEndpoint implements ResourceEndpoint {
   }
 
   async get(request: HttpRequest, id: string): Promise<HttpResponse> {
-    const user = await this.users.get(request.orgId, checkedId(id));
+    const user = await this.users.get(request.orgId, checkedId('User', id));
     return this.single(request, user, 200);
   }
 
   async replace(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse> {
     const profile = parseUser(body);
-    const user = await this.users.update(request.orgId, checkedId(id), () => profile, ifMatch(request));
+    const user = await this.users.update(request.orgId, checkedId('User', id), () => profile, ifMatch(request));
     return this.single(request, user, 200);
   }
 
@@ -71,7 +72,7 @@ export class UsersEndpoint implements ResourceEndpoint {
     const operations = parsePatchRequest(body);
     const user = await this.users.update(
       request.orgId,
-      checkedId(id),
+      checkedId('User', id),
       (current) => parseUser(applyPatch(patchableDocument(current), operations, PATCH_OPTIONS)),
       ifMatch(request),
     );
@@ -79,7 +80,7 @@ export class UsersEndpoint implements ResourceEndpoint {
   }
 
   async delete(request: HttpRequest, id: string): Promise<HttpResponse> {
-    await this.users.delete(request.orgId, checkedId(id));
+    await this.users.delete(request.orgId, checkedId('User', id));
     return { status: 204, headers: {}, body: '' };
   }
 
@@ -114,18 +115,6 @@ export class UsersEndpoint implements ResourceEndpoint {
       }),
     );
   }
-}
-
-/** Ids we could not have issued are answered 404 without a read, so malformed ids never reach DynamoDB. */
-function checkedId(id: string): string {
-  if (!isResourceId(id)) throw ScimError.notFound(`User ${id.slice(0, 80)} not found`);
-  return id;
-}
-
-function ifMatch(request: HttpRequest): { ifMatch?: number } {
-  const parsed = parseIfMatch(request.headers['if-match']);
-  if (parsed === 'invalid') throw new ScimError(412, 'If-Match must be an entity tag returned in meta.version');
-  return parsed === undefined ? {} : { ifMatch: parsed };
 }
 
 /** Folds a conjunction of eq conditions into lookup criteria; 'none' when two conditions contradict each other. */
