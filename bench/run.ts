@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 import { startApiServer } from '../bin/local/api-gateway-adapter';
 import { createTables } from '../bin/local/create-tables';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../bin/local/dynamodb-local';
+import { ensureLocalSigningKey, LOCAL_SIGNING_KEY_SECRET_ID } from '../bin/local/license-signing-key';
 import { generateToken, writeLocalSecret } from '../bin/local/local-secrets';
 import { findFreePort } from '../bin/local/ports';
 import type { ServiceConfig } from '../lambda/handlers/config';
@@ -130,7 +131,10 @@ async function main(): Promise<void> {
       localSecretsDir: secretsDir,
       dynamoEndpoint: dynamo.endpoint,
       region: LOCAL_REGION,
+      // Licensing on, as deployed: every create and deactivation also writes a license, a seat and an outbox item.
+      signingKeySecretId: LOCAL_SIGNING_KEY_SECRET_ID,
     };
+    ensureLocalSigningKey(secretsDir);
     const counter = new Counter();
     const client = counter.attach(
       new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
