@@ -111,6 +111,13 @@ function methodNotAllowed(method: string, path: string): ScimError {
   return new ScimError(405, `${method} is not supported on /${path}`);
 }
 
+/**
+ * Deepest nesting of arrays and objects accepted in a body. A SCIM resource or PatchOp needs four levels at most
+ * (`Operations[].value.{urn}.manager`); the code that walks a body recurses, so a body nested thousands deep would
+ * exhaust the stack and answer 500 instead of 400.
+ */
+export const MAX_BODY_DEPTH = 32;
+
 /** Parses a JSON body of any JSON media type (`application/json`, `application/scim+json`, with or without charset). */
 export function parseBody(request: HttpRequest): unknown {
   const contentType = request.headers['content-type'];
@@ -122,11 +129,36 @@ export function parseBody(request: HttpRequest): unknown {
     throw new ScimError(413, `The request body is larger than ${MAX_BODY_BYTES / 1024} KB`);
   }
   if (body.trim() === '') throw ScimError.badRequest('invalidSyntax', 'The request body is empty; send a JSON object');
+  if (nestingDepth(body) > MAX_BODY_DEPTH) {
+    throw ScimError.badRequest('invalidSyntax', `The request body is nested deeper than ${MAX_BODY_DEPTH} levels`);
+  }
   try {
     return JSON.parse(body);
   } catch (error) {
     throw new ScimError(400, 'The request body is not valid JSON', 'invalidSyntax', { cause: error });
   }
+}
+
+/** The deepest nesting of `[` and `{` in JSON text, not counting brackets inside strings. */
+function nestingDepth(json: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const char = json[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
+    } else if (char === '[' || char === '{') {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (char === ']' || char === '}') {
+      depth--;
+    }
+  }
+  return deepest;
 }
 
 function toScimError(error: unknown): ScimError | undefined {

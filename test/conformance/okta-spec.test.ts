@@ -458,4 +458,31 @@ describe('errors and URL forms', () => {
 
     expectScimError(response, 400, 'invalidSyntax');
   });
+
+  test('a body nested thousands of levels deep answers 400 invalidSyntax, not 500', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const userName = `Deep-${unique()}@example.com`;
+
+    const created = await api.request('POST', '/Users', { body: `{"userName":"${userName}","name":${deep}}` });
+    const existing = await api.request('POST', '/Users', {
+      body: newUser(`Shallow-${unique()}@example.com`, 'A', 'B'),
+    });
+    const patched = await api.request('PATCH', `/Users/${existing.body.id}`, {
+      body: `{"schemas":["${PATCH_SCHEMA}"],"Operations":[{"op":"add","path":"title","value":${deep}}]}`,
+    });
+
+    expectScimError(created, 400, 'invalidSyntax');
+    expect(created.body.detail).toMatch(/nested deeper than/);
+    expectScimError(patched, 400, 'invalidSyntax');
+  });
+
+  test('brackets inside string values do not count as nesting', async () => {
+    const userName = `Brackets-${unique()}@example.com`;
+    const title = `${'[{'.repeat(40)} "quoted" \\ ${'}]'.repeat(40)}`;
+
+    const response = await api.request('POST', '/Users', { body: { userName, title } });
+
+    expect(response.status).toBe(201);
+    expect(response.body.title).toBe(title);
+  });
 });
