@@ -43,6 +43,17 @@ const multiValue = z
   })
   .catchall(z.union([text, z.boolean(), z.number()]));
 
+/**
+ * A multi-valued attribute whose values are identified by `value` (RFC 7643 §2.4): an element without one carries no
+ * address or number. Such elements are dropped, so that removing `emails[type eq "work"].value` (Entra clears an
+ * attribute that way) removes the email instead of leaving `{"type":"work"}`, which a client reading
+ * `emails[0].value` cannot use. `addresses` have no `value` and are not affected.
+ */
+const valuedList = z
+  .array(multiValue)
+  .max(50)
+  .transform((items) => items.filter((item) => typeof item.value === 'string' && item.value.trim() !== ''));
+
 const userSchema = z.object({
   userName: z
     .string({ error: 'userName is required' })
@@ -68,13 +79,13 @@ const userSchema = z.object({
   locale: text.optional(),
   timezone: text.optional(),
   active: booleanLike.default(true),
-  emails: z.array(multiValue).max(50).optional(),
-  phoneNumbers: z.array(multiValue).max(50).optional(),
-  ims: z.array(multiValue).max(50).optional(),
-  photos: z.array(multiValue).max(50).optional(),
+  emails: valuedList.optional(),
+  phoneNumbers: valuedList.optional(),
+  ims: valuedList.optional(),
+  photos: valuedList.optional(),
   addresses: z.array(multiValue).max(50).optional(),
-  entitlements: z.array(multiValue).max(50).optional(),
-  roles: z.array(multiValue).max(50).optional(),
+  entitlements: valuedList.optional(),
+  roles: valuedList.optional(),
   [Schemas.enterpriseUser]: z
     .object({
       employeeNumber: text.optional(),

@@ -384,6 +384,23 @@ describe('Entra ID forms', () => {
     expect(reread.body.active).toBe(false);
   });
 
+  test('removing emails[type eq "work"].value removes the work email instead of leaving one without a value', async () => {
+    const add = {
+      schemas: [PATCH_SCHEMA],
+      Operations: [{ op: 'Add', path: 'emails[type eq "home"].value', value: 'entra.home@example.com' }],
+    };
+    const remove = { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Remove', path: 'emails[type eq "work"].value' }] };
+
+    const added = await api.request('PATCH', `/Users/${id}`, { body: add });
+    const response = await api.request('PATCH', `/Users/${id}`, { body: remove });
+    const reread = await api.request('GET', `/Users/${id}`);
+
+    expect(added.status).toBe(200);
+    expect(response.status).toBe(200);
+    expect(response.body.emails).toEqual([{ value: 'entra.home@example.com', type: 'home' }]);
+    expect(reread.body.emails).toEqual([{ value: 'entra.home@example.com', type: 'home' }]);
+  });
+
   test('DELETE answers 204 with no body, then GET answers a SCIM 404', async () => {
     const response = await api.request('DELETE', `/Users/${id}`);
     const reread = await api.request('GET', `/Users/${id}`);

@@ -71,6 +71,26 @@ describe('parseUser', () => {
     expect(profile.document).not.toHaveProperty('title');
   });
 
+  it('drops values without a value sub-attribute from emails and phone numbers, keeping addresses', () => {
+    const body = {
+      userName: 'x@example.com',
+      emails: [
+        { type: 'work', primary: true },
+        { value: 'home@example.com', type: 'home' },
+        { value: ' ', type: 'other' },
+      ],
+      phoneNumbers: [{ type: 'fax' }],
+      addresses: [{ type: 'work', locality: 'Berlin' }],
+    };
+
+    const profile = parseUser(body);
+
+    expect(profile.document.emails).toEqual([{ value: 'home@example.com', type: 'home' }]);
+    expect(profile.document.phoneNumbers).toEqual([]);
+    expect(profile.document.addresses).toEqual([{ type: 'work', locality: 'Berlin' }]);
+    expect(profile.lookupEmail).toBe('home@example.com');
+  });
+
   it('keeps the enterprise extension under its URN', () => {
     const urn = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
