@@ -73,6 +73,9 @@ function withoutPath(operation: PatchOperation): GroupEdit[] {
 }
 
 function withPath(operation: PatchOperation, path: string): GroupEdit[] {
+  // A path into another schema (a custom extension) is ignored, as such keys are in a path-less value and on POST.
+  const lower = path.toLowerCase();
+  if (lower.startsWith('urn:') && !lower.startsWith(Schemas.group.toLowerCase())) return [];
   const target = parsePath(path);
   const name = target.attribute.toLowerCase();
 

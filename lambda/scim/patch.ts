@@ -173,6 +173,7 @@ function applyOperation(doc: Doc, { op, path, value }: PatchOperation, context: 
     return;
   }
   const schema = context.knownSchemas.find((known) => sameText(known, path));
+  if (schema === undefined && isOtherSchema(path, context.knownSchemas)) return;
   if (schema === context.coreSchema) {
     if (op === 'remove') throw invalidPath('the whole resource cannot be removed');
     applyValueMap(doc, op, value, undefined, context);
@@ -200,6 +201,7 @@ function applyValueMap(doc: Doc, op: Op, value: unknown, extension: string | und
       continue;
     }
     const schema = context.knownSchemas.find((known) => sameText(known, key));
+    if (schema === undefined && isOtherSchema(key, context.knownSchemas)) continue;
     if (schema === context.coreSchema) applyValueMap(doc, op, attributeValue, undefined, context);
     else if (schema !== undefined) applyToExtension(doc, op, attributeValue, schema, context);
     else applyToTarget(doc, op, parsePath(key, context.knownSchemas), attributeValue, context);
@@ -397,6 +399,21 @@ function pruneExtension(doc: Doc, extension: string): void {
 }
 
 // --- Helpers ---
+
+/**
+ * Whether a path or value key belongs to a schema this resource does not have, such as an Entra custom extension
+ * (`urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User:badge`). Such operations are ignored, as
+ * unknown attributes are on POST and PUT: rejecting them would fail the whole request, losing the other changes in
+ * it (Entra batches a deactivation with attribute updates), for an attribute a create silently accepted.
+ */
+function isOtherSchema(path: string, knownSchemas: readonly string[]): boolean {
+  const lower = path.toLowerCase();
+  if (!lower.startsWith('urn:')) return false;
+  return !knownSchemas.some((known) => {
+    const prefix = known.toLowerCase();
+    return lower === prefix || lower.startsWith(`${prefix}:`);
+  });
+}
 
 function parsePath(path: string, knownSchemas: readonly string[]): AttributePath {
   const fail: ParseFailure = (detail) => {

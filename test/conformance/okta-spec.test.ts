@@ -384,6 +384,24 @@ describe('Entra ID forms', () => {
     expect(reread.body.active).toBe(false);
   });
 
+  test('a PATCH that also sets a custom extension attribute applies the rest and ignores that attribute', async () => {
+    const custom = 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User';
+    const body = {
+      schemas: [PATCH_SCHEMA],
+      Operations: [
+        { op: 'Add', path: `${custom}:badgeNumber`, value: '4711' },
+        { op: 'Replace', value: { title: 'Auditor', [`${custom}:costCenter`]: '42' } },
+      ],
+    };
+
+    const response = await api.request('PATCH', `/Users/${id}`, { body });
+
+    expect(response.status).toBe(200);
+    expect(response.body.title).toBe('Auditor');
+    expect(response.body.schemas).not.toContain(custom);
+    expect(response.body).not.toHaveProperty([custom]);
+  });
+
   test('removing emails[type eq "work"].value removes the work email instead of leaving one without a value', async () => {
     const add = {
       schemas: [PATCH_SCHEMA],

@@ -157,6 +157,18 @@ describe('toGroupEdits: other valid forms', () => {
     expect(edits).toEqual([{ kind: 'addMembers', userIds: [ALICE] }]);
   });
 
+  it('ignores a path into a schema groups do not have, like its key in a path-less value', () => {
+    const operations = [
+      { op: 'add', path: 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:Group:site', value: 'x' },
+      { op: 'replace', value: { 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:Group:site': 'y' } },
+      { op: 'replace', path: 'displayName', value: 'Renamed' },
+    ];
+
+    const edits = editsFor(...operations);
+
+    expect(edits).toEqual([{ kind: 'setDisplayName', displayName: 'Renamed' }]);
+  });
+
   it('ignores read-only and unknown attributes', () => {
     const operations = [
       { op: 'replace', path: 'id', value: GROUP_ID },

@@ -430,27 +430,34 @@ describe('applyPatch', () => {
       expect(result.schemas).toEqual([USER_SCHEMA]);
     });
 
-    it('rejects a path into an unknown extension with invalidPath', () => {
+    it('ignores a path into an unknown extension, as POST and PUT ignore its attributes', () => {
       const doc = aUser();
 
-      const error = scimErrorFrom(() =>
-        patchUser(doc, {
-          op: 'add',
-          path: 'urn:example:params:scim:schemas:extension:acme:1.0:User:badge',
-          value: '7',
-        }),
+      const result = patchUser(
+        doc,
+        { op: 'add', path: 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User:badge', value: '7' },
+        { op: 'remove', path: 'urn:example:params:scim:schemas:extension:acme:1.0:User:badge' },
+        { op: 'replace', path: 'active', value: 'False' },
       );
 
-      expect(error.scimType).toBe('invalidPath');
-      expect(error.detail).toContain('schema URN');
+      expect(result).toEqual({ ...aUser(), active: false });
     });
 
-    it('rejects an unknown extension URN key in a path-less value with invalidPath', () => {
+    it('ignores an unknown extension URN key in a path-less value and applies the other keys', () => {
       const doc = aUser();
 
-      const error = scimErrorFrom(() =>
-        patchUser(doc, { op: 'add', value: { 'urn:example:extension:acme:1.0:User:badge': '7' } }),
-      );
+      const result = patchUser(doc, {
+        op: 'add',
+        value: { 'urn:example:extension:acme:1.0:User:badge': '7', title: 'Engineer' },
+      });
+
+      expect(result).toEqual({ ...aUser(), title: 'Engineer' });
+    });
+
+    it('still rejects a malformed path after a known schema URN with invalidPath', () => {
+      const doc = aUser();
+
+      const error = scimErrorFrom(() => patchUser(doc, { op: 'add', path: `${ENTERPRISE}:manager[`, value: '7' }));
 
       expect(error.scimType).toBe('invalidPath');
     });
