@@ -170,19 +170,25 @@ export class UserService {
     }
   }
 
-  async delete(orgId: string, id: string): Promise<void> {
+  /** With `ifMatch`, deletes only that version (RFC 7644 §3.14), as update does; a concurrent change is not retried. */
+  async delete(orgId: string, id: string, options: { ifMatch?: number } = {}): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.repository.get(orgId, id);
       if (!current) {
         await this.onDeleted(orgId, id);
         throw new NotFoundError(`User ${id} not found`);
       }
+      if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
+        throw new PreconditionFailedError(`User ${id} is at version ${current.version}, not ${options.ifMatch}`);
+      }
       try {
         const linked = await this.policy.plan({ orgId, before: current, at: this.clock.now() });
         await this.repository.delete(current, linked);
         break;
       } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+        if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS || options.ifMatch !== undefined) {
+          throw error;
+        }
       }
     }
     await this.onDeleted(orgId, id);

@@ -80,7 +80,7 @@ export class UsersEndpoint implements ResourceEndpoint {
   }
 
   async delete(request: HttpRequest, id: string): Promise<HttpResponse> {
-    await this.users.delete(request.orgId, checkedId('User', id));
+    await this.users.delete(request.orgId, checkedId('User', id), ifMatch(request));
     return { status: 204, headers: {}, body: '' };
   }
 

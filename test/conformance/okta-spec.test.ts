@@ -486,6 +486,35 @@ describe('errors and URL forms', () => {
     expect(read.body.id).toBe(created.body.id);
   });
 
+  test('PUT and DELETE with a stale If-Match answer 412 and change nothing; the current ETag succeeds', async () => {
+    const created = await api.request('POST', '/Users', { body: newUser(`Etag-${unique()}@example.com`, 'E', 'Tag') });
+    const stale = created.body.meta.version;
+    const renamed = { ...created.body, name: { givenName: 'Renamed', familyName: 'Tag' } };
+    const put = await api.request('PUT', `/Users/${created.body.id}`, {
+      body: renamed,
+      headers: { 'If-Match': stale },
+    });
+
+    const stalePut = await api.request('PUT', `/Users/${created.body.id}`, {
+      body: { ...renamed, title: 'lost update' },
+      headers: { 'If-Match': stale },
+    });
+    const staleDelete = await api.request('DELETE', `/Users/${created.body.id}`, { headers: { 'If-Match': stale } });
+    const reread = await api.request('GET', `/Users/${created.body.id}`);
+    const currentDelete = await api.request('DELETE', `/Users/${created.body.id}`, {
+      headers: { 'If-Match': put.body.meta.version },
+    });
+
+    expect(put.status).toBe(200);
+    expectScimError(stalePut, 412);
+    expectScimError(staleDelete, 412);
+    expect(reread.status).toBe(200);
+    expect(reread.body.name.givenName).toBe('Renamed');
+    expect(reread.body).not.toHaveProperty('title');
+    expect(reread.body.meta.version).toBe(put.body.meta.version);
+    expect(currentDelete.status).toBe(204);
+  });
+
   test('malformed JSON answers 400 invalidSyntax', async () => {
     const response = await api.request('POST', '/Users', {
       body: '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":',
