@@ -33,6 +33,12 @@ export type Verification =
   | { readonly ok: true; readonly orgId: string; readonly usedPreviousToken: boolean }
   | { readonly ok: false; readonly reason: 'missing' | 'malformed' | 'unknown-organization' | 'mismatch' };
 
+/**
+ * How long the verifier reuses a secret's value. It adds to API Gateway's authorizer result cache: together they bound
+ * how long a revoked token keeps working (60 s), so the stage's cache may be at most 60 s minus this.
+ */
+export const DEFAULT_SECRET_CACHE_TTL_MS = 30_000;
+
 /** Tokens that name their organization, so the verifier reads exactly one secret. */
 const ORG_TOKEN = /^scim_([a-z0-9][a-z0-9-]{0,62})_[A-Za-z0-9_-]{32,}$/;
 
@@ -50,7 +56,7 @@ export class TokenVerifier {
     private readonly reader: SecretReader,
     private readonly options: TokenVerifierOptions,
   ) {
-    this.ttlMs = options.cacheTtlMs ?? 30_000;
+    this.ttlMs = options.cacheTtlMs ?? DEFAULT_SECRET_CACHE_TTL_MS;
     this.clock = options.clock ?? systemClock;
   }
 

@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { DEFAULT_SECRET_CACHE_TTL_MS } from '../../lambda/domain/tokens';
 import { ERROR_SCHEMA } from '../../lambda/scim/errors';
 import { GATEWAY_ERROR_TEXTS, type GatewayErrorText } from '../../lambda/scim/gateway-errors';
 import { SCIM_CONTENT_TYPE } from '../../lambda/scim/http';
@@ -11,13 +12,16 @@ import { SCIM_CONTENT_TYPE } from '../../lambda/scim/http';
 /** Path of the SCIM base below the stage; Okta's "SCIM connector base URL" ends with it. */
 export const SCIM_BASE_PATH = '/scim/v2';
 
-/** API Gateway caches an authorizer answer per Authorization header; a revoked token must stop working within this. */
-const MAX_AUTHORIZER_CACHE_TTL = Duration.seconds(60);
+/** A revoked token must stop working within this, end to end. */
+const REVOCATION_DELAY_LIMIT = Duration.seconds(60);
 /**
- * Half the limit: the authorizer also caches the secret for 30 s, and the two caches add up, so a revoked token
- * stops working within a minute end to end.
+ * API Gateway caches an authorizer answer per Authorization header, and the authorizer function caches the secret it
+ * checked the token against: the two caches add up, so the stage's share is what the function's cache leaves.
  */
-const DEFAULT_AUTHORIZER_CACHE_TTL = Duration.seconds(30);
+const MAX_AUTHORIZER_CACHE_TTL = Duration.seconds(
+  REVOCATION_DELAY_LIMIT.toSeconds() - DEFAULT_SECRET_CACHE_TTL_MS / 1000,
+);
+const DEFAULT_AUTHORIZER_CACHE_TTL = MAX_AUTHORIZER_CACHE_TTL;
 
 export interface ScimApiProps {
   /** Serves every SCIM route (Lambda proxy integration). */
@@ -37,8 +41,8 @@ export interface ScimApiProps {
    */
   readonly throttlingBurstLimit?: number;
   /**
-   * How long API Gateway reuses an authorizer answer; at most 60 s. Added to the authorizer's own secret cache, it
-   * bounds how long a revoked token keeps working.
+   * How long API Gateway reuses an authorizer answer; at most 30 s. Added to the authorizer's own 30 s secret cache,
+   * it bounds how long a revoked token keeps working (at most 60 s).
    * @default Duration.seconds(30)
    */
   readonly authorizerCacheTtl?: Duration;
@@ -102,7 +106,10 @@ export class ScimApi extends Construct {
 
     const cacheTtl = props.authorizerCacheTtl ?? DEFAULT_AUTHORIZER_CACHE_TTL;
     if (cacheTtl.toSeconds() > MAX_AUTHORIZER_CACHE_TTL.toSeconds()) {
-      throw new Error(`authorizerCacheTtl must be at most 60 seconds, got ${cacheTtl.toSeconds()}`);
+      throw new Error(
+        `authorizerCacheTtl must be at most ${MAX_AUTHORIZER_CACHE_TTL.toSeconds()} seconds (the authorizer caches the ` +
+          `secret for another ${DEFAULT_SECRET_CACHE_TTL_MS / 1000} s), got ${cacheTtl.toSeconds()}`,
+      );
     }
     const stageName = props.stageName ?? 'v1';
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;

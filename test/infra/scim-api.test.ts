@@ -192,8 +192,18 @@ describe('ScimApi options', () => {
     return testStack;
   }
 
-  it('refuses an authorizer cache longer than 60 seconds', () => {
-    expect(() => apiStack({ authorizerCacheTtl: Duration.seconds(61) })).toThrow(/at most 60 seconds/);
+  it('refuses an authorizer cache that, with the 30 s secret cache, would let a revoked token work beyond 60 s', () => {
+    const tooLong = Duration.seconds(31);
+
+    const build = () => apiStack({ authorizerCacheTtl: tooLong });
+
+    expect(build).toThrow(/at most 30 seconds/);
+  });
+
+  it('accepts an authorizer cache of 30 seconds, which with the secret cache adds up to 60 s', () => {
+    const apiTemplate = Template.fromStack(apiStack({ authorizerCacheTtl: Duration.seconds(30) }));
+
+    apiTemplate.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 30 });
   });
 
   it('associates the stage with a web ACL when one is given', () => {
