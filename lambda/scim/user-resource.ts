@@ -56,7 +56,10 @@ const valuedList = z
 
 const userSchema = z.object({
   userName: z
-    .string({ error: 'userName is required' })
+    .string({
+      // Say which mistake it is: Okta shows this detail to the admin.
+      error: (issue) => (issue.input === undefined ? 'userName is required' : 'userName must be a string'),
+    })
     .max(512)
     .refine((value) => value.trim().length > 0, 'userName must not be empty'),
   externalId: text.optional(),

@@ -117,6 +117,16 @@ describe('parseUser', () => {
     }
   });
 
+  it.each([
+    [{}, 'Invalid userName: userName is required'],
+    [{ userName: 42 }, 'Invalid userName: userName must be a string'],
+    [{ userName: ['x@example.com'] }, 'Invalid userName: userName must be a string'],
+  ])('tells a missing userName from one of the wrong type in %j', (body, detail) => {
+    const attempt = () => parseUser(body);
+
+    expect(attempt).toThrow(expect.objectContaining({ status: 400, scimType: 'invalidValue', detail }));
+  });
+
   it('rejects a body that is not an object as invalidSyntax', () => {
     expect(() => parseUser([oktaCreateBody])).toThrow(expect.objectContaining({ scimType: 'invalidSyntax' }));
   });
