@@ -4,7 +4,7 @@ import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { DynamoOutboxStore } from '../adapters/dynamodb-outbox';
 import { isOutboxInsert } from '../adapters/outbox-stream-filter';
@@ -16,7 +16,10 @@ import type { EmailIntent } from '../domain/licenses';
 import { configFromEnv, type ServiceConfig } from './config';
 import { brandingFor, licenseKeysFor } from './licensing';
 
-export type MailerHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+/** What the mailer reads of the Lambda context: how long the invocation has left. Absent locally (no timeout). */
+export type InvocationClock = Pick<Context, 'getRemainingTimeInMillis'>;
+
+export type MailerHandler = (event: DynamoDBStreamEvent, context?: InvocationClock) => Promise<DynamoDBBatchResponse>;
 
 export interface MailerOverrides {
   readonly dynamo?: DynamoDBClient;
@@ -33,7 +36,18 @@ export interface MailerOverrides {
    * @default failureBackoff: 1 s, 2 s, 4 s, … up to 20 s
    */
   readonly failureDelayMs?: (consecutiveFailures: number) => number;
+  /**
+   * The longest one email can take: the SES client's three attempts with their timeouts, the outbox writes, the
+   * failure backoff. A record after the first is started only while this much of the invocation is left.
+   * @default RECORD_BUDGET_MS
+   */
+  readonly recordBudgetMs?: number;
 }
+
+/** SES: 3 attempts × (3 s connect + 10 s request), plus the outbox claim and record writes. */
+export const RECORD_BUDGET_MS = 45_000;
+/** Left unslept after a failure's backoff, to answer Lambda before the function times out. */
+const ANSWER_MARGIN_MS = 2_000;
 
 /** 1 s, 2 s, 4 s, … capped at 20 s: with the function's 60 s timeout there is always time left to answer. */
 export function failureBackoff(consecutiveFailures: number): number {
@@ -78,12 +92,24 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
   });
 
   const failureDelayMs = overrides.failureDelayMs ?? failureBackoff;
+  const recordBudgetMs = overrides.recordBudgetMs ?? RECORD_BUDGET_MS;
   // Per container: Lambda invokes one batch per shard at a time, so this counts the retries of a stuck shard.
   let consecutiveFailures = 0;
 
-  return async (event) => {
+  return async (event, invocation) => {
+    let started = 0;
     for (const record of event.Records) {
       if (!isOutboxInsert(record)) continue;
+      // A batch of slow sends can outlast the function's timeout. Timing out mid-send would leave the outbox lease
+      // held, and if SES had accepted the message the retry after the lease would send it a second time. So stop
+      // while there is time to answer: this record and the ones after it are retried in the next invocation.
+      if (started > 0 && invocation && invocation.getRemainingTimeInMillis() < recordBudgetMs) {
+        logger.info('license emails left for the next invocation: not enough time left for another send', {
+          sequenceNumber: sequenceOf(record),
+        });
+        return { batchItemFailures: [{ itemIdentifier: sequenceOf(record) }] };
+      }
+      started++;
       const intent = parseIntent(record);
       if (!intent) {
         // A malformed outbox item is a bug no retry can fix; it must not block the emails behind it.
@@ -103,7 +129,8 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
           error: error instanceof Error ? error.name : 'unknown',
         });
         consecutiveFailures++;
-        await sleep(failureDelayMs(consecutiveFailures));
+        const left = invocation ? invocation.getRemainingTimeInMillis() - ANSWER_MARGIN_MS : Number.POSITIVE_INFINITY;
+        await sleep(Math.min(failureDelayMs(consecutiveFailures), left));
         return { batchItemFailures: [{ itemIdentifier: sequenceOf(record) }] };
       }
     }
@@ -137,7 +164,7 @@ const lambdaLogger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NA
 /** The Lambda entry point for the DynamoDB Streams event source (ReportBatchItemFailures enabled). */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(lambdaLogger, { resetKeys: true }))
-  .handler((event) => {
+  .handler((event, context) => {
     lambdaHandler ??= createMailerHandler(configFromEnv(), { logger: lambdaLogger });
-    return lambdaHandler(event);
+    return lambdaHandler(event, context);
   });

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { startApiServer } from '../../bin/local/api-gateway-adapter';
 import { ensureLocalSigningKey, LOCAL_SIGNING_KEY_SECRET_ID } from '../../bin/local/license-signing-key';
 import { localSecretPath } from '../../bin/local/local-secrets';
@@ -11,12 +12,16 @@ import { type LocalStack, startLocalStack } from '../../bin/local/local-stack';
 import { findFreePort } from '../../bin/local/ports';
 import { type SesLocalHandle, startSesLocal } from '../../bin/local/ses-local';
 import { type StreamPoller, startStreamPoller } from '../../bin/local/stream-poller';
-import { createLicenseWriteTranslator, LicensedUserRepository } from '../../lambda/adapters/dynamodb-license-writes';
+import {
+  createLicenseWriteTranslator,
+  LicensedUserRepository,
+  outboxToItem,
+} from '../../lambda/adapters/dynamodb-license-writes';
 import { DynamoUserRepository } from '../../lambda/adapters/dynamodb-user-repository';
 import { isOutboxInsert } from '../../lambda/adapters/outbox-stream-filter';
 import { EVENT_ID_HEADER } from '../../lambda/adapters/ses-mailer';
 import { SeatLimitError } from '../../lambda/domain/errors';
-import { LicensePolicy } from '../../lambda/domain/licenses';
+import { type EmailIntent, LicensePolicy } from '../../lambda/domain/licenses';
 import { UserService } from '../../lambda/domain/users';
 import type { ServiceConfig } from '../../lambda/handlers/config';
 import { licenseKeysFor } from '../../lambda/handlers/licensing';
@@ -613,6 +618,89 @@ describe('mailer retries and the seat condition, against DynamoDB Local directly
     expect(await seatsUsed(stack.config)).toBe(3);
     expect((await users.find('default', { userName: body.userName })).length).toBe(0);
     client.destroy();
+  });
+});
+
+describe('mailer time budget, against DynamoDB Local and aws-ses-v2-local without a stream poller', () => {
+  let base: Awaited<ReturnType<typeof testConfig>>;
+  let config: ServiceConfig;
+  let mail: string;
+
+  beforeAll(async () => {
+    mail = sesEndpoint();
+    base = await testConfig({ label: 'mailer-budget' });
+    ensureLocalSigningKey(base.config.localSecretsDir!, SIGNING_KEY_SECRET_ID);
+    config = { ...base.config, signingKeySecretId: SIGNING_KEY_SECRET_ID, senderEmail: SENDER, sesEndpoint: mail };
+  });
+
+  afterAll(async () => {
+    await base?.cleanup();
+  });
+
+  /** An outbox item as the license transaction writes it, and the stream record Lambda would deliver for it. */
+  async function outboxRecord(sequenceNumber: string): Promise<{ intent: EmailIntent; record: DynamoDBRecord }> {
+    const licenseId = randomUUID();
+    const intent: EmailIntent = {
+      eventId: `${licenseId}.issued`,
+      type: 'license-issued',
+      orgId: 'default',
+      licenseId,
+      userId: randomUUID(),
+      recipient: `budget-${randomUUID().slice(0, 8)}@example.com`,
+      keyHint: 'ABCD',
+      createdAt: new Date().toISOString(),
+    };
+    const item = marshall(outboxToItem(intent, Math.floor(Date.now() / 1000) + 3600), { removeUndefinedValues: true });
+    const client = testDynamoDbClient();
+    await client.send(new PutItemCommand({ TableName: config.licensesTable, Item: item }));
+    client.destroy();
+    const record: DynamoDBRecord = {
+      eventID: sequenceNumber,
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb',
+      dynamodb: { NewImage: item as never, SequenceNumber: sequenceNumber, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    };
+    return { intent, record };
+  }
+
+  it('leaves the rest of a batch for the next invocation instead of running into the function timeout', async () => {
+    const first = await outboxRecord('101');
+    const second = await outboxRecord('102');
+    // Less time left than one email may need: the first record is still sent, so every invocation makes progress.
+    const context = { getRemainingTimeInMillis: () => 10_000 };
+    const handler = createMailerHandler(config, { failureDelayMs: () => 0 });
+
+    const response = await handler({ Records: [first.record, second.record] }, context);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '102' }] });
+    expect(await emailsTo(mail, first.intent.recipient)).toHaveLength(1);
+    expect(await emailsTo(mail, second.intent.recipient)).toHaveLength(0);
+    const client = testDynamoDbClient();
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: config.licensesTable,
+        Key: { pk: { S: `default#OUTBOX#${second.intent.eventId}` }, sk: { S: 'OUTBOX' } },
+        ConsistentRead: true,
+      }),
+    );
+    client.destroy();
+    // Never claimed: the retry sends it at once, with no lease to wait out.
+    expect(Item?.leaseUntil).toBeUndefined();
+    expect(Item?.sentAt).toBeUndefined();
+  });
+
+  it('sends the record it left once Lambda retries it with time to spare', async () => {
+    const left = await outboxRecord('201');
+    const handler = createMailerHandler(config, { failureDelayMs: () => 0 });
+    const tight = { getRemainingTimeInMillis: () => 10_000 };
+    await handler({ Records: [(await outboxRecord('200')).record, left.record] }, tight);
+
+    const retried = await handler({ Records: [left.record] }, { getRemainingTimeInMillis: () => 59_000 });
+
+    expect(retried).toEqual({ batchItemFailures: [] });
+    const emails = await emailsTo(mail, left.intent.recipient);
+    expect(emails).toHaveLength(1);
+    expect(headerOf(emails[0]!, EVENT_ID_HEADER)).toBe(left.intent.eventId);
   });
 });
 
