@@ -1,10 +1,13 @@
 import * as path from 'node:path';
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_GRACE_HOURS } from '../../lambda/domain/token-rotation';
 import { ServiceFunction } from './service-function';
+
+const SECRETS_MANAGER_PRINCIPAL = 'secretsmanager.amazonaws.com';
 
 export interface TokenRotationProps {
   /** The default organization's token secret, deployed with the stack. */
@@ -66,6 +69,15 @@ export class TokenRotation extends Construct {
       automaticallyAfter: props.automaticallyAfter ?? Duration.days(0),
       rotateImmediatelyOnUpdate: false,
     });
+
+    // addRotationSchedule lets the Secrets Manager service principal invoke the function without a condition, so a
+    // rotation configured in any other account could invoke it too (the confused deputy). Only this account's
+    // secrets (the default one and those the admin command creates) may.
+    for (const child of this.function.function.node.children) {
+      if (child instanceof lambda.CfnPermission && child.principal === SECRETS_MANAGER_PRINCIPAL) {
+        child.sourceAccount = stack.account;
+      }
+    }
 
     this.function.function.addToRolePolicy(
       new iam.PolicyStatement({

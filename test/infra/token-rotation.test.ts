@@ -81,14 +81,22 @@ describe('token rotation', () => {
     ]);
   });
 
-  it('lets Secrets Manager invoke the rotation Lambda', () => {
+  it("lets Secrets Manager invoke the rotation Lambda for this account's secrets only", () => {
     const { stack, template } = synthScimStack();
+    const rotationArn = { 'Fn::GetAtt': [logicalIdOf(stack.tokenRotation.function.function), 'Arn'] };
 
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'secretsmanager.amazonaws.com',
-      FunctionName: { 'Fn::GetAtt': [logicalIdOf(stack.tokenRotation.function.function), 'Arn'] },
-    });
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) => JSON.stringify(permission.Properties.FunctionName) === JSON.stringify(rotationArn),
+    );
+
+    expect(permissions.map((permission) => permission.Properties)).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'secretsmanager.amazonaws.com',
+        FunctionName: rotationArn,
+        SourceAccount: { Ref: 'AWS::AccountId' },
+      },
+    ]);
   });
 });
 
