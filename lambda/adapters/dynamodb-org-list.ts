@@ -59,7 +59,10 @@ export class OrgList<T> {
   /** A page by 1-based `startIndex`, or after an RFC 9865 `cursor` (the last id of the previous page). */
   async list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<T>> {
     const totalResults = await this.count(orgId);
-    if (page.count <= 0) return { totalResults, items: [] };
+    // Past the end there is nothing to read: answer without skipping through every item.
+    if (page.count <= 0 || (page.cursor === undefined && page.startIndex > totalResults)) {
+      return { totalResults, items: [] };
+    }
 
     let afterId: string | undefined;
     let toSkip = 0;

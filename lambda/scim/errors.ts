@@ -9,7 +9,9 @@ export type ScimErrorType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  /** RFC 9865: a cursor this server did not issue, or no longer recognises. */
+  | 'invalidCursor';
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 

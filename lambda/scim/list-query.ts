@@ -1,3 +1,4 @@
+import { isResourceId } from '../domain/clock';
 import { ScimError } from './errors';
 import { MAX_PAGE_SIZE, Schemas } from './schemas';
 
@@ -19,6 +20,10 @@ export function parsePageRequest(query: Readonly<Record<string, string | undefin
   const cursor = param(query, 'cursor');
   if (cursor !== undefined && param(query, 'startIndex') !== undefined) {
     throw ScimError.badRequest('invalidValue', 'Use either cursor or startIndex, not both');
+  }
+  // Our cursors are the id of the last resource of a page (RFC 9865 §4); anything else was not issued here.
+  if (cursor !== undefined && cursor !== '' && !isResourceId(cursor)) {
+    throw ScimError.badRequest('invalidCursor', 'The cursor is not one this server issued: start again with cursor=');
   }
   return { startIndex, count, ...(cursor !== undefined ? { cursor } : {}) };
 }

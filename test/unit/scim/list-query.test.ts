@@ -1,0 +1,62 @@
+import { ScimError } from '../../../lambda/scim/errors';
+import { listResponse, parsePageRequest } from '../../../lambda/scim/list-query';
+
+describe('parsePageRequest', () => {
+  it('defaults to the first page of the largest size', () => {
+    expect(parsePageRequest({})).toEqual({ startIndex: 1, count: 200 });
+  });
+
+  it.each([
+    [
+      { startIndex: '0', count: '-5' },
+      { startIndex: 1, count: 0 },
+    ],
+    [
+      { startindex: '101', COUNT: '100' },
+      { startIndex: 101, count: 100 },
+    ],
+    [{ count: '1000' }, { startIndex: 1, count: 200 }],
+  ])('reads %j as %j', (query, expected) => {
+    expect(parsePageRequest(query)).toEqual(expected);
+  });
+
+  it('rejects a count that is not an integer as invalidValue', () => {
+    expect(() => parsePageRequest({ count: 'ten' })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
+  });
+
+  it('accepts an empty cursor as the first cursor page and an issued id as the next one', () => {
+    const id = '0190c0de-0000-7000-8000-000000000001';
+
+    expect(parsePageRequest({ cursor: '' })).toEqual({ startIndex: 1, count: 200, cursor: '' });
+    expect(parsePageRequest({ cursor: id, count: '10' })).toEqual({ startIndex: 1, count: 10, cursor: id });
+  });
+
+  it('rejects a cursor this server did not issue with invalidCursor', () => {
+    const attempt = () => parsePageRequest({ cursor: 'not-a-cursor' });
+
+    expect(attempt).toThrow(ScimError);
+    expect(attempt).toThrow(expect.objectContaining({ status: 400, scimType: 'invalidCursor' }));
+  });
+});
+
+describe('listResponse', () => {
+  it('carries nextCursor only on cursor pages and startIndex only on index pages', () => {
+    const byIndex = listResponse({ startIndex: 3, count: 2 }, 10, [{}, {}], 'next-id');
+    const byCursor = listResponse({ startIndex: 1, count: 2, cursor: '' }, 10, [{}, {}], 'next-id');
+
+    expect(byIndex).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 10,
+      startIndex: 3,
+      itemsPerPage: 2,
+      Resources: [{}, {}],
+    });
+    expect(byCursor).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 10,
+      itemsPerPage: 2,
+      nextCursor: 'next-id',
+      Resources: [{}, {}],
+    });
+  });
+});
