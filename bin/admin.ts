@@ -9,6 +9,7 @@ import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DynamoLicenseRepository } from '../lambda/adapters/dynamodb-license-repository';
 import { createLicenseWriteTranslator } from '../lambda/adapters/dynamodb-license-writes';
 import { DynamoOrganizationRepository } from '../lambda/adapters/dynamodb-organization-repository';
+import { DynamoOutboxRedriveStore } from '../lambda/adapters/dynamodb-outbox';
 import { transactWrite } from '../lambda/adapters/dynamodb-transactions';
 import { DynamoUserRepository } from '../lambda/adapters/dynamodb-user-repository';
 import { FileTokenStore } from '../lambda/adapters/file-token-store';
@@ -16,6 +17,7 @@ import {
   SecretsManagerTokenStore,
   type SecretsManagerTokenStoreOptions,
 } from '../lambda/adapters/secrets-manager-token-store';
+import { systemClock } from '../lambda/domain/clock';
 import { DomainError } from '../lambda/domain/errors';
 import { type EmailOutbox, LicenseResend } from '../lambda/domain/license-resend';
 import type { EnqueueEmailWrite } from '../lambda/domain/licenses';
@@ -27,6 +29,7 @@ import {
   OrganizationService,
   type TokenStore,
 } from '../lambda/domain/organizations';
+import { OutboxRedrive, type RedrivenEmail } from '../lambda/domain/outbox-redrive';
 import { DEFAULT_GRACE_HOURS } from '../lambda/domain/token-rotation';
 import { STACK_NAME } from './app';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local/dynamodb-local';
@@ -48,6 +51,12 @@ Commands:
                                      set the seat limit ("none" removes the organization's own limit)
   license resend --org <id> --user <userName>
                                      send the user's license email again (the same key: keys are derived)
+  mail redrive [--org <id>] [--include-failed]
+                                     have the mailer send, once each, the license emails it gave up on (dead-letter
+                                     queue after a long SES outage): outbox items not sent, not refused by SES and not
+                                     being sent right now, of one organization or all; --include-failed also retries
+                                     the ones SES refused (e.g. after leaving the SES sandbox). Outbox items written
+                                     before this command existed are not found (they expire after 14 days)
 
 Target (one of):
   --local            the local stack of \`npm start\` (same DATA_DIR, DYNAMODB_PORT and PORT environment)
@@ -68,6 +77,7 @@ interface Values {
   readonly org?: string;
   readonly 'grace-hours'?: string;
   readonly user?: string;
+  readonly 'include-failed'?: boolean;
   readonly local?: boolean;
   readonly json?: boolean;
   readonly stack?: string;
@@ -87,6 +97,7 @@ interface Target {
   readonly scimBaseUrl: string;
   readonly organizations: OrganizationService;
   readonly licenses: LicenseResend;
+  readonly outbox: OutboxRedrive;
   /** How to attach rotation to a secret that has none (shown after `org create` when it could not be attached). */
   readonly rotationHint: string;
   close(): void;
@@ -244,6 +255,43 @@ const COMMANDS: Record<string, Command> = {
       };
     },
   },
+  'mail redrive': {
+    required: [],
+    optional: ['org', 'include-failed'],
+    async run(target, values, progress) {
+      const includeFailed = values['include-failed'] ?? false;
+      progress(
+        `Redriving unsent license emails of ${values.org ?? 'every organization'} in ${target.description}` +
+          `${includeFailed ? ' (refused ones included)' : ''}…`,
+      );
+      const emails = await target.outbox.redrive({ ...(values.org ? { orgId: values.org } : {}), includeFailed });
+      const requested = emails.filter((email) => email.outcome === 'requested');
+      const skipped = emails.filter((email) => email.outcome !== 'requested');
+      return {
+        json: { requested: requested.length, emails: emails.map(redrivenJson) },
+        text: [
+          requested.length === 0
+            ? 'No license email to redrive.'
+            : `${requested.length} license email${requested.length === 1 ? '' : 's'} handed to the mailer again; each is sent once.`,
+          ...(emails.length > 0
+            ? [
+                '',
+                table([
+                  ['ORG ID', 'EVENT ID', 'TYPE', 'CREATED', 'OUTCOME'],
+                  ...emails.map((email) => [email.orgId, email.eventId, email.type, email.createdAt, email.outcome]),
+                ]),
+              ]
+            : []),
+          ...(skipped.some((email) => email.outcome === 'failed')
+            ? ['', 'SES refused the emails marked "failed"; --include-failed sends them again.']
+            : []),
+          ...(skipped.some((email) => email.outcome === 'in-progress')
+            ? ['', 'The mailer is sending the emails marked "in-progress" right now; nothing to do for them.']
+            : []),
+        ].join('\n'),
+      };
+    },
+  },
 };
 
 const COMMON_FLAGS: readonly (keyof Values)[] = ['local', 'json', 'stack', 'region', 'help'];
@@ -298,6 +346,7 @@ function parse(argv: readonly string[]): { values: Values; command: Command; nam
       org: { type: 'string' },
       'grace-hours': { type: 'string' },
       user: { type: 'string' },
+      'include-failed': { type: 'boolean' },
       local: { type: 'boolean' },
       json: { type: 'boolean' },
       stack: { type: 'string' },
@@ -355,15 +404,17 @@ async function localTarget(): Promise<Target> {
   }
   const orgSecretPrefix = config.orgSecretPrefix ?? DEFAULT_ORG_SECRET_PREFIX;
   const tokens = new FileTokenStore(config.localSecretsDir!);
+  const organizations = organizationService(dynamo, config.licensesTable, tokens, {
+    defaultOrgId: config.defaultOrgId,
+    defaultSecretId: config.tokenSecretId,
+    orgSecretPrefix,
+  });
   return {
     description: `the local stack (DATA_DIR ${settings.dataDir}, DynamoDB ${config.dynamoEndpoint})`,
     scimBaseUrl: `http://localhost:${settings.port}/scim/v2`,
-    organizations: organizationService(dynamo, config.licensesTable, tokens, {
-      defaultOrgId: config.defaultOrgId,
-      defaultSecretId: config.tokenSecretId,
-      orgSecretPrefix,
-    }),
+    organizations,
     licenses: licenseResend(dynamo, config.usersTable, config.licensesTable),
+    outbox: outboxRedrive(dynamo, config.licensesTable, organizations),
     rotationHint: 'the local stack rotates tokens only through `token rotate`',
     close: () => dynamo.destroy(),
   };
@@ -413,15 +464,17 @@ async function awsTarget(values: Values, creating: boolean): Promise<Target> {
       : {}),
   };
   const tokens = new SecretsManagerTokenStore(secrets, storeOptions);
+  const organizations = organizationService(dynamo, outputs.LicensesTableName!, tokens, {
+    defaultOrgId: 'default',
+    defaultSecretId: outputs.TokenSecretArn!,
+    orgSecretPrefix: outputs.OrgTokenSecretPrefix!,
+  });
   return {
     description: `stack ${stackName} in ${resolvedRegion}`,
     scimBaseUrl: outputs.ScimBaseUrl!,
-    organizations: organizationService(dynamo, outputs.LicensesTableName!, tokens, {
-      defaultOrgId: 'default',
-      defaultSecretId: outputs.TokenSecretArn!,
-      orgSecretPrefix: outputs.OrgTokenSecretPrefix!,
-    }),
+    organizations,
     licenses: licenseResend(dynamo, outputs.UsersTableName!, outputs.LicensesTableName!),
+    outbox: outboxRedrive(dynamo, outputs.LicensesTableName!, organizations),
     rotationHint:
       `attach it with \`aws secretsmanager rotate-secret --secret-id <secret> --rotation-lambda-arn ` +
       `${outputs.TokenRotationFunctionArn ?? '<TokenRotationFunctionArn output>'} --no-rotate-immediately\``,
@@ -472,6 +525,30 @@ function licenseResend(dynamo: DynamoDBClient, usersTable: string, licensesTable
     licenses: new DynamoLicenseRepository(dynamo, licensesTable),
     outbox,
   });
+}
+
+/** Every organization's outbox (the default organization included, stored or not), or one organization's. */
+function outboxRedrive(
+  dynamo: DynamoDBClient,
+  licensesTable: string,
+  organizations: OrganizationService,
+): OutboxRedrive {
+  return new OutboxRedrive({
+    store: new DynamoOutboxRedriveStore(dynamo, licensesTable),
+    organizations: async () => (await organizations.list()).map((organization) => organization.orgId),
+    clock: systemClock,
+  });
+}
+
+function redrivenJson(email: RedrivenEmail): Record<string, unknown> {
+  return {
+    orgId: email.orgId,
+    eventId: email.eventId,
+    type: email.type,
+    createdAt: email.createdAt,
+    outcome: email.outcome,
+    ...(email.failedAt ? { failedAt: email.failedAt } : {}),
+  };
 }
 
 function seatCount(raw: string, allowNone: boolean): number | undefined {

@@ -1,4 +1,4 @@
-import { isOutboxInsert } from '../../lambda/adapters/outbox-stream-filter';
+import { isOutboxDelivery } from '../../lambda/adapters/outbox-stream-filter';
 import type { ServiceConfig } from '../../lambda/handlers/config';
 import { createMailerHandler } from '../../lambda/handlers/mailer';
 import { createValidateLicenseHandler } from '../../lambda/handlers/validate-license';
@@ -81,7 +81,7 @@ export async function startLocalMail(options: {
       tableName: config.licensesTable,
       // The poller waits between retries itself (exponential backoff), so the handler need not.
       handler: createMailerHandler(config, { failureDelayMs: () => 0 }),
-      filter: isOutboxInsert,
+      filter: isOutboxDelivery,
       log: options.log,
     });
   } catch (error) {

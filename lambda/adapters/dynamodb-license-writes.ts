@@ -22,7 +22,9 @@ import { OUTBOX_SORT_KEY } from './outbox-stream-filter';
  *   validation lookup. Written once (`attribute_not_exists`); revocation is the only later change, and nothing ever
  *   makes a revoked license active again: reactivation issues a new license with a new key.
  * - outbox `<org>#OUTBOX#<eventId>` / `OUTBOX`: one email to send, put with `attribute_not_exists` (one email per
- *   license event), expiring by TTL. It holds no key: the mailer derives it.
+ *   license event), expiring by TTL. It holds no key: the mailer derives it. `gsi1pk` `<org>#OUTBOX` + `gsi1sk`
+ *   eventId list an organization's outbox (`mail redrive`, see dynamodb-outbox.ts); items written before these
+ *   attributes existed are not listed.
  * - organization `ORG#<orgId>` / `ORG` (contract in domain/organizations.ts): `seatsUsed` changes here, the take
  *   conditional on a free seat, so the limit holds under any concurrency.
  */
@@ -82,10 +84,16 @@ export function licenseFromItem(item: Record<string, unknown>): LicenseRecord {
   };
 }
 
+export function outboxPartition(orgId: string): string {
+  return `${orgId}#OUTBOX`;
+}
+
 export function outboxToItem(email: EmailIntent, expiresAt: number): Record<string, unknown> {
   return {
     pk: `${email.orgId}#OUTBOX#${email.eventId}`,
     sk: OUTBOX_SK,
+    gsi1pk: outboxPartition(email.orgId),
+    gsi1sk: email.eventId,
     kind: 'outbox',
     ...email,
     expiresAt,

@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { DynamoOutboxStore } from '../adapters/dynamodb-outbox';
-import { isOutboxInsert } from '../adapters/outbox-stream-filter';
+import { isOutboxDelivery } from '../adapters/outbox-stream-filter';
 import { createSesClient, SesMailer } from '../adapters/ses-mailer';
 import { type Clock, systemClock } from '../domain/clock';
 import type { SigningKeyProvider } from '../domain/license-keys';
@@ -68,7 +68,7 @@ const intentSchema = z.object({
 });
 
 /**
- * Consumes the licenses table's stream (outbox inserts only) and sends each email once. Records are handled in stream
+ * Consumes the licenses table's stream (outbox inserts and redrives only) and sends each email once. Records are handled in stream
  * order; the first one that fails for a reason worth retrying ends the batch and is reported as the batch item
  * failure, so Lambda retries from there (the records after it have not been tried; those before it are done).
  * A retried record that was already sent is recognised by the outbox item and skipped.
@@ -99,7 +99,7 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
   return async (event, invocation) => {
     let started = 0;
     for (const record of event.Records) {
-      if (!isOutboxInsert(record)) continue;
+      if (!isOutboxDelivery(record)) continue;
       // A batch of slow sends can outlast the function's timeout. Timing out mid-send would leave the outbox lease
       // held, and if SES had accepted the message the retry after the lease would send it a second time. So stop
       // while there is time to answer: this record and the ones after it are retried in the next invocation.

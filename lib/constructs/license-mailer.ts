@@ -9,7 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_INSERT_PATTERN } from '../../lambda/adapters/outbox-stream-filter';
+import { OUTBOX_PATTERNS } from '../../lambda/adapters/outbox-stream-filter';
 import { ServiceFunction } from './service-function';
 
 /** The tag SES adds to every message sent with a configuration set. */
@@ -49,7 +49,7 @@ export interface LicenseMailerProps {
 }
 
 /**
- * The outbox consumer: a function on the licenses table's stream (outbox inserts only) that sends each license email
+ * The outbox consumer: a function on the licenses table's stream (outbox inserts and redrives only) that sends each license email
  * once through SES v2. Failed records are retried with backoff and batch bisection, reported one by one (partial
  * batch responses), and finally described in an encrypted SQS dead-letter queue whose alarm fires on the first
  * message. A configuration set suppresses addresses that bounce or complain and publishes every sending event as
@@ -154,7 +154,9 @@ export class LicenseMailer extends Construct {
         retryAttempts: props.retryAttempts ?? 1000,
         maxRecordAge: props.maxRecordAge ?? Duration.hours(12),
         onFailure: new SqsDlq(this.deadLetterQueue),
-        filters: [lambda.FilterCriteria.filter(OUTBOX_INSERT_PATTERN as unknown as Record<string, unknown>)],
+        filters: OUTBOX_PATTERNS.map((pattern) =>
+          lambda.FilterCriteria.filter(pattern as unknown as Record<string, unknown>),
+        ),
       }),
     );
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {

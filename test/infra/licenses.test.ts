@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { OUTBOX_INSERT_PATTERN } from '../../lambda/adapters/outbox-stream-filter';
+import { OUTBOX_INSERT_PATTERN, OUTBOX_REDRIVE_PATTERN } from '../../lambda/adapters/outbox-stream-filter';
 import { actionsOf, logicalIdOf, rolePermissions, SENDER_EMAIL, type Statement, synthScimStack } from './support/app';
 
 const { stack, template } = synthScimStack({ seats: '50' });
@@ -73,7 +73,7 @@ describe('SCIM function', () => {
 });
 
 describe('license mailer', () => {
-  it('consumes only outbox inserts of the licenses table stream, with retries, bisection and partial failures', () => {
+  it('consumes only outbox inserts and redrives of the licenses table stream, with retries, bisection and partial failures', () => {
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
 
     expect(mappings).toHaveLength(1);
@@ -87,7 +87,24 @@ describe('license mailer', () => {
       MaximumRetryAttempts: 1000,
       MaximumRecordAgeInSeconds: 12 * 3600,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(OUTBOX_INSERT_PATTERN) }] },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify(OUTBOX_INSERT_PATTERN) },
+          { Pattern: JSON.stringify(OUTBOX_REDRIVE_PATTERN) },
+        ],
+      },
+    });
+  });
+
+  it('passes a redrive as an update of an outbox item that carries redriveRequestedAt', () => {
+    const filters = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0]?.Properties
+      .FilterCriteria.Filters;
+
+    const redrive = JSON.parse(filters?.[1]?.Pattern);
+
+    expect(redrive).toEqual({
+      eventName: ['MODIFY'],
+      dynamodb: { NewImage: { sk: { S: ['OUTBOX'] }, redriveRequestedAt: { S: [{ exists: true }] } } },
     });
   });
 

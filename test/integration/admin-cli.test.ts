@@ -2,9 +2,13 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../bin/local/dynamodb-local';
 import { type LocalStack, startLocalStack } from '../../bin/local/local-stack';
 import { findFreePort } from '../../bin/local/ports';
-import { waitForEmails } from '../support/ses-local';
+import { outboxToItem } from '../../lambda/adapters/dynamodb-license-writes';
+import { emailsTo, waitForEmails } from '../support/ses-local';
 
 /**
  * `npm run admin` as an admin runs it: bin/admin.ts through tsx, in its own process, against a local stack started
@@ -167,6 +171,53 @@ describe('admin command line against the local stack', () => {
     expect(json(run)).toMatchObject({ orgId: acme.orgId, userId: acmeUserId, recipient: userName, sameKey: true });
     expect(keys[0]).toBeDefined();
     expect(keys).toEqual(emails.map(() => keys[0]));
+  });
+
+  it('mail redrive skips an email SES refused, and with --include-failed has the mailer send it once', async () => {
+    const recipient = 'refused@example.com';
+    const eventId = 'cli-redrive-license.issued';
+    const dynamo = new DynamoDBClient({
+      endpoint: stack.config.dynamoEndpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const intent = {
+      eventId,
+      type: 'license-issued' as const,
+      orgId: acme.orgId,
+      licenseId: 'cli-redrive-license',
+      userId: 'cli-redrive-user',
+      recipient,
+      keyHint: 'ABCDE',
+      createdAt: new Date().toISOString(),
+    };
+    // As markFailed leaves it: its insert reaches the mailer, whose claim sees failedAt and sends nothing.
+    const item = { ...outboxToItem(intent, Math.floor(Date.now() / 1000) + 3600), failedAt: intent.createdAt };
+    await dynamo.send(new PutItemCommand({ TableName: stack.config.licensesTable, Item: marshall(item) }));
+    dynamo.destroy();
+
+    const plain = await admin('mail', 'redrive', '--org', acme.orgId, '--local', '--json');
+    const included = await admin('mail', 'redrive', '--include-failed', '--local', '--json');
+    const emails = await waitForEmails(stack.config.sesEndpoint!, recipient, 1);
+    const again = await admin('mail', 'redrive', '--include-failed', '--local');
+
+    expect(plain.code).toBe(0);
+    expect(json(plain).emails.filter((email: { eventId: string }) => email.eventId === eventId)).toEqual([
+      {
+        orgId: acme.orgId,
+        eventId,
+        type: 'license-issued',
+        createdAt: intent.createdAt,
+        outcome: 'failed',
+        failedAt: intent.createdAt,
+      },
+    ]);
+    expect(included.code).toBe(0);
+    expect(json(included).emails).toContainEqual(expect.objectContaining({ eventId, outcome: 'requested' }));
+    expect(emails).toHaveLength(1);
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain(eventId);
+    expect(await emailsTo(stack.config.sesEndpoint!, recipient)).toHaveLength(1);
   });
 
   it('token rotate makes a new token current while the old one keeps working during the grace period', async () => {

@@ -17,11 +17,14 @@ import {
   LicensedUserRepository,
   outboxToItem,
 } from '../../lambda/adapters/dynamodb-license-writes';
+import { DynamoOutboxRedriveStore } from '../../lambda/adapters/dynamodb-outbox';
 import { DynamoUserRepository } from '../../lambda/adapters/dynamodb-user-repository';
-import { isOutboxInsert } from '../../lambda/adapters/outbox-stream-filter';
+import { isOutboxDelivery, isOutboxInsert } from '../../lambda/adapters/outbox-stream-filter';
 import { EVENT_ID_HEADER } from '../../lambda/adapters/ses-mailer';
+import { systemClock } from '../../lambda/domain/clock';
 import { SeatLimitError } from '../../lambda/domain/errors';
 import { type EmailIntent, LicensePolicy } from '../../lambda/domain/licenses';
+import { OutboxRedrive, type RedrivenEmail, type RedriveOptions } from '../../lambda/domain/outbox-redrive';
 import { UserService } from '../../lambda/domain/users';
 import type { ServiceConfig } from '../../lambda/handlers/config';
 import { licenseKeysFor } from '../../lambda/handlers/licensing';
@@ -63,7 +66,13 @@ interface LicenseStack {
   close(): Promise<void>;
 }
 
-async function startLicenseStack(options: { label: string; seats?: number; ses: string }): Promise<LicenseStack> {
+async function startLicenseStack(options: {
+  label: string;
+  seats?: number;
+  ses: string;
+  /** The event source mapping's filter. @default isOutboxDelivery, as deployed */
+  filter?: (record: DynamoDBRecord) => boolean;
+}): Promise<LicenseStack> {
   const base = await testConfig({ label: options.label });
   ensureLocalSigningKey(base.config.localSecretsDir!, SIGNING_KEY_SECRET_ID);
   const config: ServiceConfig = {
@@ -84,7 +93,7 @@ async function startLicenseStack(options: { label: string; seats?: number; ses: 
     endpoint: config.dynamoEndpoint!,
     tableName: config.licensesTable,
     handler: createMailerHandler(config, { failureDelayMs: () => 0 }),
-    filter: isOutboxInsert,
+    filter: options.filter ?? isOutboxDelivery,
     pollIntervalMs: 50,
     retryDelayMs: 100,
     maxRetryDelayMs: 400,
@@ -541,6 +550,145 @@ describe('SES outage', () => {
     );
     expect(new Set(eventIds).size).toBe(4);
     expect(eventIds).toHaveLength(4);
+  });
+});
+
+describe('mail redrive: emails whose stream record was given up', () => {
+  let stack: LicenseStack;
+  let mail: string;
+  /** Recipients whose outbox insert the event source "gives up" (as after its retries, to the dead-letter queue). */
+  const lost = new Set<string>();
+
+  beforeAll(async () => {
+    mail = sesEndpoint();
+    stack = await startLicenseStack({
+      label: 'redrive',
+      ses: mail,
+      filter: (record) =>
+        isOutboxDelivery(record) &&
+        !(isOutboxInsert(record) && lost.has(String(record.dynamodb?.NewImage?.recipient?.S))),
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  async function redrive(options: RedriveOptions): Promise<RedrivenEmail[]> {
+    const client = testDynamoDbClient();
+    try {
+      return await new OutboxRedrive({
+        store: new DynamoOutboxRedriveStore(client, stack.config.licensesTable),
+        organizations: async () => ['default'],
+        clock: systemClock,
+      }).redrive(options);
+    } finally {
+      client.destroy();
+    }
+  }
+
+  async function outboxItem(eventId: string): Promise<Record<string, unknown> | undefined> {
+    const client = testDynamoDbClient();
+    try {
+      const { Item } = await client.send(
+        new GetItemCommand({
+          TableName: stack.config.licensesTable,
+          Key: { pk: { S: `default#OUTBOX#${eventId}` }, sk: { S: 'OUTBOX' } },
+          ConsistentRead: true,
+        }),
+      );
+      return Item ? unmarshall(Item) : undefined;
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** A user whose license email was never sent: its stream record was dropped. Returns the outbox event id. */
+  async function userWithLostEmail(): Promise<{ email: string; eventId: string }> {
+    const { email, body } = newUser();
+    lost.add(email);
+    const created = await stack.scim('POST', '/Users', body);
+    await stack.poller.waitUntilIdle();
+    const [license] = await licensesOf(stack.config, created.body.id);
+    return { email, eventId: `${license?.licenseId}.issued` };
+  }
+
+  it('sends a lost email exactly once, even when redriven twice at once, and a later redrive sends nothing', async () => {
+    const { email, eventId } = await userWithLostEmail();
+    const before = await outboxItem(eventId);
+
+    const [first, concurrent] = await Promise.all([redrive({ orgId: 'default' }), redrive({})]);
+    const emails = await waitForEmails(mail, email, 1);
+    await stack.poller.waitUntilIdle();
+    const again = await redrive({ orgId: 'default' });
+    await stack.poller.waitUntilIdle();
+
+    expect(await emailsTo(mail, email)).toHaveLength(1);
+    expect(before).toMatchObject({ gsi1pk: 'default#OUTBOX', gsi1sk: eventId });
+    expect(before?.sentAt).toBeUndefined();
+    expect(first.find((item) => item.eventId === eventId)?.outcome).toBe('requested');
+    expect(concurrent.find((item) => item.eventId === eventId)?.outcome).toEqual(
+      expect.stringMatching(/^(requested|sent|in-progress)$/),
+    );
+    expect(emails).toHaveLength(1);
+    expect(headerOf(emails[0]!, EVENT_ID_HEADER)).toBe(eventId);
+    expect(again.find((item) => item.eventId === eventId)).toBeUndefined();
+    expect(await emailsTo(mail, email)).toHaveLength(1);
+    const after = await outboxItem(eventId);
+    expect(after?.sentAt).toEqual(expect.any(String));
+    expect(after?.redriveRequestedAt).toBeUndefined();
+  });
+
+  it('leaves an email SES refused alone unless --include-failed, then sends it once and clears the failure', async () => {
+    const { email, eventId } = await userWithLostEmail();
+    const client = testDynamoDbClient();
+    await client.send(
+      new UpdateItemCommand({
+        TableName: stack.config.licensesTable,
+        Key: { pk: { S: `default#OUTBOX#${eventId}` }, sk: { S: 'OUTBOX' } },
+        UpdateExpression: 'SET failedAt = :at, failure = :why',
+        ExpressionAttributeValues: { ':at': { S: new Date().toISOString() }, ':why': { S: 'sandbox' } },
+      }),
+    );
+    client.destroy();
+
+    const plain = await redrive({ orgId: 'default' });
+    await stack.poller.waitUntilIdle();
+    const unsentMeanwhile = await emailsTo(mail, email);
+    const included = await redrive({ orgId: 'default', includeFailed: true });
+    const emails = await waitForEmails(mail, email, 1);
+    await stack.poller.waitUntilIdle();
+
+    expect(plain.find((item) => item.eventId === eventId)?.outcome).toBe('failed');
+    expect(unsentMeanwhile).toHaveLength(0);
+    expect(included.find((item) => item.eventId === eventId)?.outcome).toBe('requested');
+    expect(emails).toHaveLength(1);
+    expect(await emailsTo(mail, email)).toHaveLength(1);
+    const after = await outboxItem(eventId);
+    expect(after?.sentAt).toEqual(expect.any(String));
+    expect(after?.failedAt).toBeUndefined();
+    expect(after?.failure).toBeUndefined();
+  });
+
+  it('does not redrive an email a worker is sending right now (live lease)', async () => {
+    const { email, eventId } = await userWithLostEmail();
+    const client = testDynamoDbClient();
+    await client.send(
+      new UpdateItemCommand({
+        TableName: stack.config.licensesTable,
+        Key: { pk: { S: `default#OUTBOX#${eventId}` }, sk: { S: 'OUTBOX' } },
+        UpdateExpression: 'SET leaseUntil = :until',
+        ExpressionAttributeValues: { ':until': { N: String(Date.now() + 60_000) } },
+      }),
+    );
+    client.destroy();
+
+    const result = await redrive({ orgId: 'default' });
+    await stack.poller.waitUntilIdle();
+
+    expect(result.find((item) => item.eventId === eventId)?.outcome).toBe('in-progress');
+    expect((await outboxItem(eventId))?.redriveRequestedAt).toBeUndefined();
+    expect(await emailsTo(mail, email)).toHaveLength(0);
   });
 });
 
