@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { secretFilePath } from '../../lambda/adapters/file-secret-reader';
 
-/** The local stand-in for Secrets Manager: one JSON file per secret id, as the handlers read them. */
-export function localSecretPath(secretsDir: string, secretId: string): string {
-  return join(secretsDir, `${encodeURIComponent(secretId)}.json`);
-}
+/**
+ * The local stand-in for Secrets Manager: one JSON file per secret id, at the path the handlers' file secret reader
+ * reads, so the two can never disagree.
+ */
+export const localSecretPath = secretFilePath;
 
 /** The secret value of an organization's SCIM token, in the shape the authorizer reads. */
 export interface TokenSecretValue {
