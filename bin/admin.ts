@@ -31,9 +31,9 @@ import {
 } from '../lambda/domain/organizations';
 import { OutboxRedrive, type RedrivenEmail } from '../lambda/domain/outbox-redrive';
 import { DEFAULT_GRACE_HOURS } from '../lambda/domain/token-rotation';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local';
+import { localServiceConfig, localStackSettingsFromEnv } from '../local/local-stack';
 import { STACK_NAME } from './app';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local/dynamodb-local';
-import { localServiceConfig, localStackSettingsFromEnv } from './local/local-stack';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 

@@ -3,7 +3,7 @@
  * PORT (8080), DYNAMODB_PORT (8000), MAIL_PORT (8005), SCIM_TOKEN (generated once when unset), DATA_DIR (.local),
  * SEATS (the default organization's seat limit; none when unset).
  */
-import { type LocalStack, localStackSettingsFromEnv, startLocalStack } from './local/local-stack';
+import { type LocalStack, localStackSettingsFromEnv, startLocalStack } from '../local/local-stack';
 
 function banner(stack: LocalStack): string {
   const tokenNote = {

@@ -1,6 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { IndexNames } from '../../lib/table-schema';
+import { IndexNames } from '../contract/tables';
 import type { LicenseLookup, LicenseReader, LicenseRecord, SeatUsage } from '../domain/licenses';
 import {
   keyLookupPartition,

@@ -6,7 +6,7 @@ import {
   QueryCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { IndexNames } from '../../lib/table-schema';
+import { IndexNames } from '../contract/tables';
 import type { ListPage } from '../domain/users';
 
 /** How long a remembered list position lives: long enough for an Okta import to page through, then it expires. */

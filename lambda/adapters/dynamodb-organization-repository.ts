@@ -9,7 +9,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { IndexNames } from '../../lib/table-schema';
+import { IndexNames } from '../contract/tables';
 import { type Organization, OrganizationExistsError, type OrganizationRepository } from '../domain/organizations';
 
 /** Partition of the index that lists every organization. */

@@ -5,7 +5,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { IndexNames } from '../../lib/table-schema';
+import { IndexNames } from '../contract/tables';
 import type { ClaimResult, OutboxStore } from '../domain/license-mail';
 import type { EmailIntent } from '../domain/licenses';
 import type { OutboxRedriveStore, RedriveOutcome, UnsentEmail } from '../domain/outbox-redrive';

@@ -6,7 +6,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { IndexNames } from '../../lib/table-schema';
+import { IndexNames } from '../contract/tables';
 import { UniquenessError, VersionConflictError } from '../domain/errors';
 import {
   foldCase,

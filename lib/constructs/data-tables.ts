@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { groupsTable, licensesTable, type TableDefinition, usersTable } from '../table-schema';
+import { groupsTable, licensesTable, type TableDefinition, usersTable } from '../../lambda/contract/tables';
 
 const STRING = dynamodb.AttributeType.STRING;
 

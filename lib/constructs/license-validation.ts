@@ -5,7 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { IndexNames } from '../table-schema';
+import { IndexNames } from '../../lambda/contract/tables';
 import { ServiceFunction } from './service-function';
 
 /** Path of the validation endpoint below the stage, beside `/scim/v2`. */

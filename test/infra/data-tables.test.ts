@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { allTables } from '../../lambda/contract/tables';
 import type { ScimStack } from '../../lib/scim-stack';
-import { allTables } from '../../lib/table-schema';
 import { logicalIdOf, synthScimStack } from './support/app';
 
 let stack: ScimStack;

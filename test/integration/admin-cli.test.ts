@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../bin/local/dynamodb-local';
-import { type LocalStack, startLocalStack } from '../../bin/local/local-stack';
-import { findFreePort } from '../../bin/local/ports';
 import { outboxToItem } from '../../lambda/adapters/dynamodb-license-writes';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
+import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { findFreePort } from '../../local/ports';
 import { emailsTo, waitForEmails } from '../support/ses-local';
 
 /**

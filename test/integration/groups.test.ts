@@ -1,8 +1,8 @@
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../bin/local/dynamodb-local';
 import { uuidV7 } from '../../lambda/domain/clock';
 import { createScimHandler, type ProxyHandler } from '../../lambda/handlers/scim';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
 import { dynamoDbEndpoint, type TestConfig, testConfig, testDynamoDbClient } from '../support/dynamodb';
 import { seedUsers } from '../support/seed-users';
 

@@ -5,13 +5,6 @@ import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { startApiServer } from '../../bin/local/api-gateway-adapter';
-import { ensureLocalSigningKey, LOCAL_SIGNING_KEY_SECRET_ID } from '../../bin/local/license-signing-key';
-import { localSecretPath } from '../../bin/local/local-secrets';
-import { type LocalStack, startLocalStack } from '../../bin/local/local-stack';
-import { findFreePort } from '../../bin/local/ports';
-import { type SesLocalHandle, startSesLocal } from '../../bin/local/ses-local';
-import { type StreamPoller, startStreamPoller } from '../../bin/local/stream-poller';
 import {
   createLicenseWriteTranslator,
   LicensedUserRepository,
@@ -30,6 +23,13 @@ import type { ServiceConfig } from '../../lambda/handlers/config';
 import { licenseKeysFor } from '../../lambda/handlers/licensing';
 import { createMailerHandler } from '../../lambda/handlers/mailer';
 import { createValidateLicenseHandler } from '../../lambda/handlers/validate-license';
+import { startApiServer } from '../../local/api-gateway-adapter';
+import { ensureLocalSigningKey, LOCAL_SIGNING_KEY_SECRET_ID } from '../../local/license-signing-key';
+import { localSecretPath } from '../../local/local-secrets';
+import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { findFreePort } from '../../local/ports';
+import { type SesLocalHandle, startSesLocal } from '../../local/ses-local';
+import { type StreamPoller, startStreamPoller } from '../../local/stream-poller';
 import { testConfig, testDynamoDbClient } from '../support/dynamodb';
 import { emailsTo, headerOf, sesEndpoint, waitForEmails } from '../support/ses-local';
 

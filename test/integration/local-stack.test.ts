@@ -14,14 +14,14 @@ import type {
   APIGatewayProxyResult,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
-import { MAX_GATEWAY_BODY_BYTES } from '../../bin/local/api-gateway-adapter';
-import { createTables } from '../../bin/local/create-tables';
-import { JavaNotFoundError, startDynamoDbLocal } from '../../bin/local/dynamodb-local';
-import { localSecretPath } from '../../bin/local/local-secrets';
-import { LOCAL_TOKEN_SECRET_ID, type LocalStack, startLocalStack } from '../../bin/local/local-stack';
-import { isRunning } from '../../bin/local/pid-file';
-import { findFreePort, PortInUseError } from '../../bin/local/ports';
-import { licensesTable, usersTable } from '../../lib/table-schema';
+import { licensesTable, usersTable } from '../../lambda/contract/tables';
+import { MAX_GATEWAY_BODY_BYTES } from '../../local/api-gateway-adapter';
+import { createTables } from '../../local/create-tables';
+import { JavaNotFoundError, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { localSecretPath } from '../../local/local-secrets';
+import { LOCAL_TOKEN_SECRET_ID, type LocalStack, startLocalStack } from '../../local/local-stack';
+import { isRunning } from '../../local/pid-file';
+import { findFreePort, PortInUseError } from '../../local/ports';
 import { dynamoDbEndpoint, testDynamoDbClient } from '../support/dynamodb';
 import { type LocalApi, startLocalApi } from '../support/local-api';
 

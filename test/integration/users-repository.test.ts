@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../bin/local/dynamodb-local';
 import { DynamoUserRepository } from '../../lambda/adapters/dynamodb-user-repository';
 import { UniquenessError, VersionConflictError } from '../../lambda/domain/errors';
 import { type UserProfile, type UserRecord, UserService } from '../../lambda/domain/users';
 import { parseUser } from '../../lambda/scim/user-resource';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
 import { createTestTables, deleteTestTables, dynamoDbEndpoint, type TestTableNames } from '../support/dynamodb';
 
 /** Every DynamoDB command sent, with how many items it read, so tests can check the access pattern. */

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTables } from '../../bin/local/create-tables';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../bin/local/dynamodb-local';
-import { generateToken, writeLocalSecret } from '../../bin/local/local-secrets';
 import type { ServiceConfig } from '../../lambda/handlers/config';
+import { createTables } from '../../local/create-tables';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
+import { generateToken, writeLocalSecret } from '../../local/local-secrets';
 
 export type TestTableNames = Pick<ServiceConfig, 'usersTable' | 'groupsTable' | 'licensesTable'>;
 

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DYNAMODB_LOCAL_MARKER, startDynamoDbLocal } from '../../bin/local/dynamodb-local';
-import { killOnExit, killStaleProcess, removePidFile, writePidFile } from '../../bin/local/pid-file';
-import { findFreePort } from '../../bin/local/ports';
+import { DYNAMODB_LOCAL_MARKER, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { killOnExit, killStaleProcess, removePidFile, writePidFile } from '../../local/pid-file';
+import { findFreePort } from '../../local/ports';
 import { sesLocalEmulator } from './ses-local';
 
 /**

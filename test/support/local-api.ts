@@ -1,10 +1,10 @@
+import type { ServiceConfig } from '../../lambda/handlers/config';
 import {
   type ExtraRoute,
   type ProxyHandler,
   type RequestAuthorizerHandler,
   startApiServer,
-} from '../../bin/local/api-gateway-adapter';
-import type { ServiceConfig } from '../../lambda/handlers/config';
+} from '../../local/api-gateway-adapter';
 import { testConfig } from './dynamodb';
 
 export interface ApiResponse {

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../bin/local/dynamodb-local';
-import { findFreePort } from '../../bin/local/ports';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
+import { findFreePort } from '../../local/ports';
 
 /** Where `moto_server` is on PATH, or undefined. Checked synchronously so a test file can choose its suites at load time. */
 export function findMotoServer(env: NodeJS.ProcessEnv = process.env): string | undefined {

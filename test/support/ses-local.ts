@@ -1,5 +1,5 @@
-import { findFreePort } from '../../bin/local/ports';
-import { readSesStore, SES_LOCAL_MARKER, type StoredEmail, startSesLocal } from '../../bin/local/ses-local';
+import { findFreePort } from '../../local/ports';
+import { readSesStore, SES_LOCAL_MARKER, type StoredEmail, startSesLocal } from '../../local/ses-local';
 import type { TestEmulator } from './global-setup';
 
 /** aws-ses-v2-local for the jest run: the SES endpoint every test file shares, exported as `SES_ENDPOINT`. */

@@ -7,10 +7,10 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import type { ServiceConfig } from '../../lambda/handlers/config';
-import { scimErrorBody } from '../../lambda/scim/errors';
-import { GATEWAY_ERROR_TEXTS } from '../../lambda/scim/gateway-errors';
-import { SCIM_CONTENT_TYPE } from '../../lambda/scim/http';
+import type { ServiceConfig } from '../lambda/handlers/config';
+import { scimErrorBody } from '../lambda/scim/errors';
+import { GATEWAY_ERROR_TEXTS } from '../lambda/scim/gateway-errors';
+import { SCIM_CONTENT_TYPE } from '../lambda/scim/http';
 import {
   type AuthorizerDecision,
   buildAuthorizerEvent,
@@ -250,12 +250,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 }
 
 async function defaultScimHandler(config: ServiceConfig): Promise<ProxyHandler> {
-  const { createScimHandler } = await import('../../lambda/handlers/scim');
+  const { createScimHandler } = await import('../lambda/handlers/scim');
   return createScimHandler(config);
 }
 
 async function defaultAuthorizerHandler(config: ServiceConfig): Promise<RequestAuthorizerHandler> {
-  const { createAuthorizerHandler } = await import('../../lambda/handlers/authorizer');
+  const { createAuthorizerHandler } = await import('../lambda/handlers/authorizer');
   return createAuthorizerHandler(config);
 }
 

@@ -1,7 +1,7 @@
-import { isOutboxDelivery } from '../../lambda/adapters/outbox-stream-filter';
-import type { ServiceConfig } from '../../lambda/handlers/config';
-import { createMailerHandler } from '../../lambda/handlers/mailer';
-import { createValidateLicenseHandler } from '../../lambda/handlers/validate-license';
+import { isOutboxDelivery } from '../lambda/adapters/outbox-stream-filter';
+import type { ServiceConfig } from '../lambda/handlers/config';
+import { createMailerHandler } from '../lambda/handlers/mailer';
+import { createValidateLicenseHandler } from '../lambda/handlers/validate-license';
 import type { ExtraRoute } from './api-gateway-adapter';
 import { ensureLocalSigningKey, LOCAL_SIGNING_KEY_SECRET_ID } from './license-signing-key';
 import { killOnExit, killStaleProcess, removePidFile, writePidFile } from './pid-file';

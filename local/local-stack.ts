@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseTokenSecret } from '../../lambda/domain/tokens';
-import type { ServiceConfig } from '../../lambda/handlers/config';
+import { parseTokenSecret } from '../lambda/domain/tokens';
+import type { ServiceConfig } from '../lambda/handlers/config';
 import { type ApiServerHandle, type ExtraRoute, startApiServer } from './api-gateway-adapter';
 import { createTables, type TableNames } from './create-tables';
 import { DYNAMODB_LOCAL_MARKER, type DynamoDbLocalHandle, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';

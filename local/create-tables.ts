@@ -19,7 +19,7 @@ import {
   licensesTable,
   type TableDefinition,
   usersTable,
-} from '../../lib/table-schema';
+} from '../lambda/contract/tables';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local';
 
 export interface TableNames {

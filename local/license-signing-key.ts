@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { SIGNING_KEY_FIELD } from '../../lambda/adapters/secret-signing-key-provider';
+import { SIGNING_KEY_FIELD } from '../lambda/adapters/secret-signing-key-provider';
 import { localSecretPath } from './local-secrets';
 
 /** Secret id of the local stack's license signing key (a file in the secrets folder, like the SCIM token). */
