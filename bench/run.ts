@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
-import type { ServiceConfig } from '../lambda/handlers/config';
 import { createScimHandler } from '../lambda/handlers/scim';
 import { startApiServer } from '../local/api-gateway-adapter';
 import { createTables } from '../local/create-tables';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local';
 import { ensureLocalSigningKey, LOCAL_SIGNING_KEY_SECRET_ID } from '../local/license-signing-key';
+import { type LocalServiceConfig, localAdapters } from '../local/local-adapters';
 import { generateToken, writeLocalSecret } from '../local/local-secrets';
 import { findFreePort } from '../local/ports';
 import { seedUsers } from '../test/support/seed-users';
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     const secretsDir = mkdtempSync(join(tmpdir(), 'bench-secrets-'));
     const token = generateToken();
     writeLocalSecret(secretsDir, 'bench-token', { orgId: 'default', token });
-    const config: ServiceConfig = {
+    const config: LocalServiceConfig = {
       usersTable: names.users,
       groupsTable: names.groups,
       licensesTable: names.licenses,
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     const server = await startApiServer({
       port: 0,
       config,
-      scimHandler: createScimHandler(config, { dynamo: client }),
+      scimHandler: createScimHandler(config, { ...localAdapters(config), dynamo: client }),
       authorizerCacheTtlSeconds: 60,
       log: () => {},
     });

@@ -12,11 +12,11 @@ import { DynamoOrganizationRepository } from '../lambda/adapters/dynamodb-organi
 import { DynamoOutboxRedriveStore } from '../lambda/adapters/dynamodb-outbox';
 import { transactWrite } from '../lambda/adapters/dynamodb-transactions';
 import { DynamoUserRepository } from '../lambda/adapters/dynamodb-user-repository';
-import { FileTokenStore } from '../lambda/adapters/file-token-store';
 import {
   SecretsManagerTokenStore,
   type SecretsManagerTokenStoreOptions,
 } from '../lambda/adapters/secrets-manager-token-store';
+import { DEFAULT_ORG_ID, STACK_NAME } from '../lambda/contract/deployment';
 import { systemClock } from '../lambda/domain/clock';
 import { DomainError } from '../lambda/domain/errors';
 import { type EmailOutbox, LicenseResend } from '../lambda/domain/license-resend';
@@ -32,8 +32,8 @@ import {
 import { OutboxRedrive, type RedrivenEmail } from '../lambda/domain/outbox-redrive';
 import { DEFAULT_GRACE_HOURS } from '../lambda/domain/token-rotation';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local';
+import { FileTokenStore } from '../local/file-token-store';
 import { localServiceConfig, localStackSettingsFromEnv } from '../local/local-stack';
-import { STACK_NAME } from './app';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -465,7 +465,7 @@ async function awsTarget(values: Values, creating: boolean): Promise<Target> {
   };
   const tokens = new SecretsManagerTokenStore(secrets, storeOptions);
   const organizations = organizationService(dynamo, outputs.LicensesTableName!, tokens, {
-    defaultOrgId: 'default',
+    defaultOrgId: DEFAULT_ORG_ID,
     defaultSecretId: outputs.TokenSecretArn!,
     orgSecretPrefix: outputs.OrgTokenSecretPrefix!,
   });

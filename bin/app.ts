@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { STACK_NAME } from '../lambda/contract/deployment';
 import { ScimStack } from '../lib/scim-stack';
-
-/** Stack name; the admin command line finds the stack's outputs under it. */
-export const STACK_NAME = 'ScimLicensePortal';
 
 /**
  * Builds the CDK app from its context. The only place that reads configuration: constructs get typed props.

@@ -2,6 +2,9 @@ import * as path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
+import { encodeEnvironment } from '../lambda/contract/environment';
+import { VALIDATE_LICENSE_PATH } from '../lambda/contract/routes';
 import { DataTables } from './constructs/data-tables';
 import { LicenseMailer } from './constructs/license-mailer';
 import { LicenseSigningKey } from './constructs/license-signing-key';
@@ -11,9 +14,6 @@ import { SenderIdentity } from './constructs/sender-identity';
 import { ServiceFunction } from './constructs/service-function';
 import { TokenRotation } from './constructs/token-rotation';
 import { TokenSecret } from './constructs/token-secret';
-
-/** Organization bound to the token secret deployed with the stack. */
-export const DEFAULT_ORG_ID = 'default';
 
 const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
 
@@ -66,24 +66,22 @@ export class ScimStack extends Stack {
     const { users, groups, licenses } = this.tables;
     this.licenseSigningKey = new LicenseSigningKey(this, 'LicenseSigningKey');
     const signingKey = this.licenseSigningKey.secret;
-    const tableEnvironment = {
-      USERS_TABLE: users.tableName,
-      GROUPS_TABLE: groups.tableName,
-      LICENSES_TABLE: licenses.tableName,
-      DEFAULT_ORG_ID,
+    const tableSettings = {
+      usersTable: users.tableName,
+      groupsTable: groups.tableName,
+      licensesTable: licenses.tableName,
+      defaultOrgId: DEFAULT_ORG_ID,
     };
+    const tableEnvironment = encodeEnvironment(tableSettings);
     this.scimFunction = new ServiceFunction(this, 'ScimHandler', {
       entry: path.join(HANDLERS_DIR, 'scim.ts'),
       description: 'SCIM 2.0 Users and Groups endpoints',
-      environment: {
-        USERS_TABLE: users.tableName,
-        GROUPS_TABLE: groups.tableName,
-        LICENSES_TABLE: licenses.tableName,
-        DEFAULT_ORG_ID,
-        SIGNING_KEY_SECRET_ARN: signingKey.secretArn,
-        ...(props.seats !== undefined ? { DEFAULT_ORG_SEATS: String(props.seats) } : {}),
-        POWERTOOLS_SERVICE_NAME: 'scim',
-      },
+      environment: encodeEnvironment({
+        ...tableSettings,
+        signingKeySecretId: signingKey.secretArn,
+        defaultOrgSeats: props.seats,
+        serviceName: 'scim',
+      }),
     });
     signingKey.grantRead(this.scimFunction);
     for (const table of this.tables.all) {
@@ -94,11 +92,11 @@ export class ScimStack extends Stack {
     this.authorizerFunction = new ServiceFunction(this, 'Authorizer', {
       entry: path.join(HANDLERS_DIR, 'authorizer.ts'),
       description: 'Maps a SCIM API key to its organization',
-      environment: {
-        DEFAULT_ORG_ID,
-        TOKEN_SECRET_ARN: this.tokenSecret.secret.secretArn,
-        POWERTOOLS_SERVICE_NAME: 'scim-authorizer',
-      },
+      environment: encodeEnvironment({
+        defaultOrgId: DEFAULT_ORG_ID,
+        tokenSecretId: this.tokenSecret.secret.secretArn,
+        serviceName: 'scim-authorizer',
+      }),
     });
     this.tokenSecret.secret.grantRead(this.authorizerFunction);
 
@@ -109,7 +107,11 @@ export class ScimStack extends Stack {
       automaticallyAfter: props.tokenRotationDays === undefined ? undefined : Duration.days(props.tokenRotationDays),
       graceHours: props.tokenGraceHours,
     });
-    this.authorizerFunction.function.addEnvironment('ORG_SECRET_PREFIX', this.tokenRotation.orgSecretPrefix);
+    for (const [name, value] of Object.entries(
+      encodeEnvironment({ orgSecretPrefix: this.tokenRotation.orgSecretPrefix }),
+    )) {
+      this.authorizerFunction.function.addEnvironment(name, value);
+    }
     this.tokenRotation.grantReadOrgSecrets(this.authorizerFunction);
 
     this.scimApi = new ScimApi(this, 'ScimApi', {
@@ -159,7 +161,7 @@ export class ScimStack extends Stack {
     });
     new CfnOutput(this, 'ValidateLicenseUrl', {
       description: 'POST {"licenseKey": "…"} here from the desktop app',
-      value: this.scimApi.api.urlForPath('/licenses/validate'),
+      value: this.scimApi.api.urlForPath(VALIDATE_LICENSE_PATH),
     });
     new CfnOutput(this, 'LicenseMailDeadLetterQueueUrl', {
       description: 'License emails given up after all retries (its alarm fires on the first message)',

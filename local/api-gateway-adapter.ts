@@ -7,9 +7,9 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import type { ServiceConfig } from '../lambda/handlers/config';
+import { GATEWAY_ERROR_TEXTS } from '../lambda/contract/gateway-errors';
+import { SCIM_BASE_PATH } from '../lambda/contract/routes';
 import { scimErrorBody } from '../lambda/scim/errors';
-import { GATEWAY_ERROR_TEXTS } from '../lambda/scim/gateway-errors';
 import { SCIM_CONTENT_TYPE } from '../lambda/scim/http';
 import {
   type AuthorizerDecision,
@@ -25,6 +25,7 @@ import {
   toDecision,
 } from './api-gateway-events';
 import { LOCAL_REGION } from './dynamodb-local';
+import { type LocalServiceConfig, localAdapters } from './local-adapters';
 import { PortInUseError } from './ports';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -44,7 +45,7 @@ export interface ApiServerOptions {
   readonly port: number;
   /** @default 'localhost' */
   readonly host?: string;
-  readonly config: ServiceConfig;
+  readonly config: LocalServiceConfig;
   /** @default createScimHandler(config) from lambda/handlers/scim */
   readonly scimHandler?: ProxyHandler;
   /** @default createAuthorizerHandler(config) from lambda/handlers/authorizer */
@@ -71,7 +72,6 @@ export interface ApiServerHandle {
   close(): Promise<void>;
 }
 
-export const SCIM_BASE_PATH = '/scim/v2';
 /** API Gateway's payload limit for REST APIs. */
 export const MAX_GATEWAY_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -249,14 +249,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 }
 
-async function defaultScimHandler(config: ServiceConfig): Promise<ProxyHandler> {
+async function defaultScimHandler(config: LocalServiceConfig): Promise<ProxyHandler> {
   const { createScimHandler } = await import('../lambda/handlers/scim');
-  return createScimHandler(config);
+  return createScimHandler(config, localAdapters(config));
 }
 
-async function defaultAuthorizerHandler(config: ServiceConfig): Promise<RequestAuthorizerHandler> {
+async function defaultAuthorizerHandler(config: LocalServiceConfig): Promise<RequestAuthorizerHandler> {
   const { createAuthorizerHandler } = await import('../lambda/handlers/authorizer');
-  return createAuthorizerHandler(config);
+  return createAuthorizerHandler(config, localAdapters(config));
 }
 
 function gatewayError(kind: GatewayErrorKind): APIGatewayProxyResult {

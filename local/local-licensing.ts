@@ -1,9 +1,10 @@
-import { isOutboxDelivery } from '../lambda/adapters/outbox-stream-filter';
-import type { ServiceConfig } from '../lambda/handlers/config';
+import { isOutboxDelivery } from '../lambda/contract/outbox-stream-filter';
+import { VALIDATE_LICENSE_PATH } from '../lambda/contract/routes';
 import { createMailerHandler } from '../lambda/handlers/mailer';
 import { createValidateLicenseHandler } from '../lambda/handlers/validate-license';
 import type { ExtraRoute } from './api-gateway-adapter';
 import { ensureLocalSigningKey, LOCAL_SIGNING_KEY_SECRET_ID } from './license-signing-key';
+import { type LocalServiceConfig, localAdapters } from './local-adapters';
 import { killOnExit, killStaleProcess, removePidFile, writePidFile } from './pid-file';
 import { assertPortAvailable } from './ports';
 import { SES_LOCAL_MARKER, startSesLocal } from './ses-local';
@@ -11,13 +12,12 @@ import { type StreamPoller, startStreamPoller } from './stream-poller';
 
 /** The sender of local license emails (aws-ses-v2-local accepts any address). */
 export const LOCAL_SENDER_EMAIL = 'licenses@license-portal.localhost';
-export const VALIDATE_LICENSE_PATH = '/licenses/validate';
 
 /** What the handlers need for licenses on a local stack: the signing key file, the sender, the mail emulator. */
 export function localLicenseConfig(settings: {
   readonly mailPort: number;
   readonly seats?: number;
-}): Pick<ServiceConfig, 'signingKeySecretId' | 'senderEmail' | 'sesEndpoint' | 'defaultOrgSeats'> {
+}): Pick<LocalServiceConfig, 'signingKeySecretId' | 'senderEmail' | 'sesEndpoint' | 'defaultOrgSeats'> {
   return {
     signingKeySecretId: LOCAL_SIGNING_KEY_SECRET_ID,
     senderEmail: LOCAL_SENDER_EMAIL,
@@ -27,8 +27,12 @@ export function localLicenseConfig(settings: {
 }
 
 /** The validation route without the authorizer, as the deployed API has it. */
-export function validateLicenseRoute(config: ServiceConfig): ExtraRoute {
-  return { method: 'POST', path: VALIDATE_LICENSE_PATH, handler: createValidateLicenseHandler(config) };
+export function validateLicenseRoute(config: LocalServiceConfig): ExtraRoute {
+  return {
+    method: 'POST',
+    path: VALIDATE_LICENSE_PATH,
+    handler: createValidateLicenseHandler(config, localAdapters(config)),
+  };
 }
 
 export interface LocalMail {
@@ -51,16 +55,14 @@ export async function killStaleLocalMail(pidFile: string): Promise<void> {
  * MAIL_PORT, and the stream poller feeding the licenses table's outbox to the real mailer handler.
  */
 export async function startLocalMail(options: {
-  readonly config: ServiceConfig;
+  readonly config: LocalServiceConfig;
   readonly mailPort: number;
   readonly pidFile: string;
   readonly portEnvVar?: string;
   readonly log?: (line: string) => void;
 }): Promise<LocalMail> {
   const { config } = options;
-  if (!config.localSecretsDir || !config.signingKeySecretId || !config.dynamoEndpoint) {
-    throw new Error('the local mail needs localSecretsDir, signingKeySecretId and dynamoEndpoint in the config');
-  }
+  if (!config.signingKeySecretId) throw new Error('the local mail needs signingKeySecretId in the config');
   ensureLocalSigningKey(config.localSecretsDir, config.signingKeySecretId);
 
   await killStaleLocalMail(options.pidFile);
@@ -80,7 +82,7 @@ export async function startLocalMail(options: {
       endpoint: config.dynamoEndpoint,
       tableName: config.licensesTable,
       // The poller waits between retries itself (exponential backoff), so the handler need not.
-      handler: createMailerHandler(config, { failureDelayMs: () => 0 }),
+      handler: createMailerHandler(config, { ...localAdapters(config), failureDelayMs: () => 0 }),
       filter: isOutboxDelivery,
       log: options.log,
     });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { secretFilePath } from '../lambda/adapters/file-secret-reader';
+import { secretFilePath } from './file-secret-reader';
 
 /**
  * The local stand-in for Secrets Manager: one JSON file per secret id, at the path the handlers' file secret reader

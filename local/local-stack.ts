@@ -1,10 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
 import { parseTokenSecret } from '../lambda/domain/tokens';
-import type { ServiceConfig } from '../lambda/handlers/config';
+import type { ServiceConfig } from '../lambda/wiring/config';
 import { type ApiServerHandle, type ExtraRoute, startApiServer } from './api-gateway-adapter';
 import { createTables, type TableNames } from './create-tables';
 import { DYNAMODB_LOCAL_MARKER, type DynamoDbLocalHandle, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
+import type { LocalServiceConfig } from './local-adapters';
 import { killStaleLocalMail, localLicenseConfig, startLocalMail, validateLicenseRoute } from './local-licensing';
 import { localSecretPath, resolveDefaultToken, type TokenSource, writeLocalSecret } from './local-secrets';
 import { killOnExit, killStaleProcess, removePidFile, writePidFile } from './pid-file';
@@ -12,7 +14,8 @@ import { assertPortAvailable } from './ports';
 
 /** Fixed names: one local stack per DATA_DIR, so they never collide, and the admin CLI can find them. */
 export const LOCAL_TABLE_NAMES: TableNames = { users: 'scim-users', groups: 'scim-groups', licenses: 'scim-licenses' };
-export const LOCAL_DEFAULT_ORG_ID = 'default';
+/** The local stack's `SCIM_TOKEN` belongs to the same default organization as the deployed stack's secret. */
+export const LOCAL_DEFAULT_ORG_ID = DEFAULT_ORG_ID;
 export const LOCAL_TOKEN_SECRET_ID = 'local/scim-token/default';
 
 export interface LocalStackSettings {
@@ -100,7 +103,7 @@ export function localStackPaths(dataDir: string): LocalStackPaths {
 export function localServiceConfig(
   settings: Pick<LocalStackSettings, 'dataDir' | 'dynamoDbPort'> &
     Partial<Pick<LocalStackSettings, 'mailPort' | 'seats'>>,
-): ServiceConfig {
+): LocalServiceConfig {
   return {
     usersTable: LOCAL_TABLE_NAMES.users,
     groupsTable: LOCAL_TABLE_NAMES.groups,
@@ -136,7 +139,7 @@ export interface LocalStackOptions extends LocalStackSettings {
 }
 
 export interface LocalStack {
-  readonly config: ServiceConfig;
+  readonly config: LocalServiceConfig;
   readonly settings: LocalStackSettings;
   readonly paths: LocalStackPaths;
   /** The default organization's token and where it came from. */

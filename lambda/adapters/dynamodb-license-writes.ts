@@ -1,5 +1,6 @@
 import { type AttributeValue, TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { OUTBOX_SORT_KEY } from '../contract/outbox-stream-filter';
 import {
   type EmailIntent,
   isLicenseWrite,
@@ -11,7 +12,6 @@ import {
 import type { LinkedWrite, ListPage, UserCriteria, UserRecord, UserRepository } from '../domain/users';
 import { TransactionCancelledError } from './dynamodb-transactions';
 import type { LinkedWriteTranslator } from './dynamodb-user-repository';
-import { OUTBOX_SORT_KEY } from './outbox-stream-filter';
 
 /**
  * The license items of the licenses table and how license changes become items of the user's transaction.

@@ -5,12 +5,12 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { REDRIVE_ATTRIBUTE } from '../contract/outbox-stream-filter';
 import { IndexNames } from '../contract/tables';
 import type { ClaimResult, OutboxStore } from '../domain/license-mail';
 import type { EmailIntent } from '../domain/licenses';
 import type { OutboxRedriveStore, RedriveOutcome, UnsentEmail } from '../domain/outbox-redrive';
 import { outboxItemKey, outboxPartition } from './dynamodb-license-writes';
-import { REDRIVE_ATTRIBUTE } from './outbox-stream-filter';
 
 /**
  * The mailer's side of the outbox items (written by the license transaction, see dynamodb-license-writes.ts):

@@ -1,3 +1,4 @@
+import { SIGNING_KEY_FIELD } from '../contract/deployment';
 import { MIN_SIGNING_KEY_BYTES, type SigningKeyProvider } from '../domain/license-keys';
 import type { SecretReader } from '../domain/tokens';
 
@@ -6,7 +7,7 @@ export interface SigningKeySecret {
   readonly signingKey: string;
 }
 
-export const SIGNING_KEY_FIELD = 'signingKey';
+export { SIGNING_KEY_FIELD };
 
 /**
  * Reads the license signing secret through a SecretReader (Secrets Manager on AWS, a file locally) once per

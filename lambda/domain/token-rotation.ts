@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { DEFAULT_GRACE_HOURS } from '../contract/deployment';
 import type { Clock } from './clock';
 import { systemClock } from './clock';
 import { DomainError } from './errors';
 import { parseTokenSecret, type TokenSecret } from './tokens';
 
 /** How long a replaced token keeps working unless the caller says otherwise: time for an admin to update Okta. */
-export const DEFAULT_GRACE_HOURS = 72;
+export { DEFAULT_GRACE_HOURS };
 
 /** Staging labels of Secrets Manager, which the local file store imitates. */
 export const CURRENT = 'AWSCURRENT';

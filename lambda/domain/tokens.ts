@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { DEFAULT_SECRET_CACHE_TTL_MS } from '../contract/deployment';
 import type { Clock } from './clock';
 import { systemClock } from './clock';
 
@@ -37,7 +38,7 @@ export type Verification =
  * How long the verifier reuses a secret's value. It adds to API Gateway's authorizer result cache: together they bound
  * how long a revoked token keeps working (60 s), so the stage's cache may be at most 60 s minus this.
  */
-export const DEFAULT_SECRET_CACHE_TTL_MS = 30_000;
+export { DEFAULT_SECRET_CACHE_TTL_MS };
 
 /** Tokens that name their organization, so the verifier reads exactly one secret. */
 const ORG_TOKEN = /^scim_([a-z0-9][a-z0-9-]{0,62})_[A-Za-z0-9_-]{32,}$/;

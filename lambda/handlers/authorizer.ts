@@ -3,13 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { FileSecretReader } from '../adapters/file-secret-reader';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
 import type { Clock } from '../domain/clock';
 import { DEFAULT_ORG_SECRET_PREFIX } from '../domain/organizations';
 import { type SecretReader, TokenVerifier } from '../domain/tokens';
-import { type AuthorizerConfig, authorizerConfigFromEnv } from './config';
-import { type Counter, noCounter, powertoolsCounter } from './metrics';
+import { type AuthorizerConfig, authorizerConfigFromEnv } from '../wiring/config';
+import { type Counter, powertoolsCounter } from '../wiring/metrics';
 
 /** How stale the secret may be when a presented token does not match it (see the refresher below). */
 const REFRESH_TTL_MS = 5_000;
@@ -37,10 +36,7 @@ export function createAuthorizerHandler(
 ): AuthorizerHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: 'scim-authorizer' });
   const secrets =
-    overrides.secrets ??
-    (config.localSecretsDir
-      ? new FileSecretReader(config.localSecretsDir)
-      : new SecretsManagerSecretReader(new SecretsManagerClient({ region: config.region })));
+    overrides.secrets ?? new SecretsManagerSecretReader(new SecretsManagerClient({ region: config.region }));
   const orgSecretPrefix = config.orgSecretPrefix ?? DEFAULT_ORG_SECRET_PREFIX;
   const verifierOptions = {
     defaultOrgId: config.defaultOrgId,
@@ -55,7 +51,7 @@ export function createAuthorizerHandler(
     ...verifierOptions,
     cacheTtlMs: Math.min(REFRESH_TTL_MS, overrides.cacheTtlMs ?? REFRESH_TTL_MS),
   });
-  const counter = overrides.counter ?? (config.localSecretsDir ? noCounter : powertoolsCounter('scim-authorizer'));
+  const counter = overrides.counter ?? powertoolsCounter('scim-authorizer');
 
   return async (event) => {
     const authorization = header(event, 'authorization');

@@ -7,14 +7,15 @@ import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { DynamoOutboxStore } from '../adapters/dynamodb-outbox';
-import { isOutboxDelivery } from '../adapters/outbox-stream-filter';
 import { createSesClient, SesMailer } from '../adapters/ses-mailer';
+import { isOutboxDelivery } from '../contract/outbox-stream-filter';
 import { type Clock, systemClock } from '../domain/clock';
 import type { SigningKeyProvider } from '../domain/license-keys';
 import { LicenseEmailDispatcher, type Mailer } from '../domain/license-mail';
 import type { EmailIntent } from '../domain/licenses';
-import { configFromEnv, type ServiceConfig } from './config';
-import { brandingFor, licenseKeysFor } from './licensing';
+import type { SecretReader } from '../domain/tokens';
+import { configFromEnv, type ServiceConfig } from '../wiring/config';
+import { brandingFor, licenseKeysFor } from '../wiring/licensing';
 
 /** What the mailer reads of the Lambda context: how long the invocation has left. Absent locally (no timeout). */
 export type InvocationClock = Pick<Context, 'getRemainingTimeInMillis'>;
@@ -26,6 +27,8 @@ export interface MailerOverrides {
   readonly ses?: SESv2Client;
   readonly mailer?: Mailer;
   readonly signingKeys?: SigningKeyProvider;
+  /** Where the license signing key is read from. @default Secrets Manager */
+  readonly secrets?: SecretReader;
   readonly logger?: Logger;
   readonly clock?: Clock;
   /** @default 120000 */
@@ -75,17 +78,17 @@ const intentSchema = z.object({
  */
 export function createMailerHandler(config: ServiceConfig, overrides: MailerOverrides = {}): MailerHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: 'license-mailer' });
-  const dynamo = overrides.dynamo ?? new DynamoDBClient({ endpoint: config.dynamoEndpoint, region: config.region });
+  const dynamo = overrides.dynamo ?? new DynamoDBClient({ region: config.region });
   const mailer =
     overrides.mailer ??
-    new SesMailer(overrides.ses ?? createSesClient({ endpoint: config.sesEndpoint, region: config.region }), {
+    new SesMailer(overrides.ses ?? createSesClient({ region: config.region }), {
       senderEmail: required(config.senderEmail, 'SENDER_EMAIL'),
       configurationSetName: config.sesConfigurationSet,
     });
   const dispatcher = new LicenseEmailDispatcher({
     outbox: new DynamoOutboxStore(dynamo, config.licensesTable),
     mailer,
-    keys: licenseKeysFor(config, overrides.signingKeys),
+    keys: licenseKeysFor(config, overrides.signingKeys, overrides.secrets),
     branding: brandingFor(config),
     clock: overrides.clock ?? systemClock,
     leaseMs: overrides.leaseMs,

@@ -6,32 +6,35 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { DynamoGroupRepository, DynamoMemberDirectory } from '../adapters/dynamodb-group-repository';
 import { DynamoUserRepository } from '../adapters/dynamodb-user-repository';
 import { GroupService } from '../domain/groups';
+import type { SecretReader } from '../domain/tokens';
 import { UserService } from '../domain/users';
 import { GroupsEndpoint } from '../scim/groups-endpoint';
 import type { HttpRequest } from '../scim/http';
 import { createScimRouter, type ScimRouter } from '../scim/router';
 import { UsersEndpoint } from '../scim/users-endpoint';
-import { configFromEnv, type ServiceConfig } from './config';
-import { createLicensing } from './licensing';
+import { configFromEnv, type ServiceConfig } from '../wiring/config';
+import { createLicensing } from '../wiring/licensing';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
 export interface ScimHandlerOverrides {
   /** A client to use instead of one built from the config (the benchmark counts its requests). */
   readonly dynamo?: DynamoDBClient;
+  /** Where the license signing key is read from. @default Secrets Manager */
+  readonly secrets?: SecretReader;
   readonly logger?: Logger;
 }
 
 /** Wires the SCIM API once per configuration: adapters, use cases, router. */
 export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerOverrides = {}): ProxyHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: 'scim' });
-  const dynamo = overrides.dynamo ?? new DynamoDBClient({ endpoint: config.dynamoEndpoint, region: config.region });
+  const dynamo = overrides.dynamo ?? new DynamoDBClient({ region: config.region });
   const groups = new GroupService(
     new DynamoGroupRepository(dynamo, config.groupsTable),
     new DynamoMemberDirectory(dynamo, config.usersTable),
   );
   // License writes commit in the user's transaction; without a signing key configured, users change without licenses.
-  const licensing = createLicensing(config, dynamo);
+  const licensing = createLicensing(config, dynamo, { secrets: overrides.secrets });
   const users = new UserService(
     licensing?.userRepository(config.usersTable) ?? new DynamoUserRepository(dynamo, config.usersTable),
     {

@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { SecretsManagerRotationEvent } from 'aws-lambda';
 import { SecretsManagerTokenStore } from '../adapters/secrets-manager-token-store';
+import { decodeEnvironment } from '../contract/environment';
 import type { Clock } from '../domain/clock';
 import {
   DEFAULT_GRACE_HOURS,
@@ -12,7 +13,7 @@ import {
   TokenRotation,
   type VersionedSecretStore,
 } from '../domain/token-rotation';
-import { type Counter, powertoolsCounter } from './metrics';
+import { type Counter, powertoolsCounter } from '../wiring/metrics';
 
 export type TokenRotationHandler = (event: SecretsManagerRotationEvent) => Promise<void>;
 
@@ -24,12 +25,7 @@ export interface TokenRotationConfig {
 
 /** `TOKEN_GRACE_HOURS` (set by the stack from the `tokenGraceHours` context), default 72. */
 export function rotationConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TokenRotationConfig {
-  const raw = env.TOKEN_GRACE_HOURS;
-  const graceHours = raw === undefined || raw === '' ? DEFAULT_GRACE_HOURS : Number(raw);
-  if (!Number.isFinite(graceHours) || graceHours < 0) {
-    throw new Error(`TOKEN_GRACE_HOURS must be a number of hours >= 0, got "${raw}"`);
-  }
-  return { graceHours, region: env.AWS_REGION };
+  return { graceHours: decodeEnvironment(env).tokenGraceHours ?? DEFAULT_GRACE_HOURS, region: env.AWS_REGION };
 }
 
 export interface TokenRotationOverrides {

@@ -8,8 +8,9 @@ import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository
 import { type Clock, systemClock } from '../domain/clock';
 import type { SigningKeyProvider } from '../domain/license-keys';
 import { type LicenseLookup, LicenseValidator } from '../domain/licenses';
-import { configFromEnv, type ServiceConfig } from './config';
-import { licenseKeysFor } from './licensing';
+import type { SecretReader } from '../domain/tokens';
+import { configFromEnv, type ServiceConfig } from '../wiring/config';
+import { licenseKeysFor } from '../wiring/licensing';
 
 export type ValidateLicenseHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
@@ -17,6 +18,8 @@ export interface ValidateLicenseOverrides {
   readonly dynamo?: DynamoDBClient;
   readonly lookup?: LicenseLookup;
   readonly signingKeys?: SigningKeyProvider;
+  /** Where the license signing key is read from. @default Secrets Manager */
+  readonly secrets?: SecretReader;
   readonly logger?: Logger;
   readonly clock?: Clock;
   /**
@@ -49,10 +52,10 @@ export function createValidateLicenseHandler(
   const lookup =
     overrides.lookup ??
     new DynamoLicenseRepository(
-      overrides.dynamo ?? new DynamoDBClient({ endpoint: config.dynamoEndpoint, region: config.region }),
+      overrides.dynamo ?? new DynamoDBClient({ region: config.region }),
       config.licensesTable,
     );
-  const validator = new LicenseValidator(licenseKeysFor(config, overrides.signingKeys), lookup);
+  const validator = new LicenseValidator(licenseKeysFor(config, overrides.signingKeys, overrides.secrets), lookup);
 
   return async (event) => {
     const startedAt = clock.now().getTime();

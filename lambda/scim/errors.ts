@@ -1,3 +1,4 @@
+import { ERROR_SCHEMA } from '../contract/http';
 /** SCIM error types of RFC 7644 section 3.12. */
 export type ScimErrorType =
   | 'invalidFilter'
@@ -13,7 +14,7 @@ export type ScimErrorType =
   /** RFC 9865: a cursor this server did not issue, or no longer recognises. */
   | 'invalidCursor';
 
-export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+export { ERROR_SCHEMA };
 
 /**
  * An error the client can fix (or must be told about), answered as a SCIM error body.

@@ -1,3 +1,4 @@
+import { SCIM_CONTENT_TYPE } from '../contract/http';
 /**
  * The protocol layer's view of HTTP, independent of API Gateway. The Lambda handler maps proxy events to and from
  * these values; everything below it is testable without AWS types.
@@ -24,7 +25,7 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+export { SCIM_CONTENT_TYPE };
 
 /** Largest request body accepted, in bytes; larger bodies get 413 (Okta's batches are far smaller). */
 export const MAX_BODY_BYTES = 1024 * 1024;

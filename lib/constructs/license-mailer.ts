@@ -9,7 +9,8 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_PATTERNS } from '../../lambda/adapters/outbox-stream-filter';
+import { encodeEnvironment } from '../../lambda/contract/environment';
+import { OUTBOX_PATTERNS } from '../../lambda/contract/outbox-stream-filter';
 import { ServiceFunction } from './service-function';
 
 /** The tag SES adds to every message sent with a configuration set. */
@@ -97,11 +98,13 @@ export class LicenseMailer extends Construct {
       timeout: Duration.seconds(60),
       environment: {
         ...props.environment,
-        SIGNING_KEY_SECRET_ARN: props.signingKey.secretArn,
-        SENDER_EMAIL: props.senderEmail,
-        SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
-        ...(props.productName ? { PRODUCT_NAME: props.productName } : {}),
-        POWERTOOLS_SERVICE_NAME: 'license-mailer',
+        ...encodeEnvironment({
+          signingKeySecretId: props.signingKey.secretArn,
+          senderEmail: props.senderEmail,
+          sesConfigurationSet: this.configurationSet.configurationSetName,
+          productName: props.productName || undefined,
+          serviceName: 'license-mailer',
+        }),
       },
     });
     const fn = this.function.function;

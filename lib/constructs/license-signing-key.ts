@@ -1,7 +1,7 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { SIGNING_KEY_FIELD } from '../../lambda/adapters/secret-signing-key-provider';
+import { SIGNING_KEY_FIELD } from '../../lambda/contract/deployment';
 
 /**
  * The secret every license key is derived from (HMAC-SHA256, see lambda/domain/license-keys.ts), generated at deploy

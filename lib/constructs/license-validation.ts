@@ -5,11 +5,12 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { encodeEnvironment } from '../../lambda/contract/environment';
+import { VALIDATE_LICENSE_PATH } from '../../lambda/contract/routes';
 import { IndexNames } from '../../lambda/contract/tables';
 import { ServiceFunction } from './service-function';
 
 /** Path of the validation endpoint below the stage, beside `/scim/v2`. */
-export const VALIDATE_LICENSE_PATH = '/licenses/validate';
 
 export interface LicenseValidationProps {
   /** The REST API's root resource; the route is added beside `/scim/v2`. */
@@ -46,8 +47,7 @@ export class LicenseValidation extends Construct {
       description: 'Answers whether a license key is valid, for the desktop app',
       environment: {
         ...props.environment,
-        SIGNING_KEY_SECRET_ARN: props.signingKey.secretArn,
-        POWERTOOLS_SERVICE_NAME: 'license-validation',
+        ...encodeEnvironment({ signingKeySecretId: props.signingKey.secretArn, serviceName: 'license-validation' }),
       },
     });
     props.signingKey.grantRead(this.function);

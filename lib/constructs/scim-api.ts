@@ -4,13 +4,12 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { DEFAULT_SECRET_CACHE_TTL_MS } from '../../lambda/domain/tokens';
-import { ERROR_SCHEMA } from '../../lambda/scim/errors';
-import { GATEWAY_ERROR_TEXTS, type GatewayErrorText } from '../../lambda/scim/gateway-errors';
-import { SCIM_CONTENT_TYPE } from '../../lambda/scim/http';
+import { DEFAULT_SECRET_CACHE_TTL_MS } from '../../lambda/contract/deployment';
+import { GATEWAY_ERROR_TEXTS, type GatewayErrorText } from '../../lambda/contract/gateway-errors';
+import { ERROR_SCHEMA, SCIM_CONTENT_TYPE } from '../../lambda/contract/http';
+import { SCIM_BASE_PATH } from '../../lambda/contract/routes';
 
 /** Path of the SCIM base below the stage; Okta's "SCIM connector base URL" ends with it. */
-export const SCIM_BASE_PATH = '/scim/v2';
 
 /** A revoked token must stop working within this, end to end. */
 const REVOCATION_DELAY_LIMIT = Duration.seconds(60);

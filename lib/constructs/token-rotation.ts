@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DEFAULT_GRACE_HOURS } from '../../lambda/domain/token-rotation';
+import { DEFAULT_GRACE_HOURS } from '../../lambda/contract/deployment';
+import { encodeEnvironment } from '../../lambda/contract/environment';
 import { ServiceFunction } from './service-function';
 
 const SECRETS_MANAGER_PRINCIPAL = 'secretsmanager.amazonaws.com';
@@ -56,10 +57,7 @@ export class TokenRotation extends Construct {
     this.function = new ServiceFunction(this, 'Function', {
       entry: path.join(__dirname, '..', '..', 'lambda', 'handlers', 'token-rotation.ts'),
       description: 'Rotates organization SCIM API keys, keeping the replaced key valid for a grace period',
-      environment: {
-        TOKEN_GRACE_HOURS: String(graceHours),
-        POWERTOOLS_SERVICE_NAME: 'scim-token-rotation',
-      },
+      environment: encodeEnvironment({ tokenGraceHours: graceHours, serviceName: 'scim-token-rotation' }),
     });
 
     // Duration 0 attaches the Lambda without RotationRules: rotation then runs only when someone asks for it.

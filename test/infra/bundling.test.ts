@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createApp, STACK_NAME } from '../../bin/app';
+import { createApp } from '../../bin/app';
+import { STACK_NAME } from '../../lambda/contract/deployment';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
 import type { ScimStack } from '../../lib/scim-stack';
 import { CDK_JSON_CONTEXT, logicalIdOf, SENDER_EMAIL } from './support/app';
@@ -79,6 +80,18 @@ describe('Lambda bundles', () => {
     );
 
     expect(exported).toBe('function');
+  });
+
+  it.each(functions)('the %s bundle holds no code of the local stack or the tests', (_name, pick) => {
+    const bundle = bundlePath(pick(stack));
+    const sources = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')).sources as string[];
+    const projectRoot = path.resolve(__dirname, '..', '..');
+    const ownSources = sources
+      .map((source) => path.relative(projectRoot, path.resolve(path.dirname(bundle), source)))
+      .filter((source) => !source.includes('node_modules'));
+
+    expect(ownSources).toEqual(expect.arrayContaining([expect.stringMatching(/^lambda\/handlers\//)]));
+    expect(ownSources.filter((source) => !source.startsWith('lambda/'))).toEqual([]);
   });
 
   it('the authorizer, with its deployed environment, refuses a request without an API key as Unauthorized', () => {

@@ -1,7 +1,8 @@
 import type { Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { createApp, STACK_NAME } from '../../bin/app';
+import { createApp } from '../../bin/app';
+import { STACK_NAME } from '../../lambda/contract/deployment';
 import { CDK_JSON_CONTEXT, NO_BUNDLING, SENDER_EMAIL } from './support/app';
 
 function buildApp() {

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { OUTBOX_INSERT_PATTERN, OUTBOX_REDRIVE_PATTERN } from '../../lambda/adapters/outbox-stream-filter';
+import { OUTBOX_INSERT_PATTERN, OUTBOX_REDRIVE_PATTERN } from '../../lambda/contract/outbox-stream-filter';
 import { actionsOf, logicalIdOf, rolePermissions, SENDER_EMAIL, type Statement, synthScimStack } from './support/app';
 
 const { stack, template } = synthScimStack({ seats: '50' });

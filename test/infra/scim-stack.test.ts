@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { createApp, STACK_NAME } from '../../bin/app';
+import { createApp } from '../../bin/app';
+import { STACK_NAME } from '../../lambda/contract/deployment';
 import type { ScimStack } from '../../lib/scim-stack';
 import { actionsOf, logicalIdOf, NO_BUNDLING, rolePermissions, SENDER_EMAIL, synthScimStack } from './support/app';
 

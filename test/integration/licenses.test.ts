@@ -12,19 +12,20 @@ import {
 } from '../../lambda/adapters/dynamodb-license-writes';
 import { DynamoOutboxRedriveStore } from '../../lambda/adapters/dynamodb-outbox';
 import { DynamoUserRepository } from '../../lambda/adapters/dynamodb-user-repository';
-import { isOutboxDelivery, isOutboxInsert } from '../../lambda/adapters/outbox-stream-filter';
 import { EVENT_ID_HEADER } from '../../lambda/adapters/ses-mailer';
+import { isOutboxDelivery, isOutboxInsert } from '../../lambda/contract/outbox-stream-filter';
 import { systemClock } from '../../lambda/domain/clock';
 import { SeatLimitError } from '../../lambda/domain/errors';
 import { type EmailIntent, LicensePolicy } from '../../lambda/domain/licenses';
 import { OutboxRedrive, type RedrivenEmail, type RedriveOptions } from '../../lambda/domain/outbox-redrive';
 import { UserService } from '../../lambda/domain/users';
-import type { ServiceConfig } from '../../lambda/handlers/config';
-import { licenseKeysFor } from '../../lambda/handlers/licensing';
 import { createMailerHandler } from '../../lambda/handlers/mailer';
 import { createValidateLicenseHandler } from '../../lambda/handlers/validate-license';
+import type { ServiceConfig } from '../../lambda/wiring/config';
+import { licenseKeysFor } from '../../lambda/wiring/licensing';
 import { startApiServer } from '../../local/api-gateway-adapter';
 import { ensureLocalSigningKey, LOCAL_SIGNING_KEY_SECRET_ID } from '../../local/license-signing-key';
+import { type LocalServiceConfig, localAdapters } from '../../local/local-adapters';
 import { localSecretPath } from '../../local/local-secrets';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { findFreePort } from '../../local/ports';
@@ -59,7 +60,7 @@ interface Response {
 }
 
 interface LicenseStack {
-  readonly config: ServiceConfig;
+  readonly config: LocalServiceConfig;
   readonly poller: StreamPoller;
   scim(method: string, path: string, body?: unknown): Promise<Response>;
   validate(body: unknown): Promise<Response>;
@@ -75,7 +76,7 @@ async function startLicenseStack(options: {
 }): Promise<LicenseStack> {
   const base = await testConfig({ label: options.label });
   ensureLocalSigningKey(base.config.localSecretsDir!, SIGNING_KEY_SECRET_ID);
-  const config: ServiceConfig = {
+  const config: LocalServiceConfig = {
     ...base.config,
     signingKeySecretId: SIGNING_KEY_SECRET_ID,
     senderEmail: SENDER,
@@ -87,12 +88,18 @@ async function startLicenseStack(options: {
     port: 0,
     config,
     authorizerCacheTtlSeconds: 0,
-    extraRoutes: [{ method: 'POST', path: '/licenses/validate', handler: createValidateLicenseHandler(config) }],
+    extraRoutes: [
+      {
+        method: 'POST',
+        path: '/licenses/validate',
+        handler: createValidateLicenseHandler(config, localAdapters(config)),
+      },
+    ],
   });
   const poller = await startStreamPoller({
     endpoint: config.dynamoEndpoint!,
     tableName: config.licensesTable,
-    handler: createMailerHandler(config, { failureDelayMs: () => 0 }),
+    handler: createMailerHandler(config, { ...localAdapters(config), failureDelayMs: () => 0 }),
     filter: options.filter ?? isOutboxDelivery,
     pollIntervalMs: 50,
     retryDelayMs: 100,
@@ -727,7 +734,10 @@ describe('mailer retries and the seat condition, against DynamoDB Local directly
       dynamodb: { NewImage: Item as never, SequenceNumber: '42', StreamViewType: 'NEW_AND_OLD_IMAGES' as const },
     };
 
-    const response = await createMailerHandler(stack.config)({ Records: [record, record] });
+    const response = await createMailerHandler(
+      stack.config,
+      localAdapters(stack.config),
+    )({ Records: [record, record] });
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(Item?.sentAt?.S).toEqual(expect.any(String));
@@ -742,7 +752,7 @@ describe('mailer retries and the seat condition, against DynamoDB Local directly
     const client = testDynamoDbClient();
     const stale = new LicensePolicy({
       reader: { activeLicenseOf: async () => undefined, seatUsage: async () => ({ used: 0 }) },
-      keys: licenseKeysFor(stack.config),
+      keys: licenseKeysFor(stack.config, undefined, localAdapters(stack.config).secrets),
       newId: () => randomUUID(),
       configuredSeatLimit: () => 3,
     });
@@ -771,7 +781,7 @@ describe('mailer retries and the seat condition, against DynamoDB Local directly
 
 describe('mailer time budget, against DynamoDB Local and aws-ses-v2-local without a stream poller', () => {
   let base: Awaited<ReturnType<typeof testConfig>>;
-  let config: ServiceConfig;
+  let config: LocalServiceConfig;
   let mail: string;
 
   beforeAll(async () => {
@@ -816,7 +826,7 @@ describe('mailer time budget, against DynamoDB Local and aws-ses-v2-local withou
     const second = await outboxRecord('102');
     // Less time left than one email may need: the first record is still sent, so every invocation makes progress.
     const context = { getRemainingTimeInMillis: () => 10_000 };
-    const handler = createMailerHandler(config, { failureDelayMs: () => 0 });
+    const handler = createMailerHandler(config, { ...localAdapters(config), failureDelayMs: () => 0 });
 
     const response = await handler({ Records: [first.record, second.record] }, context);
 
@@ -839,7 +849,7 @@ describe('mailer time budget, against DynamoDB Local and aws-ses-v2-local withou
 
   it('sends the record it left once Lambda retries it with time to spare', async () => {
     const left = await outboxRecord('201');
-    const handler = createMailerHandler(config, { failureDelayMs: () => 0 });
+    const handler = createMailerHandler(config, { ...localAdapters(config), failureDelayMs: () => 0 });
     const tight = { getRemainingTimeInMillis: () => 10_000 };
     await handler({ Records: [(await outboxRecord('200')).record, left.record] }, tight);
 

@@ -1,8 +1,9 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { DynamoOrganizationRepository } from '../../lambda/adapters/dynamodb-organization-repository';
-import { FileTokenStore } from '../../lambda/adapters/file-token-store';
 import { DEFAULT_ORG_SECRET_PREFIX, OrganizationService } from '../../lambda/domain/organizations';
 import { createAuthorizerHandler } from '../../lambda/handlers/authorizer';
+import { FileTokenStore } from '../../local/file-token-store';
+import { localAdapters } from '../../local/local-adapters';
 import { testDynamoDbClient } from '../support/dynamodb';
 import { type ApiResponse, type LocalApi, startLocalApi } from '../support/local-api';
 
@@ -42,7 +43,7 @@ let acmeGroup: { id: string };
 beforeAll(async () => {
   api = await startLocalApi({ label: 'org-isolation', authorizerHandler: (event) => authorizer(event) });
   // Cache off: each request reads the secret, so a test sees a rotation at once (caching has tests of its own).
-  authorizer = createAuthorizerHandler(api.config, { cacheTtlMs: 0, clock });
+  authorizer = createAuthorizerHandler(api.config, { ...localAdapters(api.config), cacheTtlMs: 0, clock });
   organizations = new OrganizationService(
     new DynamoOrganizationRepository(testDynamoDbClient(), api.config.licensesTable),
     new FileTokenStore(api.config.localSecretsDir!, clock),
@@ -270,7 +271,7 @@ describe('token rotation grace period', () => {
 
 describe('default authorizer caches', () => {
   it('accepts a just-rotated token at once even though the old secret value is cached', async () => {
-    const cached = createAuthorizerHandler(api.config, { clock });
+    const cached = createAuthorizerHandler(api.config, { ...localAdapters(api.config), clock });
     const created = await organizations.create({ name: 'Cached' });
     const event = (token: string) =>
       ({

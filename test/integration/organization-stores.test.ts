@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoOrganizationRepository } from '../../lambda/adapters/dynamodb-organization-repository';
-import { FileSecretReader, secretFilePath } from '../../lambda/adapters/file-secret-reader';
-import { FileTokenStore } from '../../lambda/adapters/file-token-store';
 import { OrganizationExistsError } from '../../lambda/domain/organizations';
 import { TokenRotation } from '../../lambda/domain/token-rotation';
 import { parseTokenSecret } from '../../lambda/domain/tokens';
+import { FileSecretReader, secretFilePath } from '../../local/file-secret-reader';
+import { FileTokenStore } from '../../local/file-token-store';
 import { createTestTables, deleteTestTables, type TestTableNames, testDynamoDbClient } from '../support/dynamodb';
 
 describe('DynamoOrganizationRepository on DynamoDB Local', () => {

@@ -12,8 +12,8 @@ import { SecretsManagerTokenStore } from '../../lambda/adapters/secrets-manager-
 import { newOrgToken, TokenRotation } from '../../lambda/domain/token-rotation';
 import { parseTokenSecret, type TokenSecret } from '../../lambda/domain/tokens';
 import { createAuthorizerHandler } from '../../lambda/handlers/authorizer';
-import type { Counter } from '../../lambda/handlers/metrics';
 import { createTokenRotationHandler } from '../../lambda/handlers/token-rotation';
+import type { Counter } from '../../lambda/wiring/metrics';
 import { type MotoServer, motoUnavailableReason, startMoto } from '../support/moto';
 
 const unavailable = motoUnavailableReason();

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ServiceConfig } from '../../lambda/handlers/config';
+import type { ServiceConfig } from '../../lambda/wiring/config';
 import { createTables } from '../../local/create-tables';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
+import type { LocalServiceConfig } from '../../local/local-adapters';
 import { generateToken, writeLocalSecret } from '../../local/local-secrets';
 
 export type TestTableNames = Pick<ServiceConfig, 'usersTable' | 'groupsTable' | 'licensesTable'>;
@@ -51,7 +52,7 @@ export async function deleteTestTables(tables: TestTableNames): Promise<void> {
 }
 
 export interface TestConfig {
-  readonly config: ServiceConfig;
+  readonly config: LocalServiceConfig;
   /** The default organization's SCIM token, stored in `config.localSecretsDir`. */
   readonly token: string;
   /** Deletes the tables and the secrets folder. */
@@ -67,7 +68,7 @@ export async function testConfig(options: { label?: string; token?: string } = {
   const secretsDir = mkdtempSync(join(tmpdir(), 'scim-secrets-'));
   const token = options.token ?? generateToken();
   writeLocalSecret(secretsDir, TEST_TOKEN_SECRET_ID, { orgId: TEST_DEFAULT_ORG_ID, token });
-  const config: ServiceConfig = {
+  const config: LocalServiceConfig = {
     ...tables,
     defaultOrgId: TEST_DEFAULT_ORG_ID,
     tokenSecretId: TEST_TOKEN_SECRET_ID,

@@ -1,10 +1,10 @@
-import type { ServiceConfig } from '../../lambda/handlers/config';
 import {
   type ExtraRoute,
   type ProxyHandler,
   type RequestAuthorizerHandler,
   startApiServer,
 } from '../../local/api-gateway-adapter';
+import type { LocalServiceConfig } from '../../local/local-adapters';
 import { testConfig } from './dynamodb';
 
 export interface ApiResponse {
@@ -33,7 +33,7 @@ export interface LocalApi {
   readonly origin: string;
   /** The default organization's token. */
   readonly token: string;
-  readonly config: ServiceConfig;
+  readonly config: LocalServiceConfig;
   /** `path` is appended to `baseUrl` as is (`/Users?count=1`, `//Users`). */
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   /** Stops the server and deletes the tables and secrets. */

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { createApp, STACK_NAME } from '../../../bin/app';
+import { createApp } from '../../../bin/app';
+import { STACK_NAME } from '../../../lambda/contract/deployment';
 import type { ScimStack } from '../../../lib/scim-stack';
 
 /** Skips esbuild: infra tests look at the template, not at the bundles. */

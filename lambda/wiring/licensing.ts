@@ -3,7 +3,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository';
 import { createLicenseWriteTranslator, LicensedUserRepository } from '../adapters/dynamodb-license-writes';
 import { DynamoUserRepository } from '../adapters/dynamodb-user-repository';
-import { FileSecretReader } from '../adapters/file-secret-reader';
 import { SecretSigningKeyProvider } from '../adapters/secret-signing-key-provider';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
 import { type Clock, systemClock, uuidV7 } from '../domain/clock';
@@ -18,16 +17,19 @@ import type { ServiceConfig } from './config';
 
 export const DEFAULT_PRODUCT_NAME = 'License Portal';
 
-export function secretReaderFor(config: Pick<ServiceConfig, 'localSecretsDir' | 'region'>): SecretReader {
-  return config.localSecretsDir
-    ? new FileSecretReader(config.localSecretsDir)
-    : new SecretsManagerSecretReader(new SecretsManagerClient({ region: config.region }));
+/** Secrets Manager on AWS; the local stack and tests pass their own reader (files, moto) instead. */
+export function secretReaderFor(config: Pick<ServiceConfig, 'region'>, secrets?: SecretReader): SecretReader {
+  return secrets ?? new SecretsManagerSecretReader(new SecretsManagerClient({ region: config.region }));
 }
 
-export function licenseKeysFor(config: ServiceConfig, signingKeys?: SigningKeyProvider): LicenseKeys {
+export function licenseKeysFor(
+  config: ServiceConfig,
+  signingKeys?: SigningKeyProvider,
+  secrets?: SecretReader,
+): LicenseKeys {
   if (signingKeys) return new LicenseKeys(signingKeys);
   if (!config.signingKeySecretId) throw new Error('licensing needs the signing key secret (SIGNING_KEY_SECRET_ARN)');
-  return new LicenseKeys(new SecretSigningKeyProvider(secretReaderFor(config), config.signingKeySecretId));
+  return new LicenseKeys(new SecretSigningKeyProvider(secretReaderFor(config, secrets), config.signingKeySecretId));
 }
 
 export function brandingFor(config: ServiceConfig): EmailBranding {
@@ -42,6 +44,8 @@ export interface Licensing {
 
 export interface LicensingOverrides {
   readonly signingKeys?: SigningKeyProvider;
+  /** Where the signing key secret is read from. @default Secrets Manager */
+  readonly secrets?: SecretReader;
   readonly clock?: Clock;
 }
 
@@ -56,7 +60,7 @@ export function createLicensing(
   const translate = createLicenseWriteTranslator({ tableName: config.licensesTable });
   const policy = new LicensePolicy({
     reader: new DynamoLicenseRepository(dynamo, config.licensesTable),
-    keys: licenseKeysFor(config, overrides.signingKeys),
+    keys: licenseKeysFor(config, overrides.signingKeys, overrides.secrets),
     newId: () => uuidV7(clock.now().getTime()),
     configuredSeatLimit: (orgId) => (orgId === config.defaultOrgId ? config.defaultOrgSeats : undefined),
   });

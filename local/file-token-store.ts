@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type Clock, systemClock } from '../domain/clock';
+import { type Clock, systemClock } from '../lambda/domain/clock';
 import {
   type CreatedSecret,
   OrganizationExistsError,
   type RotationSettings,
   type TokenStore,
-} from '../domain/organizations';
-import { CURRENT, PENDING, RotationError, type SecretVersionValue } from '../domain/token-rotation';
+} from '../lambda/domain/organizations';
+import { CURRENT, PENDING, RotationError, type SecretVersionValue } from '../lambda/domain/token-rotation';
 import { secretFilePath } from './file-secret-reader';
 
 /** What the local stack keeps beside a secret's value: its current version and a pending one. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SecretReader } from '../domain/tokens';
+import type { SecretReader } from '../lambda/domain/tokens';
 
 /** The local stack's secrets: one JSON file per secret id in a folder, so tokens survive restarts without AWS. */
 export class FileSecretReader implements SecretReader {

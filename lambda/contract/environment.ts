@@ -1,0 +1,101 @@
+/**
+ * The environment variables the CDK stack sets on the Lambda functions and the handlers read. One name per setting,
+ * one encoder (used by lib/) and one decoder (used by the handlers), so the two sides cannot drift apart.
+ * Values are names, ARNs and small numbers; never a secret.
+ */
+
+export const ENVIRONMENT_NAMES = {
+  usersTable: 'USERS_TABLE',
+  groupsTable: 'GROUPS_TABLE',
+  licensesTable: 'LICENSES_TABLE',
+  defaultOrgId: 'DEFAULT_ORG_ID',
+  tokenSecretId: 'TOKEN_SECRET_ARN',
+  orgSecretPrefix: 'ORG_SECRET_PREFIX',
+  signingKeySecretId: 'SIGNING_KEY_SECRET_ARN',
+  defaultOrgSeats: 'DEFAULT_ORG_SEATS',
+  senderEmail: 'SENDER_EMAIL',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  productName: 'PRODUCT_NAME',
+  tokenGraceHours: 'TOKEN_GRACE_HOURS',
+  /** Read by Powertools Logger and Metrics themselves. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+} as const;
+
+type Setting = keyof typeof ENVIRONMENT_NAMES;
+type NumericSetting = 'defaultOrgSeats' | 'tokenGraceHours';
+
+/** Every setting a function may receive; each function gets the ones it needs. */
+export type RuntimeSettings = { readonly [K in Exclude<Setting, NumericSetting>]?: string } & {
+  /** Seat limit of the default organization, a whole number >= 0. */
+  readonly defaultOrgSeats?: number;
+  /** Hours a rotated-out key keeps working, a number >= 0. */
+  readonly tokenGraceHours?: number;
+};
+
+export class EnvironmentError extends Error {}
+
+/** Settings → environment variables. Unset settings are left out. Values may be CDK tokens (strings). */
+export function encodeEnvironment(settings: RuntimeSettings): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [setting, name] of Object.entries(ENVIRONMENT_NAMES) as [Setting, string][]) {
+    const value = settings[setting];
+    if (value !== undefined) env[name] = String(value);
+  }
+  return env;
+}
+
+/** Environment variables → settings. Empty variables count as unset; malformed numbers throw, naming the variable. */
+export function decodeEnvironment(env: Readonly<Record<string, string | undefined>>): RuntimeSettings {
+  const text = (setting: Setting): string | undefined => {
+    const raw = env[ENVIRONMENT_NAMES[setting]];
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+  return {
+    usersTable: text('usersTable'),
+    groupsTable: text('groupsTable'),
+    licensesTable: text('licensesTable'),
+    defaultOrgId: text('defaultOrgId'),
+    tokenSecretId: text('tokenSecretId'),
+    orgSecretPrefix: text('orgSecretPrefix'),
+    signingKeySecretId: text('signingKeySecretId'),
+    defaultOrgSeats: number(
+      text('defaultOrgSeats'),
+      ENVIRONMENT_NAMES.defaultOrgSeats,
+      Number.isInteger,
+      'a whole number',
+    ),
+    senderEmail: text('senderEmail'),
+    sesConfigurationSet: text('sesConfigurationSet'),
+    productName: text('productName'),
+    tokenGraceHours: number(
+      text('tokenGraceHours'),
+      ENVIRONMENT_NAMES.tokenGraceHours,
+      Number.isFinite,
+      'a number of hours',
+    ),
+    serviceName: text('serviceName'),
+  };
+}
+
+/** The setting's value, or an error naming the variable when it is unset: for settings a function cannot run without. */
+export function requireSetting<K extends keyof RuntimeSettings>(
+  settings: RuntimeSettings,
+  setting: K,
+): NonNullable<RuntimeSettings[K]> {
+  const value = settings[setting];
+  if (value === undefined) throw new EnvironmentError(`environment variable ${ENVIRONMENT_NAMES[setting]} is not set`);
+  return value as NonNullable<RuntimeSettings[K]>;
+}
+
+function number(
+  raw: string | undefined,
+  name: string,
+  valid: (value: number) => boolean,
+  what: string,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!valid(value) || value < 0)
+    throw new EnvironmentError(`environment variable ${name} must be ${what} >= 0, got "${raw}"`);
+  return value;
+}
