@@ -1,0 +1,49 @@
+import type { LicenseResend } from '../lambda/domain/license-resend';
+import type { OrganizationService } from '../lambda/domain/organizations';
+import type { OutboxRedrive } from '../lambda/domain/outbox-redrive';
+
+/** The shapes every admin command shares: parsed flags, where it acts, what it prints. */
+
+/** A mistake in the command line itself: answered with the usage text and exit code 2. */
+export class UsageError extends Error {}
+
+export interface Values {
+  readonly name?: string;
+  readonly seats?: string;
+  readonly id?: string;
+  readonly org?: string;
+  readonly 'grace-hours'?: string;
+  readonly user?: string;
+  readonly 'include-failed'?: boolean;
+  readonly local?: boolean;
+  readonly json?: boolean;
+  readonly stack?: string;
+  readonly region?: string;
+  readonly help?: boolean;
+}
+
+/** What a command produced: one JSON object, and the same for people. */
+export interface Outcome {
+  readonly json: Record<string, unknown>;
+  readonly text: string;
+}
+
+export interface Target {
+  /** Where the commands act, for progress lines: "the local stack in .local" or "stack X in eu-west-1". */
+  readonly description: string;
+  readonly scimBaseUrl: string;
+  readonly organizations: OrganizationService;
+  readonly licenses: LicenseResend;
+  readonly outbox: OutboxRedrive;
+  /** How to attach rotation to a secret that has none (shown after `org create` when it could not be attached). */
+  readonly rotationHint: string;
+  close(): void;
+}
+
+export type Progress = (line: string) => void;
+
+export interface Command {
+  readonly required: readonly (keyof Values)[];
+  readonly optional: readonly (keyof Values)[];
+  run(target: Target, values: Values, progress: Progress): Promise<Outcome>;
+}

@@ -1,0 +1,285 @@
+import { parseArgs } from 'node:util';
+import { STACK_NAME } from '../lambda/contract/deployment';
+import { MAX_SEATS } from '../lambda/domain/organizations';
+import { DEFAULT_GRACE_HOURS } from '../lambda/domain/token-rotation';
+import { type Command, UsageError, type Values } from './command';
+import { detailsJson, detailsText, organizationJson, redrivenJson, seatsText, table } from './output';
+
+/** The admin commands, their flags and usage text: what each does, independent of where it acts. */
+
+export const USAGE = `Usage: npm run admin -- <command> [options]
+
+Commands:
+  org create --name <name> [--seats <n>] [--id <orgId>]
+                                     enable SCIM for a new organization: prints its id, the SCIM base URL and its
+                                     API token (shown once)
+  org list                           every organization with its seats
+  org show --org <id>                seats used/total, token age, grace period and rotation state
+  token rotate --org <id> [--grace-hours <h>]
+                                     a new token is current at once; the previous one keeps working for the grace
+                                     period (default ${DEFAULT_GRACE_HOURS} h), then stops
+  token revoke-previous --org <id>   end the grace period now
+  seats set --org <id> --seats <n|none>
+                                     set the seat limit ("none" removes the organization's own limit)
+  license resend --org <id> --user <userName>
+                                     send the user's license email again (the same key: keys are derived)
+  mail redrive [--org <id>] [--include-failed]
+                                     have the mailer send, once each, the license emails it gave up on (dead-letter
+                                     queue after a long SES outage): outbox items not sent, not refused by SES and not
+                                     being sent right now, of one organization or all; --include-failed also retries
+                                     the ones SES refused (e.g. after leaving the SES sandbox). Outbox items written
+                                     before this command existed are not found (they expire after 14 days)
+
+Target (one of):
+  --local            the local stack of \`npm start\` (same DATA_DIR, DYNAMODB_PORT and PORT environment)
+  --stack <name>     a deployed stack, with AWS credentials from the usual chain (default ${STACK_NAME})
+  --region <region>  the deployed stack's region (default: AWS_REGION or your profile's)
+
+Output:
+  --json             print one JSON object (errors too) instead of text
+  -h, --help         this help`;
+
+/** Exit codes: 0 done, 1 failed, 2 wrong usage. */
+
+export const COMMANDS: Record<string, Command> = {
+  'org create': {
+    required: ['name'],
+    optional: ['seats', 'id'],
+    async run(target, values, progress) {
+      const seatLimit = values.seats === undefined ? undefined : seatCount(values.seats, false);
+      progress(`Creating organization "${values.name}" in ${target.description}…`);
+      const created = await target.organizations.create({
+        name: values.name!,
+        ...(seatLimit === undefined ? {} : { seatLimit }),
+        ...(values.id === undefined ? {} : { orgId: values.id }),
+      });
+      const { organization, token, secretId, secret } = created;
+      const warnings = secret.rotationError
+        ? [`the rotation Lambda could not be attached (${secret.rotationError}); ${target.rotationHint}`]
+        : [];
+      return {
+        json: {
+          orgId: organization.orgId,
+          name: organization.name,
+          seatLimit: organization.seatLimit ?? null,
+          scimBaseUrl: target.scimBaseUrl,
+          token,
+          secretId,
+          rotationAttached: secret.rotationAttached,
+          ...(warnings.length > 0 ? { warnings } : {}),
+        },
+        text: [
+          `SCIM is enabled for "${organization.name}" (organization ${organization.orgId}, ${seatsText(organization)}).`,
+          '',
+          `  SCIM base URL  ${target.scimBaseUrl}`,
+          `  API token      ${token}`,
+          '',
+          'Paste both into Okta (Provisioning > Integration: SCIM connector base URL, and the API token in the',
+          'Authorization header field) or Entra ID (Tenant URL, Secret Token). Keep the token now: it is not shown',
+          'again; `token rotate` issues a new one.',
+          ...warnings.map((warning) => `Warning: ${warning}`),
+        ].join('\n'),
+      };
+    },
+  },
+  'org list': {
+    required: [],
+    optional: [],
+    async run(target, _values, progress) {
+      progress(`Organizations in ${target.description}:`);
+      const organizations = await target.organizations.list();
+      const rows = organizations.map((organization) => [
+        organization.orgId,
+        organization.name,
+        organization.seatLimit === undefined
+          ? `${organization.seatsUsed} / no limit`
+          : `${organization.seatsUsed} / ${organization.seatLimit}`,
+        organization.createdAt || '-',
+      ]);
+      return {
+        json: { organizations: organizations.map(organizationJson) },
+        text: table([['ORG ID', 'NAME', 'SEATS USED / LIMIT', 'CREATED'], ...rows]),
+      };
+    },
+  },
+  'org show': {
+    required: ['org'],
+    optional: [],
+    async run(target, values) {
+      const details = await target.organizations.show(values.org!);
+      return { json: detailsJson(details), text: detailsText(details) };
+    },
+  },
+  'token rotate': {
+    required: ['org'],
+    optional: ['grace-hours'],
+    async run(target, values, progress) {
+      const graceHours =
+        values['grace-hours'] === undefined ? DEFAULT_GRACE_HOURS : nonNegative(values['grace-hours'], 'grace-hours');
+      progress(`Rotating the API token of ${values.org} in ${target.description}…`);
+      const rotated = await target.organizations.rotateToken(values.org!, graceHours);
+      return {
+        json: {
+          orgId: rotated.orgId,
+          token: rotated.token,
+          graceHours,
+          previousTokenExpiresAt: rotated.previousTokenExpiresAt ?? null,
+        },
+        text: [
+          `New API token of ${rotated.orgId} (current now):`,
+          '',
+          `  ${rotated.token}`,
+          '',
+          rotated.previousTokenExpiresAt
+            ? `The previous token keeps working until ${rotated.previousTokenExpiresAt} (${graceHours} h): paste the new one ` +
+              `into Okta before then, or end the overlap at once with \`token revoke-previous --org ${rotated.orgId}\`.`
+            : 'No grace period: the previous token stops working within a minute (authorizer caches).',
+        ].join('\n'),
+      };
+    },
+  },
+  'token revoke-previous': {
+    required: ['org'],
+    optional: [],
+    async run(target, values, progress) {
+      progress(`Ending the grace period of ${values.org}'s previous API token in ${target.description}…`);
+      const result = await target.organizations.revokePreviousToken(values.org!);
+      return {
+        json: { orgId: result.orgId, revoked: result.revoked },
+        text: result.revoked
+          ? `The previous API token of ${result.orgId} is revoked; it stops working within a minute (authorizer caches).`
+          : `${result.orgId} has no previous API token in a grace period: nothing to revoke.`,
+      };
+    },
+  },
+  'seats set': {
+    required: ['org', 'seats'],
+    optional: [],
+    async run(target, values, progress) {
+      const seats = seatCount(values.seats!, true);
+      progress(`Setting the seat limit of ${values.org} in ${target.description}…`);
+      const organization = await target.organizations.setSeats(values.org!, seats);
+      const over = seats !== undefined && organization.seatsUsed > seats;
+      const note = over
+        ? `${organization.seatsUsed} seats are in use, more than the new limit: licenses already issued stay valid; new users get none until seats are free.`
+        : undefined;
+      return {
+        json: { ...organizationJson(organization), ...(note ? { warnings: [note] } : {}) },
+        text: [`Seats of ${organization.orgId}: ${seatsText(organization)}.`, ...(note ? [`Note: ${note}`] : [])].join(
+          '\n',
+        ),
+      };
+    },
+  },
+  'license resend': {
+    required: ['org', 'user'],
+    optional: [],
+    async run(target, values, progress) {
+      progress(`Queueing the license email of ${values.user} (${values.org}) in ${target.description}…`);
+      const resent = await target.licenses.resend(values.org!, values.user!);
+      return {
+        json: { ...resent, sameKey: true },
+        text:
+          `The license email of ${resent.userName} goes to ${resent.recipient} again, with the same key ` +
+          `(…${resent.keyHint}): keys are derived from the license, so nothing changes for the app.`,
+      };
+    },
+  },
+  'mail redrive': {
+    required: [],
+    optional: ['org', 'include-failed'],
+    async run(target, values, progress) {
+      const includeFailed = values['include-failed'] ?? false;
+      progress(
+        `Redriving unsent license emails of ${values.org ?? 'every organization'} in ${target.description}` +
+          `${includeFailed ? ' (refused ones included)' : ''}…`,
+      );
+      const emails = await target.outbox.redrive({ ...(values.org ? { orgId: values.org } : {}), includeFailed });
+      const requested = emails.filter((email) => email.outcome === 'requested');
+      const skipped = emails.filter((email) => email.outcome !== 'requested');
+      return {
+        json: { requested: requested.length, emails: emails.map(redrivenJson) },
+        text: [
+          requested.length === 0
+            ? 'No license email to redrive.'
+            : `${requested.length} license email${requested.length === 1 ? '' : 's'} handed to the mailer again; each is sent once.`,
+          ...(emails.length > 0
+            ? [
+                '',
+                table([
+                  ['ORG ID', 'EVENT ID', 'TYPE', 'CREATED', 'OUTCOME'],
+                  ...emails.map((email) => [email.orgId, email.eventId, email.type, email.createdAt, email.outcome]),
+                ]),
+              ]
+            : []),
+          ...(skipped.some((email) => email.outcome === 'failed')
+            ? ['', 'SES refused the emails marked "failed"; --include-failed sends them again.']
+            : []),
+          ...(skipped.some((email) => email.outcome === 'in-progress')
+            ? ['', 'The mailer is sending the emails marked "in-progress" right now; nothing to do for them.']
+            : []),
+        ].join('\n'),
+      };
+    },
+  },
+};
+
+export const COMMON_FLAGS: readonly (keyof Values)[] = ['local', 'json', 'stack', 'region', 'help'];
+
+export function parse(argv: readonly string[]): { values: Values; command: Command; name: string } | 'help' {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      name: { type: 'string' },
+      seats: { type: 'string' },
+      id: { type: 'string' },
+      org: { type: 'string' },
+      'grace-hours': { type: 'string' },
+      user: { type: 'string' },
+      'include-failed': { type: 'boolean' },
+      local: { type: 'boolean' },
+      json: { type: 'boolean' },
+      stack: { type: 'string' },
+      region: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length === 0) return 'help';
+  const name = positionals.join(' ');
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}"`);
+  const given = Object.keys(values) as (keyof Values)[];
+  const unexpected = given.filter(
+    (flag) => !command.required.includes(flag) && !command.optional.includes(flag) && !COMMON_FLAGS.includes(flag),
+  );
+  if (unexpected.length > 0) {
+    throw new UsageError(`${name} does not take ${unexpected.map((flag) => `--${flag}`).join(', ')}`);
+  }
+  const missing = command.required.filter((flag) => values[flag] === undefined || values[flag] === '');
+  if (missing.length > 0) throw new UsageError(`${name} needs ${missing.map((flag) => `--${flag}`).join(', ')}`);
+  if (values.local && (values.stack !== undefined || values.region !== undefined)) {
+    throw new UsageError(
+      '--local works on this machine; --stack and --region name a deployed stack: give one or the other',
+    );
+  }
+  return { values, command, name };
+}
+
+export function seatCount(raw: string, allowNone: boolean): number | undefined {
+  if (allowNone && /^(none|unlimited)$/i.test(raw)) return undefined;
+  const seats = Number(raw);
+  if (!/^\d+$/.test(raw) || seats > MAX_SEATS) {
+    throw new UsageError(`--seats must be a whole number from 0 to ${MAX_SEATS}${allowNone ? ' or "none"' : ''}`);
+  }
+  return seats;
+}
+
+export function nonNegative(raw: string, flag: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new UsageError(`--${flag} must be a number of hours >= 0`);
+  }
+  return value;
+}

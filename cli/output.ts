@@ -1,0 +1,102 @@
+import { DomainError } from '../lambda/domain/errors';
+import type { Organization, OrganizationDetails } from '../lambda/domain/organizations';
+import type { RedrivenEmail } from '../lambda/domain/outbox-redrive';
+
+/** How the admin command line prints results and failures, for people and as JSON. */
+
+export function redrivenJson(email: RedrivenEmail): Record<string, unknown> {
+  return {
+    orgId: email.orgId,
+    eventId: email.eventId,
+    type: email.type,
+    createdAt: email.createdAt,
+    outcome: email.outcome,
+    ...(email.failedAt ? { failedAt: email.failedAt } : {}),
+  };
+}
+
+export function organizationJson(organization: Organization): Record<string, unknown> {
+  return {
+    orgId: organization.orgId,
+    name: organization.name,
+    seatLimit: organization.seatLimit ?? null,
+    seatsUsed: organization.seatsUsed,
+    createdAt: organization.createdAt || null,
+    ...(organization.plan ? { plan: organization.plan } : {}),
+  };
+}
+
+export function detailsJson(details: OrganizationDetails): Record<string, unknown> {
+  return {
+    ...organizationJson(details.organization),
+    stored: details.stored,
+    seats: { used: details.seats.used, limit: details.seats.limit ?? null, available: details.seats.available ?? null },
+    token: details.token ?? null,
+  };
+}
+
+export function detailsText(details: OrganizationDetails): string {
+  const { organization, token } = details;
+  const lines = [
+    `Organization ${organization.orgId}: ${organization.name}`,
+    `  Seats         ${seatsText(organization)}`,
+  ];
+  if (!details.stored) lines.push('                (no limit stored: the deployment setting `seats` applies)');
+  if (!token) {
+    lines.push('  API token     no token secret found');
+    return lines.join('\n');
+  }
+  const age = token.ageDays === undefined ? '' : ` (${token.ageDays} day${token.ageDays === 1 ? '' : 's'} old)`;
+  lines.push(`  API token     issued ${token.issuedAt ?? 'at an unknown time'}${age}, secret ${token.secretId}`);
+  lines.push(
+    `  Grace period  ${
+      token.inGracePeriod
+        ? `the previous token works until ${token.previousTokenExpiresAt}`
+        : token.previousTokenExpiresAt
+          ? `ended ${token.previousTokenExpiresAt}`
+          : 'none'
+    }`,
+  );
+  const rotation = token.rotation;
+  const schedule =
+    rotation.scheduleExpression ??
+    (rotation.automaticallyAfterDays ? `every ${rotation.automaticallyAfterDays} days` : undefined);
+  lines.push(
+    `  Rotation      ${
+      rotation.rotationEnabled
+        ? schedule
+          ? `automatic, ${schedule}${rotation.nextRotationAt ? `, next ${rotation.nextRotationAt}` : ''}`
+          : 'on demand (rotation Lambda attached, no schedule)'
+        : 'on demand with `token rotate` (no rotation Lambda attached)'
+    }${rotation.lastRotatedAt ? `; last rotated ${rotation.lastRotatedAt}` : ''}${
+      token.rotationInProgress ? '; a rotation is in progress' : ''
+    }`,
+  );
+  return lines.join('\n');
+}
+
+export function seatsText(organization: Organization): string {
+  if (organization.seatLimit === undefined) return `${organization.seatsUsed} seats used, no limit`;
+  const available = Math.max(0, organization.seatLimit - organization.seatsUsed);
+  return `${organization.seatsUsed} of ${organization.seatLimit} seats used, ${available} available`;
+}
+
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_cell, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** A message for people: domain errors say what to do; AWS errors keep their name, which says what went wrong. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof DomainError) return error.message;
+  if (error instanceof Error)
+    return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
+  return String(error);
+}
