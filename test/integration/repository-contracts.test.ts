@@ -1,4 +1,9 @@
+import { DynamoGroupRepository, DynamoMemberDirectory } from '../../lambda/adapters/dynamodb-group-repository';
 import { DynamoUserRepository } from '../../lambda/adapters/dynamodb-user-repository';
+import {
+  describeGroupRepositoryContract,
+  describeMemberDirectoryContract,
+} from '../support/contracts/group-repository-contract';
 import { describeUserRepositoryContract } from '../support/contracts/user-repository-contract';
 import { createTestTables, deleteTestTables, type TestTableNames, testDynamoDbClient } from '../support/dynamodb';
 
@@ -15,3 +20,8 @@ afterAll(async () => {
 });
 
 describeUserRepositoryContract('DynamoDB', () => new DynamoUserRepository(client, tables.usersTable));
+describeGroupRepositoryContract('DynamoDB', () => new DynamoGroupRepository(client, tables.groupsTable));
+describeMemberDirectoryContract('DynamoDB', () => ({
+  users: new DynamoUserRepository(client, tables.usersTable),
+  directory: new DynamoMemberDirectory(client, tables.usersTable),
+}));
