@@ -1,4 +1,3 @@
-import type { Clock } from '../../../lambda/domain/clock';
 import {
   InvalidReferenceError,
   NotFoundError,
@@ -8,15 +7,11 @@ import {
 } from '../../../lambda/domain/errors';
 import { type GroupEdit, type GroupRecord, GroupService } from '../../../lambda/domain/groups';
 import { idAt, userRecord } from '../../support/contracts/records';
+import { steppingClock } from '../../support/in-memory/clock';
 import { InMemoryGroupRepository } from '../../support/in-memory/groups';
 import { InMemoryMemberDirectory, InMemoryUserRepository } from '../../support/in-memory/users';
 
 const ORG = 'acme';
-
-function steppingClock(start = Date.parse('2026-05-01T08:00:00.000Z')): Clock {
-  let t = start;
-  return { now: () => new Date((t += 1000)) };
-}
 
 /** Users 1..5 of ORG (ids `idAt(1)`…), user 3 with a displayName, and user 9 in another organization. */
 async function seededUsers(): Promise<InMemoryUserRepository> {

@@ -1,4 +1,3 @@
-import type { Clock } from '../../../lambda/domain/clock';
 import {
   NotFoundError,
   PreconditionFailedError,
@@ -11,17 +10,12 @@ import { LicenseKeys } from '../../../lambda/domain/license-keys';
 import { LicensePolicy } from '../../../lambda/domain/licenses';
 import { type UserProfile, type UserRecord, UserService } from '../../../lambda/domain/users';
 import { idAt } from '../../support/contracts/records';
+import { steppingClock } from '../../support/in-memory/clock';
 import { InMemoryGroupRepository } from '../../support/in-memory/groups';
 import { InMemoryLicenseStore } from '../../support/in-memory/licenses';
 import { InMemoryMemberDirectory, InMemoryUserRepository } from '../../support/in-memory/users';
 
 const ORG = 'acme';
-
-/** A clock that moves one second per reading, so every write has its own timestamp. */
-function steppingClock(start = Date.parse('2026-05-01T08:00:00.000Z')): Clock {
-  let t = start;
-  return { now: () => new Date((t += 1000)) };
-}
 
 function sequentialIds(from = 1): () => string {
   let n = from;
