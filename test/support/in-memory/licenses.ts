@@ -2,6 +2,7 @@ import type { ClaimResult, OutboxStore } from '../../../lambda/domain/license-ma
 import type { EmailOutbox } from '../../../lambda/domain/license-resend';
 import {
   type EmailIntent,
+  type EnqueueEmailWrite,
   isLicenseWrite,
   type LicenseLookup,
   type LicenseReader,
@@ -170,9 +171,10 @@ export class InMemoryLicenseStore
   // --- the outbox (EmailOutbox, OutboxStore, OutboxRedriveStore) ---
 
   async enqueue(intent: EmailIntent): Promise<void> {
-    const failure = this.check([{ kind: 'license.email', email: intent } as LinkedWrite]);
+    const write: EnqueueEmailWrite = { kind: 'license.email', email: intent };
+    const failure = this.check([write]);
     if (failure) throw failure;
-    this.apply([{ kind: 'license.email', email: intent } as LinkedWrite]);
+    this.apply([write]);
   }
 
   /** The organization's outbox items in event id order, for assertions. */
