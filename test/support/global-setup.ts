@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DYNAMODB_LOCAL_MARKER, startDynamoDbLocal } from '../../local/dynamodb-local';
 import { killOnExit, killStaleProcess, removePidFile, writePidFile } from '../../local/pid-file';
 import { findFreePort } from '../../local/ports';
+import { motoUnavailableReason } from './moto';
 import { sesLocalEmulator } from './ses-local';
 
 /**
@@ -10,7 +11,7 @@ import { sesLocalEmulator } from './ses-local';
  * variables (jest's global setup runs in the parent process; in-band tests and workers both see its environment),
  * and is recorded in a pid file so a run that died cannot leave it behind.
  * aws-ses-v2-local exports SES_ENDPOINT (test/support/ses-local.ts).
- * Later: moto_server (SECRETS_MANAGER_ENDPOINT, optional).
+ * moto_server is started per test file (test/support/moto.ts); the setup only checks that a CI run has it.
  */
 export interface TestEmulator {
   readonly name: string;
@@ -113,6 +114,8 @@ export default async function globalSetup(): Promise<void> {
   delete process.env.AWS_SESSION_TOKEN;
   // Handlers log every request as JSON on stdout; keep failures visible and the rest out of the test output.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  // Under CI this throws before any emulator starts, so a missing moto_server fails the run at once.
+  motoUnavailableReason();
   globals.__testEmulators = await startTestEmulators();
 }
 

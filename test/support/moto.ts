@@ -20,12 +20,24 @@ export function findMotoServer(env: NodeJS.ProcessEnv = process.env): string | u
   return undefined;
 }
 
-/** Why the Secrets Manager emulator cannot run here, or undefined when it can. */
-export function motoUnavailableReason(): string | undefined {
-  if (process.env.SECRETS_MANAGER_ENDPOINT) return undefined;
-  return findMotoServer()
-    ? undefined
-    : 'moto_server is not on PATH: install it with `pip install "moto[server]==5.2.1"` to run the Secrets Manager tests';
+/** True when the run is a CI build (CI=true, as GitHub Actions, GitLab and most CI services set it). */
+export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = (env.CI ?? '').trim().toLowerCase();
+  return value !== '' && value !== 'false' && value !== '0';
+}
+
+/**
+ * Why the Secrets Manager emulator cannot run here, or undefined when it can. On a developer machine the Secrets
+ * Manager tests then say they did not run; under CI a missing emulator throws instead, because a build that skips the
+ * token rotation tests would pass without having tested them.
+ */
+export function motoUnavailableReason(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.SECRETS_MANAGER_ENDPOINT) return undefined;
+  if (findMotoServer(env)) return undefined;
+  const reason =
+    'moto_server is not on PATH: install it with `pip install "moto[server]==5.2.1"` to run the Secrets Manager tests';
+  if (isCi(env)) throw new Error(`${reason}; under CI (CI=${env.CI}) these tests are required, not skipped`);
+  return reason;
 }
 
 export interface MotoServer {

@@ -1,0 +1,160 @@
+import { UniquenessError, VersionConflictError } from '../../../lambda/domain/errors';
+import {
+  type GroupCriteria,
+  type GroupMember,
+  type GroupRecord,
+  type GroupRef,
+  type GroupRepository,
+  type MembershipChange,
+  matchesGroupCriteria,
+} from '../../../lambda/domain/groups';
+import { foldCase, type ListPage } from '../../../lambda/domain/users';
+import { Interleaving } from './interleaving';
+import { compareIds, pageOf } from './paging';
+
+/**
+ * `GroupRepository` in memory, with the DynamoDB adapter's observable behaviour:
+ * - one claim per organization and case-folded displayName (UniquenessError on create or rename onto a taken name);
+ * - update and delete conditional on the version read (VersionConflictError, checked before uniqueness; a deleted
+ *   group is a conflict too); an update writes the group and its membership change together or not at all;
+ * - memberships are their own records: adding a member again replaces it (its `display` too), removing a non-member
+ *   does nothing; a deleted group's memberships stay until `purgeMembers`, but `groupsOfUser` no longer lists it;
+ * - members in user id order, groups of a user in group id order with the group's current displayName;
+ * - lists in id order with the paging of `pageOf`.
+ */
+export class InMemoryGroupRepository implements GroupRepository {
+  private readonly groups = new Map<string, GroupRecord>();
+  private readonly claims = new Map<string, string>();
+  /** Memberships per group (`<org>#<groupId>`), by user id. */
+  private readonly memberships = new Map<string, Map<string, GroupMember>>();
+
+  constructor(
+    /** Concurrent requests a test puts before the next create, update or delete of a group. */
+    readonly interleaving: Interleaving = new Interleaving(),
+  ) {}
+
+  async create(group: GroupRecord, members: readonly GroupMember[]): Promise<void> {
+    await this.interleaving.beforeWrite();
+    const claim = claimKey(group.orgId, group.displayName);
+    if (this.claims.has(claim)) throw new UniquenessError(`displayName ${group.displayName} is already taken`);
+    if (this.groups.has(groupKey(group.orgId, group.id))) throw new Error(`group ${group.id} exists`);
+
+    this.groups.set(groupKey(group.orgId, group.id), { ...group });
+    this.claims.set(claim, group.id);
+    const memberships = this.membershipsOf(group.orgId, group.id);
+    for (const member of members) memberships.set(member.userId, { ...member });
+  }
+
+  async get(orgId: string, id: string): Promise<GroupRecord | undefined> {
+    const group = this.groups.get(groupKey(orgId, id));
+    return group && { ...group };
+  }
+
+  async members(orgId: string, groupId: string, options: { limit?: number } = {}): Promise<GroupMember[]> {
+    const members = [...(this.memberships.get(groupKey(orgId, groupId))?.values() ?? [])]
+      .sort((a, b) => compareIds(a.userId, b.userId))
+      .map((member) => ({ ...member }));
+    return options.limit === undefined ? members : members.slice(0, options.limit);
+  }
+
+  async update(before: GroupRecord, after: GroupRecord, change: MembershipChange): Promise<void> {
+    await this.interleaving.beforeWrite();
+    const stored = this.groups.get(groupKey(before.orgId, before.id));
+    if (stored?.version !== before.version) throw new VersionConflictError(`group ${before.id} changed`);
+    const renamed = foldCase(before.displayName) !== foldCase(after.displayName);
+    if (renamed && this.claims.has(claimKey(after.orgId, after.displayName))) {
+      throw new UniquenessError(`displayName ${after.displayName} is already taken`);
+    }
+
+    this.groups.set(groupKey(after.orgId, after.id), { ...after });
+    if (renamed) {
+      this.claims.delete(claimKey(before.orgId, before.displayName));
+      this.claims.set(claimKey(after.orgId, after.displayName), after.id);
+    }
+    const memberships = this.membershipsOf(after.orgId, after.id);
+    for (const member of change.add) memberships.set(member.userId, { ...member });
+    for (const userId of change.remove) memberships.delete(userId);
+  }
+
+  async delete(group: GroupRecord): Promise<void> {
+    await this.interleaving.beforeWrite();
+    const stored = this.groups.get(groupKey(group.orgId, group.id));
+    if (stored?.version !== group.version) throw new VersionConflictError(`group ${group.id} changed`);
+
+    this.groups.delete(groupKey(group.orgId, group.id));
+    this.claims.delete(claimKey(group.orgId, group.displayName));
+  }
+
+  async purgeMembers(orgId: string, groupId: string): Promise<void> {
+    this.memberships.delete(groupKey(orgId, groupId));
+  }
+
+  async find(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]> {
+    return this.candidates(orgId, criteria)
+      .filter((group) => matchesGroupCriteria(group, criteria))
+      .map((group) => ({ ...group }));
+  }
+
+  private candidates(orgId: string, criteria: GroupCriteria): GroupRecord[] {
+    if (criteria.id !== undefined) {
+      const group = this.groups.get(groupKey(orgId, criteria.id));
+      return group ? [group] : [];
+    }
+    if (criteria.displayName !== undefined) {
+      const id = this.claims.get(claimKey(orgId, criteria.displayName));
+      const group = id === undefined ? undefined : this.groups.get(groupKey(orgId, id));
+      return group ? [group] : [];
+    }
+    if (criteria.externalId !== undefined) {
+      return this.groupsOf(orgId).filter((group) => group.externalId === criteria.externalId);
+    }
+    throw new Error('find needs at least one criterion');
+  }
+
+  async list(
+    orgId: string,
+    page: { startIndex: number; count: number; cursor?: string },
+  ): Promise<ListPage<GroupRecord>> {
+    const result = pageOf(this.groupsOf(orgId), page);
+    return { ...result, items: result.items.map((group) => ({ ...group })) };
+  }
+
+  async groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]> {
+    const refs: GroupRef[] = [];
+    for (const [key, members] of this.memberships) {
+      if (!members.has(userId)) continue;
+      const group = this.groups.get(key);
+      // A group deleted while its memberships are still being purged is not listed.
+      if (group?.orgId === orgId) refs.push({ id: group.id, displayName: group.displayName });
+    }
+    return refs.sort((a, b) => compareIds(a.id, b.id));
+  }
+
+  async removeUserFromAllGroups(orgId: string, userId: string): Promise<void> {
+    for (const [key, members] of this.memberships) {
+      if (key.startsWith(`${orgId}#`)) members.delete(userId);
+    }
+  }
+
+  private groupsOf(orgId: string): GroupRecord[] {
+    return [...this.groups.values()].filter((group) => group.orgId === orgId);
+  }
+
+  private membershipsOf(orgId: string, groupId: string): Map<string, GroupMember> {
+    const key = groupKey(orgId, groupId);
+    let members = this.memberships.get(key);
+    if (!members) {
+      members = new Map();
+      this.memberships.set(key, members);
+    }
+    return members;
+  }
+}
+
+function groupKey(orgId: string, id: string): string {
+  return `${orgId}#${id}`;
+}
+
+function claimKey(orgId: string, displayName: string): string {
+  return `${orgId}#${foldCase(displayName)}`;
+}

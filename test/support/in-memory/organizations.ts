@@ -1,0 +1,74 @@
+import {
+  type Organization,
+  OrganizationExistsError,
+  type OrganizationRepository,
+} from '../../../lambda/domain/organizations';
+import { compareIds } from './paging';
+
+/** An organization as stored: the seat accounting may create one with nothing but its id and counter. */
+type StoredOrganization = Omit<Organization, 'name' | 'createdAt'> & { name?: string; createdAt?: string };
+
+/**
+ * Organization items as `OrganizationRepository` documents them. The seat accounting (InMemoryLicenseStore) changes
+ * `seatsUsed` on the same records, and creates a bare record when the organization has none, as the DynamoDB seat
+ * update creates the default organization's item.
+ */
+export class InMemoryOrganizationRepository implements OrganizationRepository {
+  private readonly items = new Map<string, StoredOrganization>();
+
+  async create(organization: Organization): Promise<void> {
+    if (this.items.has(organization.orgId)) {
+      throw new OrganizationExistsError(`organization ${organization.orgId} already exists`);
+    }
+    this.items.set(organization.orgId, { ...organization });
+  }
+
+  async get(orgId: string): Promise<Organization | undefined> {
+    return this.peek(orgId);
+  }
+
+  async list(): Promise<Organization[]> {
+    return [...this.items.values()].sort((a, b) => compareIds(a.orgId, b.orgId)).map(toOrganization);
+  }
+
+  async setSeatLimit(
+    orgId: string,
+    seatLimit: number | undefined,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined> {
+    const existing = this.items.get(orgId);
+    if (!existing && !createAs) return undefined;
+    // Only what the item lacks is filled in: an existing organization keeps its name and creation time.
+    const { seatLimit: _previous, ...rest }: StoredOrganization = {
+      orgId,
+      seatsUsed: 0,
+      ...(createAs ? { name: createAs.name, createdAt: createAs.createdAt } : {}),
+      ...existing,
+    };
+    if (existing?.name === undefined && createAs) rest.name = createAs.name;
+    if (existing?.createdAt === undefined && createAs) rest.createdAt = createAs.createdAt;
+    const updated: StoredOrganization = seatLimit === undefined ? rest : { ...rest, seatLimit };
+    this.items.set(orgId, updated);
+    return toOrganization(updated);
+  }
+
+  async delete(orgId: string): Promise<void> {
+    this.items.delete(orgId);
+  }
+
+  /** A synchronous read for the seat accounting, which checks and changes seats without yielding. */
+  peek(orgId: string): Organization | undefined {
+    const item = this.items.get(orgId);
+    return item && toOrganization(item);
+  }
+
+  /** Adds `delta` to `seatsUsed`, creating a bare item (id and counter only) when there is none. */
+  addSeats(orgId: string, delta: number): void {
+    const existing = this.items.get(orgId) ?? { orgId, seatsUsed: 0 };
+    this.items.set(orgId, { ...existing, seatsUsed: existing.seatsUsed + delta });
+  }
+}
+
+function toOrganization(item: StoredOrganization): Organization {
+  return { ...item, name: item.name ?? item.orgId, createdAt: item.createdAt ?? '' };
+}

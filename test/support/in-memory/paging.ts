@@ -1,0 +1,30 @@
+import type { ListPage } from '../../../lambda/domain/users';
+
+/**
+ * The list contract of the repositories (`UserRepository.list`, `GroupRepository.list`): every resource of the
+ * organization in id order (ids are time-ordered, so this is creation order), a 1-based `startIndex` or an RFC 9865
+ * cursor (the last id of the previous page; `''` starts at the top), `totalResults` of the whole list, and a
+ * `nextCursor` on every page that stops before the end.
+ */
+export function pageOf<T extends { readonly id: string }>(
+  all: readonly T[],
+  page: { startIndex: number; count: number; cursor?: string },
+): ListPage<T> {
+  const sorted = [...all].sort((a, b) => compareIds(a.id, b.id));
+  const totalResults = sorted.length;
+  if (page.count <= 0 || (page.cursor === undefined && page.startIndex > totalResults)) {
+    return { totalResults, items: [] };
+  }
+  const rest =
+    page.cursor !== undefined
+      ? sorted.filter((item) => page.cursor === '' || compareIds(item.id, page.cursor as string) > 0)
+      : sorted.slice(Math.max(0, page.startIndex - 1));
+  const items = rest.slice(0, page.count);
+  const last = items[items.length - 1];
+  return rest.length > items.length && last ? { totalResults, items, nextCursor: last.id } : { totalResults, items };
+}
+
+/** Byte order, as DynamoDB sorts string keys (ids are lower-case ASCII). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
