@@ -27,6 +27,13 @@ export interface TokenVerifierOptions {
   readonly orgSecretId?: (orgId: string) => string;
   /** How long a secret's value is reused before it is read again. @default 30 seconds */
   readonly cacheTtlMs?: number;
+  /**
+   * Secrets of organizations that do not exist (guessed ids) remembered at most, oldest forgotten first, so a flood of
+   * guesses costs bounded memory and cannot push real organizations out of the cache. @default 1000
+   */
+  readonly maxUnknownCached?: number;
+  /** Real organizations' secrets remembered at most, least recently used forgotten first. @default 10000 */
+  readonly maxKnownCached?: number;
   readonly clock?: Clock;
 }
 
@@ -49,7 +56,8 @@ const ORG_TOKEN = /^scim_([a-z0-9][a-z0-9-]{0,62})_[A-Za-z0-9_-]{32,}$/;
  * `timingSafeEqual`, so neither the comparison time nor its length leaks anything about the stored key.
  */
 export class TokenVerifier {
-  private readonly cache = new Map<string, { value: TokenSecret | undefined; readAt: number }>();
+  private readonly known: BoundedCache<TokenSecret>;
+  private readonly unknown: BoundedCache<undefined>;
   private readonly ttlMs: number;
   private readonly clock: Clock;
 
@@ -59,6 +67,13 @@ export class TokenVerifier {
   ) {
     this.ttlMs = options.cacheTtlMs ?? DEFAULT_SECRET_CACHE_TTL_MS;
     this.clock = options.clock ?? systemClock;
+    this.known = new BoundedCache(options.maxKnownCached ?? 10_000);
+    this.unknown = new BoundedCache(options.maxUnknownCached ?? 1_000);
+  }
+
+  /** How many secrets are cached, for the memory bound's tests. */
+  get cachedSecrets(): { readonly known: number; readonly unknown: number } {
+    return { known: this.known.size, unknown: this.unknown.size };
   }
 
   async verify(authorization: string | undefined): Promise<Verification> {
@@ -86,13 +101,54 @@ export class TokenVerifier {
 
   private async secret(secretId: string): Promise<TokenSecret | undefined> {
     const now = this.clock.now().getTime();
-    const cached = this.cache.get(secretId);
+    const cached = this.known.get(secretId) ?? this.unknown.get(secretId);
     if (cached && now - cached.readAt < this.ttlMs) return cached.value;
     const raw = await this.reader.read(secretId);
     const value = raw === undefined ? undefined : parseTokenSecret(raw);
-    // Unknown organizations are remembered too, so guessed ids cannot make us read Secrets Manager on every request.
-    this.cache.set(secretId, { value, readAt: now });
+    // Unknown organizations are remembered too, so repeating a guessed id cannot make us read Secrets Manager on
+    // every request; they live in their own bounded cache, so guesses never evict a real organization's secret.
+    if (value) {
+      this.unknown.delete(secretId);
+      this.known.set(secretId, { value, readAt: now });
+    } else {
+      this.known.delete(secretId);
+      this.unknown.set(secretId, { value, readAt: now });
+    }
     return value;
+  }
+}
+
+/** A Map that forgets its least recently used entry beyond `limit` entries (Map keeps insertion order). */
+class BoundedCache<V> {
+  private readonly entries = new Map<string, { value: V; readAt: number }>();
+
+  constructor(private readonly limit: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): { value: V; readAt: number } | undefined {
+    const entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  set(key: string, entry: { value: V; readAt: number }): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    while (this.entries.size > this.limit) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 }
 
