@@ -172,13 +172,15 @@ export function toScimUser(
 ): Record<string, unknown> {
   const { userName, active, externalId, ...rest } = user.document;
   const schemas: string[] = [Schemas.user];
-  if (rest[Schemas.enterpriseUser] !== undefined) schemas.push(Schemas.enterpriseUser);
+  const enterprise = rest[Schemas.enterpriseUser];
+  if (enterprise !== undefined) schemas.push(Schemas.enterpriseUser);
   return {
     schemas,
     id: user.id,
     ...(user.externalId !== undefined ? { externalId: user.externalId } : {}),
     userName: user.userName,
     ...rest,
+    ...(enterprise !== undefined ? { [Schemas.enterpriseUser]: withManagerRef(enterprise, baseUrl) } : {}),
     active: user.active,
     ...(groups
       ? {
@@ -198,6 +200,19 @@ export function toScimUser(
       version: etag(user.version),
     },
   };
+}
+
+/**
+ * `manager.$ref` is derived from `manager.value` (input drops it: the manager schema above has no `$ref`), built like
+ * `meta.location`, so it always points at the user the id names.
+ */
+function withManagerRef(enterprise: unknown, baseUrl: string): unknown {
+  if (enterprise === null || typeof enterprise !== 'object') return enterprise;
+  const { manager } = enterprise as { manager?: unknown };
+  if (manager === null || typeof manager !== 'object') return enterprise;
+  const { value } = manager as { value?: unknown };
+  if (typeof value !== 'string' || value === '') return enterprise;
+  return { ...enterprise, manager: { ...manager, $ref: `${baseUrl}/Users/${encodeURIComponent(value)}` } };
 }
 
 /** The document a PATCH operates on: the stored attributes, as a client would see them. */

@@ -169,4 +169,14 @@ describe('toScimUser', () => {
       { value: 'g1', display: 'Sales', $ref: 'https://x/scim/v2/Groups/g1', type: 'direct' },
     ]);
   });
+
+  it('derives manager.$ref from manager.value, ignoring a $ref the client sent', () => {
+    const urn = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+    const profile = parseUser({ userName: 'x', [urn]: { manager: { value: 'm-1', $ref: 'https://elsewhere/m' } } });
+
+    const resource = toScimUser(record({ document: profile.document }), 'https://x/scim/v2');
+
+    expect(profile.document[urn]).toEqual({ manager: { value: 'm-1' } });
+    expect(resource[urn]).toEqual({ manager: { value: 'm-1', $ref: 'https://x/scim/v2/Users/m-1' } });
+  });
 });
