@@ -79,7 +79,7 @@ function inputShape(
  * A multi-valued complex attribute. When its values are identified by `value` (RFC 7643 §2.4), an element without one
  * carries no address or number and is dropped, so that removing `emails[type eq "work"].value` (Entra clears an
  * attribute that way) removes the email instead of leaving `{"type":"work"}`, which a client reading
- * `emails[0].value` cannot use. `addresses` have no `value` and are not affected.
+ * `emails[0].value` cannot use. `addresses` have no `value` and are not affected. At most one value may be primary.
  */
 function multiValuedSchema(attribute: AttributeDefinition, element: z.ZodObject): z.ZodType {
   const valued = findAttribute(attribute.subAttributes, 'value') !== undefined;
@@ -89,7 +89,10 @@ function multiValuedSchema(attribute: AttributeDefinition, element: z.ZodObject)
     .transform((items: Record<string, unknown>[]) =>
       valued ? items.filter((item) => typeof item.value === 'string' && item.value.trim() !== '') : items,
     );
-  return list;
+  if (findAttribute(attribute.subAttributes, 'primary') === undefined) return list;
+  return list.refine((items) => items.filter((item) => item.primary === true).length <= 1, {
+    error: `at most one value of ${attribute.name} may have "primary": true (RFC 7643 §2.4)`,
+  });
 }
 
 const userSchema = z.object({

@@ -61,4 +61,47 @@ describe('Users: attributes the schema characterises', () => {
       expect(response.body[ENTERPRISE].manager).toEqual({ value: 'mgr-42', $ref: `${api.baseUrl}/Users/mgr-42` });
     });
   });
+
+  describe('primary values', () => {
+    const twoPrimaries = [
+      { value: 'one@example.com', type: 'work', primary: true },
+      { value: 'two@example.com', type: 'home', primary: true },
+    ];
+
+    it('refuses a create with two primary emails as invalidValue naming emails', async () => {
+      const response = await api.request('POST', '/Users', {
+        body: { schemas: [USER], userName: 'two-primaries@example.com', emails: twoPrimaries },
+      });
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ status: '400', scimType: 'invalidValue' });
+      expect(response.body.detail).toContain('emails');
+      expect(response.body.detail).toContain('primary');
+    });
+
+    it('refuses a PATCH that leaves two primary emails, and changes nothing', async () => {
+      const user = await createUser('one-primary@example.com', { emails: [twoPrimaries[0]] });
+
+      const response = await api.request('PATCH', `/Users/${user.id}`, {
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'emails', value: twoPrimaries }] },
+      });
+      const read = await api.request('GET', `/Users/${user.id}`);
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ scimType: 'invalidValue', detail: expect.stringContaining('emails') });
+      expect(read.body.emails).toEqual([twoPrimaries[0]]);
+      expect(read.body.meta.version).toBe(user.meta.version);
+    });
+
+    it('still accepts a PATCH adding a new primary email, which takes primary from the old one', async () => {
+      const user = await createUser('moves-primary@example.com', { emails: [twoPrimaries[0]] });
+
+      const response = await api.request('PATCH', `/Users/${user.id}`, {
+        body: { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'emails', value: [twoPrimaries[1]] }] },
+      });
+
+      expect(response.status).toBe(200);
+      expect(response.body.emails).toEqual([{ ...twoPrimaries[0], primary: false }, twoPrimaries[1]]);
+    });
+  });
 });
