@@ -6,6 +6,7 @@
  * The tokenizer and the attribute-path reader are shared with PATCH path parsing (`patch.ts`), which uses the same
  * `attr[sub eq "v"].sub` grammar.
  */
+import { RESOURCE_TYPES, resolveAttribute } from './attribute-model';
 import { ScimError } from './errors';
 
 export type FilterAttribute = 'userName' | 'externalId' | 'id' | 'emails.value' | 'displayName';
@@ -41,22 +42,19 @@ export interface AttributePath {
 /** Reports a parse error; the caller decides the SCIM error type and the wording around `detail`. */
 export type ParseFailure = (detail: string) => never;
 
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const CORE_SCHEMAS = [USER_SCHEMA, GROUP_SCHEMA] as const;
+const CORE_SCHEMAS = RESOURCE_TYPES.map((type) => type.schema);
 
-/** Which core schema URNs may qualify each attribute (`urn:…:core:2.0:User:userName`). */
-const QUALIFYING_SCHEMAS: Readonly<Record<FilterAttribute, readonly string[]>> = {
-  userName: [USER_SCHEMA],
-  'emails.value': [USER_SCHEMA],
-  externalId: [USER_SCHEMA, GROUP_SCHEMA],
-  id: [USER_SCHEMA, GROUP_SCHEMA],
-  displayName: [USER_SCHEMA, GROUP_SCHEMA],
-};
-
+/** The attributes this filter evaluates; which schemas define them (and so may qualify them) is the model's to say. */
 const FILTER_ATTRIBUTES: ReadonlyMap<string, FilterAttribute> = new Map(
-  (Object.keys(QUALIFYING_SCHEMAS) as FilterAttribute[]).map((name) => [name.toLowerCase(), name]),
+  (['userName', 'externalId', 'id', 'emails.value', 'displayName'] as const).map((name) => [name.toLowerCase(), name]),
 );
+
+/** Whether `schema` (core User or Group) defines the attribute path, according to the attribute model. */
+function definedIn(schema: string, attribute: FilterAttribute): boolean {
+  const type = RESOURCE_TYPES.find((candidate) => candidate.schema === schema);
+  const [name = '', sub] = attribute.split('.');
+  return type !== undefined && resolveAttribute(type.name, name, sub, schema) !== undefined;
+}
 
 /** Operators of RFC 7644 we recognise only to name them in the error. */
 const OTHER_OPERATORS = new Set(['ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le']);
@@ -148,7 +146,7 @@ function toFilterAttribute(
     if (attribute === undefined) fail(`attribute "${written}" is not supported`);
     result = { attribute };
   }
-  if (path.schema !== undefined && !QUALIFYING_SCHEMAS[result.attribute].includes(path.schema)) {
+  if (path.schema !== undefined && !definedIn(path.schema, result.attribute)) {
     fail(`${result.attribute} is not an attribute of ${path.schema}`);
   }
   return result;

@@ -16,6 +16,7 @@
  * Removing a user who is not a member is not an error (Okta repeats removals it is unsure about).
  */
 import type { GroupEdit } from '../domain/groups';
+import { coreAttributeNames, isIgnoredOnInput } from './attribute-model';
 import { ScimError } from './errors';
 import { type AttributePath, type ParseFailure, parseAttributePath } from './filter';
 import { isRecord, parseDisplayName, parseExternalId, parseMemberIds } from './group-resource';
@@ -23,7 +24,9 @@ import type { PatchOperation } from './patch';
 import { Schemas } from './schemas';
 
 /** Attributes a client may send but not change; operations on them are ignored (Okta puts `id` in its rename). */
-const READ_ONLY = new Set(['id', 'meta', 'schemas']);
+const READ_ONLY: ReadonlySet<string> = new Set(
+  ['schemas', ...coreAttributeNames('Group', isIgnoredOnInput)].map((name) => name.toLowerCase()),
+);
 
 const PATH_HELP =
   'Group paths: displayName, externalId, members, and members[value eq "<user id>"] (for remove), optionally ' +

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { GroupInput, GroupMember, GroupRecord } from '../domain/groups';
+import { coreAttributeNames, isIgnoredOnInput, resolveAttribute } from './attribute-model';
 import { ScimError } from './errors';
 import { etag, Schemas } from './schemas';
 
@@ -8,6 +9,14 @@ import { etag, Schemas } from './schemas';
  * case; read-only and unknown attributes (`id`, `meta`, `schemas`, a member's `display` and `$ref`) are ignored rather
  * than rejected, because clients echo them back.
  */
+
+/** Attributes a client may set on a group; the others (`id`, `meta`) are ignored. */
+const WRITABLE_ATTRIBUTES = coreAttributeNames('Group', (attribute) => !isIgnoredOnInput(attribute));
+
+/** Sub-attributes of a member the input may carry; `display` is read-only (it comes from the user). */
+const MEMBER_SUB_ATTRIBUTES = (resolveAttribute('Group', 'members')?.attribute.subAttributes ?? [])
+  .filter((attribute) => !isIgnoredOnInput(attribute))
+  .map((attribute) => attribute.name);
 
 /** Longest displayName and externalId accepted. */
 const MAX_TEXT = 1024;
@@ -34,7 +43,7 @@ export function parseGroup(body: unknown): GroupInput {
   }
   // Entra sends null for "no value".
   const present = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
-  const parsed = groupSchema.safeParse(withKnownKeys(present, ['displayName', 'externalId', 'members']));
+  const parsed = groupSchema.safeParse(withKnownKeys(present, WRITABLE_ATTRIBUTES));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw ScimError.badRequest('invalidValue', `Invalid Group: ${issue?.message ?? 'invalid value'}`);
@@ -78,7 +87,7 @@ export function parseMemberIds(value: unknown, where: string): string[] {
         `Each entry of ${where} must be an object such as {"value": "<user id>"}`,
       );
     }
-    const member = withKnownKeys(entry, ['value', 'type']);
+    const member = withKnownKeys(entry, MEMBER_SUB_ATTRIBUTES);
     if (typeof member.value !== 'string' || member.value.trim() === '') {
       throw ScimError.badRequest('invalidValue', `Each entry of ${where} needs "value", the id of a user`);
     }

@@ -6,7 +6,7 @@
  * Validating the resulting document against the resource schema is the caller's job.
  */
 import * as z from 'zod';
-import { canonicalAttributeName } from './attribute-names';
+import { canonicalAttributeName, SCHEMAS } from './attribute-model';
 import { ScimError } from './errors';
 import { type AttributePath, type ParseFailure, parseAttributePath, type ValueFilterCondition } from './filter';
 
@@ -29,7 +29,7 @@ export interface PatchOptions {
   readonly booleanAttributes: readonly string[];
   /**
    * Top-level core attributes that may not be removed (a `remove`, or an `add`/`replace` with a null value).
-   * @default ['userName'] for the core User schema, ['displayName'] for the core Group schema, otherwise none
+   * @default the attributes the attribute model marks required in `coreSchema` (userName, displayName)
    */
   readonly required?: readonly string[];
 }
@@ -120,11 +120,11 @@ interface Context {
   readonly booleans: ReadonlySet<string>;
 }
 
-/** Attributes treated as multi-valued even when the document does not hold them yet. */
+/** Attributes treated as multi-valued even when the document does not hold them yet: the model's multi-valued ones. */
 const MULTI_VALUED: ReadonlySet<string> = new Set(
-  ['emails', 'phoneNumbers', 'addresses', 'photos', 'ims', 'entitlements', 'roles', 'x509Certificates', 'members'].map(
-    (name) => name.toLowerCase(),
-  ),
+  SCHEMAS.flatMap((schema) => schema.attributes)
+    .filter((attribute) => attribute.multiValued)
+    .map((attribute) => attribute.name.toLowerCase()),
 );
 
 const PATH_HELP =
@@ -159,9 +159,8 @@ function createContext(options: PatchOptions): Context {
 }
 
 function defaultRequired(coreSchema: string): string[] {
-  if (sameText(coreSchema, 'urn:ietf:params:scim:schemas:core:2.0:User')) return ['userName'];
-  if (sameText(coreSchema, 'urn:ietf:params:scim:schemas:core:2.0:Group')) return ['displayName'];
-  return [];
+  const schema = SCHEMAS.find((candidate) => sameText(candidate.id, coreSchema));
+  return (schema?.attributes ?? []).filter((attribute) => attribute.required).map((attribute) => attribute.name);
 }
 
 function applyOperation(doc: Doc, { op, path, value }: PatchOperation, context: Context): void {

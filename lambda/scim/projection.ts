@@ -7,17 +7,24 @@
  * Endpoints also ask `isRequested` before reading an attribute that is expensive to load (a group's `members`), so
  * `excludedAttributes=members` saves the reads, not only the bytes.
  */
+import { RESOURCE_TYPES, SCHEMAS } from './attribute-model';
 import { ScimError } from './errors';
 import { param } from './list-query';
-import { Schemas } from './schemas';
 
-/** Attributes that every response carries, whatever the parameters say. */
-const ALWAYS_RETURNED: ReadonlySet<string> = new Set(['id', 'schemas', 'meta']);
+/** Attributes that every response carries, whatever the parameters say: `schemas` and the model's `returned: always`. */
+const ALWAYS_RETURNED: ReadonlySet<string> = new Set([
+  'schemas',
+  ...SCHEMAS.flatMap((schema) => schema.attributes)
+    .filter((attribute) => attribute.returned === 'always')
+    .map((attribute) => attribute.name.toLowerCase()),
+]);
 
 /** Schemas whose attributes sit at the top level of a resource: a path qualified by one of them is unqualified. */
-const CORE_SCHEMAS: readonly string[] = [Schemas.user, Schemas.group];
+const CORE_SCHEMAS: readonly string[] = RESOURCE_TYPES.map((type) => type.schema);
 /** Schemas whose attributes sit under their URN as a key of the resource. */
-const EXTENSION_SCHEMAS: readonly string[] = [Schemas.enterpriseUser];
+const EXTENSION_SCHEMAS: readonly string[] = RESOURCE_TYPES.flatMap((type) =>
+  type.schemaExtensions.map((extension) => extension.schema),
+);
 
 const NAME = /^[A-Za-z$][\w$-]*$/;
 

@@ -1,3 +1,4 @@
+import { RESOURCE_TYPES, resourceTypeRepresentation, SCHEMAS, schemaRepresentation } from './attribute-model';
 import { MAX_PAGE_SIZE, Schemas } from './schemas';
 
 /**
@@ -70,121 +71,9 @@ function serviceProviderConfig(baseUrl: string) {
 }
 
 function resourceTypes(baseUrl: string) {
-  return [
-    {
-      schemas: [Schemas.resourceType],
-      id: 'User',
-      name: 'User',
-      endpoint: '/Users',
-      description: 'A person who receives a license',
-      schema: Schemas.user,
-      schemaExtensions: [{ schema: Schemas.enterpriseUser, required: false }],
-      meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/User` },
-    },
-    {
-      schemas: [Schemas.resourceType],
-      id: 'Group',
-      name: 'Group',
-      endpoint: '/Groups',
-      description: 'A group of users',
-      schema: Schemas.group,
-      meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/Group` },
-    },
-  ];
+  return RESOURCE_TYPES.map((type) => resourceTypeRepresentation(type, baseUrl));
 }
-
-interface AttributeDefinition {
-  name: string;
-  type: string;
-  multiValued: boolean;
-  required: boolean;
-  caseExact: boolean;
-  mutability: string;
-  returned: string;
-  uniqueness: string;
-  subAttributes?: AttributeDefinition[];
-}
-
-interface AttributeOptions {
-  type?: string;
-  multiValued?: boolean;
-  required?: boolean;
-  caseExact?: boolean;
-  mutability?: string;
-  uniqueness?: string;
-  subAttributes?: AttributeDefinition[];
-}
-
-function attribute(name: string, options: AttributeOptions = {}): AttributeDefinition {
-  return {
-    name,
-    type: options.type ?? 'string',
-    multiValued: options.multiValued ?? false,
-    required: options.required ?? false,
-    caseExact: options.caseExact ?? false,
-    mutability: options.mutability ?? 'readWrite',
-    returned: 'default',
-    uniqueness: options.uniqueness ?? 'none',
-    ...(options.subAttributes ? { subAttributes: options.subAttributes } : {}),
-  };
-}
-
-const multiValuedSub = [
-  attribute('value'),
-  attribute('display'),
-  attribute('type'),
-  attribute('primary', { type: 'boolean' }),
-];
 
 function schemaDefinitions(baseUrl: string) {
-  const schema = (id: string, name: string, attributes: AttributeDefinition[]) => ({
-    schemas: [Schemas.schema],
-    id,
-    name,
-    attributes,
-    meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${id}` },
-  });
-  return [
-    schema(Schemas.user, 'User', [
-      attribute('userName', { required: true, uniqueness: 'server' }),
-      attribute('externalId', { caseExact: true }),
-      attribute('name', {
-        type: 'complex',
-        subAttributes: ['formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix'].map(
-          (sub) => attribute(sub),
-        ),
-      }),
-      ...['displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'].map(
-        (name) => attribute(name),
-      ),
-      attribute('active', { type: 'boolean' }),
-      ...['emails', 'phoneNumbers', 'ims', 'photos', 'addresses', 'entitlements', 'roles'].map((name) =>
-        attribute(name, { type: 'complex', multiValued: true, subAttributes: multiValuedSub }),
-      ),
-      attribute('groups', {
-        type: 'complex',
-        multiValued: true,
-        mutability: 'readOnly',
-        subAttributes: [attribute('value'), attribute('display'), attribute('$ref', { type: 'reference' })],
-      }),
-    ]),
-    schema(Schemas.enterpriseUser, 'EnterpriseUser', [
-      ...['employeeNumber', 'costCenter', 'organization', 'division', 'department'].map((name) => attribute(name)),
-      attribute('manager', { type: 'complex', subAttributes: [attribute('value'), attribute('displayName')] }),
-    ]),
-    schema(Schemas.group, 'Group', [
-      attribute('displayName', { required: true, uniqueness: 'server' }),
-      attribute('externalId', { caseExact: true }),
-      attribute('members', {
-        type: 'complex',
-        multiValued: true,
-        subAttributes: [
-          attribute('value'),
-          attribute('display'),
-          attribute('$ref', { type: 'reference' }),
-          attribute('type'),
-        ],
-      }),
-    ]),
-  ];
+  return SCHEMAS.map((schema) => schemaRepresentation(schema, baseUrl));
 }

@@ -1,6 +1,12 @@
 import * as z from 'zod';
 import type { UserProfile, UserRecord } from '../domain/users';
-import { canonicalAttributeName } from './attribute-names';
+import {
+  type AttributeDefinition,
+  canonicalAttributeName,
+  findAttribute,
+  isIgnoredOnInput,
+  schemaById,
+} from './attribute-model';
 import { ScimError } from './errors';
 import { etag, Schemas } from './schemas';
 
@@ -34,72 +40,82 @@ const booleanLike = z.union([
     .transform((text) => text.toLowerCase() === 'true'),
 ]);
 const text = z.string().max(2048);
-const multiValue = z
-  .object({
-    value: text.optional(),
-    display: text.optional(),
-    type: text.optional(),
-    primary: booleanLike.optional(),
-  })
-  .catchall(z.union([text, z.boolean(), z.number()]));
+
+/** Most values a multi-valued attribute may hold; keeps a stored user far below the document limit. */
+const MAX_VALUES = 50;
 
 /**
- * A multi-valued attribute whose values are identified by `value` (RFC 7643 §2.4): an element without one carries no
- * address or number. Such elements are dropped, so that removing `emails[type eq "work"].value` (Entra clears an
- * attribute that way) removes the email instead of leaving `{"type":"work"}`, which a client reading
- * `emails[0].value` cannot use. `addresses` have no `value` and are not affected.
+ * The input schema of one attribute, derived from the attribute model. Read-only and discarded (sub-)attributes are
+ * left out, so zod drops them: clients echo `id`, `meta`, `groups` and `manager.$ref` back, and Okta sends a password.
  */
-const valuedList = z
-  .array(multiValue)
-  .max(50)
-  .transform((items) => items.filter((item) => typeof item.value === 'string' && item.value.trim() !== ''));
+function inputSchema(attribute: AttributeDefinition): z.ZodType {
+  if (attribute.type === 'complex') {
+    const element = z.object(inputShape(attribute.subAttributes ?? []));
+    if (!attribute.multiValued) return element.optional();
+    return multiValuedSchema(attribute, element).optional();
+  }
+  const scalar =
+    attribute.type === 'boolean'
+      ? booleanLike
+      : attribute.type === 'integer' || attribute.type === 'decimal'
+        ? z.number()
+        : text;
+  return (attribute.multiValued ? z.array(scalar).max(MAX_VALUES) : scalar).optional();
+}
+
+function inputShape(
+  attributes: readonly AttributeDefinition[],
+  overrides: Readonly<Record<string, z.ZodType>> = {},
+): Record<string, z.ZodType> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const attribute of attributes) {
+    if (isIgnoredOnInput(attribute)) continue;
+    shape[attribute.name] = overrides[attribute.name] ?? inputSchema(attribute);
+  }
+  return shape;
+}
+
+/**
+ * A multi-valued complex attribute. When its values are identified by `value` (RFC 7643 §2.4), an element without one
+ * carries no address or number and is dropped, so that removing `emails[type eq "work"].value` (Entra clears an
+ * attribute that way) removes the email instead of leaving `{"type":"work"}`, which a client reading
+ * `emails[0].value` cannot use. `addresses` have no `value` and are not affected. At most one value may be primary.
+ */
+function multiValuedSchema(attribute: AttributeDefinition, element: z.ZodObject): z.ZodType {
+  const valued = findAttribute(attribute.subAttributes, 'value') !== undefined;
+  const list = z
+    .array(element)
+    .max(MAX_VALUES)
+    .transform((items: Record<string, unknown>[]) =>
+      valued ? items.filter((item) => typeof item.value === 'string' && item.value.trim() !== '') : items,
+    );
+  if (findAttribute(attribute.subAttributes, 'primary') === undefined) return list;
+  return list.refine((items) => items.filter((item) => item.primary === true).length <= 1, {
+    error: `at most one value of ${attribute.name} may have "primary": true (RFC 7643 §2.4)`,
+  });
+}
 
 const userSchema = z.object({
-  userName: z
-    .string({
-      // Say which mistake it is: Okta shows this detail to the admin.
-      error: (issue) => (issue.input === undefined ? 'userName is required' : 'userName must be a string'),
-    })
-    .max(512)
-    .refine((value) => value.trim().length > 0, 'userName must not be empty'),
-  externalId: text.optional(),
-  name: z
-    .object({
-      formatted: text.optional(),
-      familyName: text.optional(),
-      givenName: text.optional(),
-      middleName: text.optional(),
-      honorificPrefix: text.optional(),
-      honorificSuffix: text.optional(),
-    })
-    .optional(),
-  displayName: text.optional(),
-  nickName: text.optional(),
-  profileUrl: text.optional(),
-  title: text.optional(),
-  userType: text.optional(),
-  preferredLanguage: text.optional(),
-  locale: text.optional(),
-  timezone: text.optional(),
-  active: booleanLike.default(true),
-  emails: valuedList.optional(),
-  phoneNumbers: valuedList.optional(),
-  ims: valuedList.optional(),
-  photos: valuedList.optional(),
-  addresses: z.array(multiValue).max(50).optional(),
-  entitlements: valuedList.optional(),
-  roles: valuedList.optional(),
-  [Schemas.enterpriseUser]: z
-    .object({
-      employeeNumber: text.optional(),
-      costCenter: text.optional(),
-      organization: text.optional(),
-      division: text.optional(),
-      department: text.optional(),
-      manager: z.object({ value: text.optional(), displayName: text.optional() }).optional(),
-    })
-    .optional(),
+  ...inputShape(schemaById(Schemas.user).attributes, {
+    userName: z
+      .string({
+        // Say which mistake it is: Okta shows this detail to the admin.
+        error: (issue) => (issue.input === undefined ? 'userName is required' : 'userName must be a string'),
+      })
+      .max(512)
+      .refine((value) => value.trim().length > 0, 'userName must not be empty'),
+    active: booleanLike.default(true),
+  }),
+  [Schemas.enterpriseUser]: z.object(inputShape(schemaById(Schemas.enterpriseUser).attributes)).optional(),
 });
+
+/** What the derived schema produces for the attributes the mapping reads by name. */
+interface ParsedUser {
+  readonly userName: string;
+  readonly externalId?: string;
+  readonly active: boolean;
+  readonly emails?: readonly { value?: string; type?: string; primary?: boolean }[];
+}
 
 /** Largest stored user document; keeps every item far below DynamoDB's 400 KB item limit. */
 const MAX_DOCUMENT_BYTES = 64 * 1024;
@@ -115,11 +131,12 @@ export function parseUser(body: unknown): UserProfile {
     const where = issue?.path.length ? issue.path.join('.') : 'User';
     throw ScimError.badRequest('invalidValue', `Invalid ${where}: ${issue?.message ?? 'invalid value'}`);
   }
+  const data = parsed.data as ParsedUser;
   const document = withoutEmptyObjects(parsed.data) as Record<string, unknown>;
   if (Buffer.byteLength(JSON.stringify(document)) > MAX_DOCUMENT_BYTES) {
     throw new ScimError(413, `The User resource is larger than ${MAX_DOCUMENT_BYTES / 1024} KB`);
   }
-  const emails = (parsed.data.emails ?? [])
+  const emails = (data.emails ?? [])
     .filter((email): email is typeof email & { value: string } => typeof email.value === 'string' && email.value !== '')
     .map((email) => ({
       value: email.value,
@@ -129,9 +146,9 @@ export function parseUser(body: unknown): UserProfile {
   const lookup =
     emails.find((email) => email.primary) ?? emails.find((email) => email.type?.toLowerCase() === 'work') ?? emails[0];
   return {
-    userName: parsed.data.userName,
-    externalId: parsed.data.externalId,
-    active: parsed.data.active,
+    userName: data.userName,
+    externalId: data.externalId,
+    active: data.active,
     lookupEmail: lookup?.value,
     emails: emails.map(({ value, type }) => (type ? { value, type } : { value })),
     document,
@@ -172,13 +189,15 @@ export function toScimUser(
 ): Record<string, unknown> {
   const { userName, active, externalId, ...rest } = user.document;
   const schemas: string[] = [Schemas.user];
-  if (rest[Schemas.enterpriseUser] !== undefined) schemas.push(Schemas.enterpriseUser);
+  const enterprise = rest[Schemas.enterpriseUser];
+  if (enterprise !== undefined) schemas.push(Schemas.enterpriseUser);
   return {
     schemas,
     id: user.id,
     ...(user.externalId !== undefined ? { externalId: user.externalId } : {}),
     userName: user.userName,
     ...rest,
+    ...(enterprise !== undefined ? { [Schemas.enterpriseUser]: withManagerRef(enterprise, baseUrl) } : {}),
     active: user.active,
     ...(groups
       ? {
@@ -198,6 +217,19 @@ export function toScimUser(
       version: etag(user.version),
     },
   };
+}
+
+/**
+ * `manager.$ref` is derived from `manager.value` (the model declares it read-only, so input drops it), built like
+ * `meta.location`, so it always points at the user the id names.
+ */
+function withManagerRef(enterprise: unknown, baseUrl: string): unknown {
+  if (enterprise === null || typeof enterprise !== 'object') return enterprise;
+  const { manager } = enterprise as { manager?: unknown };
+  if (manager === null || typeof manager !== 'object') return enterprise;
+  const { value } = manager as { value?: unknown };
+  if (typeof value !== 'string' || value === '') return enterprise;
+  return { ...enterprise, manager: { ...manager, $ref: `${baseUrl}/Users/${encodeURIComponent(value)}` } };
 }
 
 /** The document a PATCH operates on: the stored attributes, as a client would see them. */

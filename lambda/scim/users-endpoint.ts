@@ -1,5 +1,6 @@
 import { isResourceId } from '../domain/clock';
 import type { UserCriteria, UserRecord, UserService } from '../domain/users';
+import { coreAttributeNames, isIgnoredOnInput, schemaUrnsOf } from './attribute-model';
 import { ScimError } from './errors';
 import { parseFilter } from './filter';
 import type { HttpRequest, HttpResponse } from './http';
@@ -18,11 +19,12 @@ export type UserGroupsReader = (orgId: string, userId: string) => Promise<readon
 
 const USER_FILTER_ATTRIBUTES = ['userName', 'externalId', 'id', 'emails.value'] as const;
 
-const PATCH_OPTIONS = {
+/** How PATCH treats User attributes, from the attribute model (exported for the model's consistency test). */
+export const USER_PATCH_OPTIONS = {
   coreSchema: Schemas.user,
-  extensionSchemas: [Schemas.enterpriseUser],
-  readOnly: ['id', 'meta', 'groups', 'schemas', 'password'],
-  booleanAttributes: ['active'],
+  extensionSchemas: schemaUrnsOf('User').extensions,
+  readOnly: coreAttributeNames('User', isIgnoredOnInput),
+  booleanAttributes: coreAttributeNames('User', (attribute) => attribute.type === 'boolean'),
 };
 
 /** `/Users` and `/Users/{id}`: RFC 7644 §3 operations as Okta and Entra use them. */
@@ -73,7 +75,7 @@ export class UsersEndpoint implements ResourceEndpoint {
     const user = await this.users.update(
       request.orgId,
       checkedId('User', id),
-      (current) => parseUser(applyPatch(patchableDocument(current), operations, PATCH_OPTIONS)),
+      (current) => parseUser(applyPatch(patchableDocument(current), operations, USER_PATCH_OPTIONS)),
       ifMatch(request),
     );
     return this.single(request, user, 200);

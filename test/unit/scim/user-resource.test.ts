@@ -127,6 +127,27 @@ describe('parseUser', () => {
     expect(attempt).toThrow(expect.objectContaining({ status: 400, scimType: 'invalidValue', detail }));
   });
 
+  it('refuses two primary values of one attribute, naming the attribute', () => {
+    const emails = [
+      { value: 'a@example.com', primary: true },
+      { value: 'b@example.com', primary: 'True' },
+    ];
+
+    expect(() => parseUser({ userName: 'x', emails })).toThrow(
+      expect.objectContaining({
+        status: 400,
+        scimType: 'invalidValue',
+        detail: expect.stringMatching(/^Invalid emails: .*primary/),
+      }),
+    );
+    expect(() => parseUser({ userName: 'x', addresses: [{ primary: true }, { primary: true }] })).toThrow(
+      expect.objectContaining({ detail: expect.stringContaining('addresses') }),
+    );
+    expect(
+      parseUser({ userName: 'x', emails: [emails[0], { value: 'c@example.com', primary: false }] }).lookupEmail,
+    ).toBe('a@example.com');
+  });
+
   it('rejects a body that is not an object as invalidSyntax', () => {
     expect(() => parseUser([oktaCreateBody])).toThrow(expect.objectContaining({ scimType: 'invalidSyntax' }));
   });
@@ -168,5 +189,15 @@ describe('toScimUser', () => {
     expect(resource.groups).toEqual([
       { value: 'g1', display: 'Sales', $ref: 'https://x/scim/v2/Groups/g1', type: 'direct' },
     ]);
+  });
+
+  it('derives manager.$ref from manager.value, ignoring a $ref the client sent', () => {
+    const urn = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+    const profile = parseUser({ userName: 'x', [urn]: { manager: { value: 'm-1', $ref: 'https://elsewhere/m' } } });
+
+    const resource = toScimUser(record({ document: profile.document }), 'https://x/scim/v2');
+
+    expect(profile.document[urn]).toEqual({ manager: { value: 'm-1' } });
+    expect(resource[urn]).toEqual({ manager: { value: 'm-1', $ref: 'https://x/scim/v2/Users/m-1' } });
   });
 });
