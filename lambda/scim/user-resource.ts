@@ -81,7 +81,7 @@ const userSchema = z.object({
   preferredLanguage: text.optional(),
   locale: text.optional(),
   timezone: text.optional(),
-  active: booleanLike.default(true),
+  active: booleanLike.optional(),
   emails: valuedList.optional(),
   phoneNumbers: valuedList.optional(),
   ims: valuedList.optional(),
@@ -104,8 +104,21 @@ const userSchema = z.object({
 /** Largest stored user document; keeps every item far below DynamoDB's 400 KB item limit. */
 const MAX_DOCUMENT_BYTES = 64 * 1024;
 
-/** Validates a User resource (from POST, PUT, or the result of a PATCH) into a profile. */
-export function parseUser(body: unknown): UserProfile {
+/** A validated User resource whose `active` is undefined when the resource leaves it out. */
+export type UserInput = Omit<UserProfile, 'active'> & { readonly active: boolean | undefined };
+
+/**
+ * Validates a User resource into a profile. A missing `active` must never grant a license by accident, so its meaning
+ * is the caller's: a POST creates an active user (RFC 7643 gives no default; Okta and Entra always send it), the result
+ * of a PATCH without it was deactivated by `remove active`. PUT keeps the current state (see `parseUserInput`).
+ */
+export function parseUser(body: unknown, activeWhenAbsent = true): UserProfile {
+  const input = parseUserInput(body);
+  return { ...input, active: input.active ?? activeWhenAbsent };
+}
+
+/** Validates a User resource (from POST, PUT, or the result of a PATCH), leaving a missing `active` undefined. */
+export function parseUserInput(body: unknown): UserInput {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw ScimError.badRequest('invalidSyntax', 'The request body must be a JSON object holding a SCIM User');
   }

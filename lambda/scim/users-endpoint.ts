@@ -11,7 +11,7 @@ import { applyProjection, isRequested, type Projection, parseProjection } from '
 import { decodePlusInFilter } from './query-decoding';
 import type { ResourceEndpoint } from './router';
 import { etag, Schemas } from './schemas';
-import { parseUser, patchableDocument, toScimUser, type UserGroupRef } from './user-resource';
+import { parseUser, parseUserInput, patchableDocument, toScimUser, type UserGroupRef } from './user-resource';
 
 /** Reads the groups a user belongs to, for the read-only `groups` attribute (absent until groups are supported). */
 export type UserGroupsReader = (orgId: string, userId: string) => Promise<readonly UserGroupRef[]>;
@@ -63,8 +63,13 @@ export class UsersEndpoint implements ResourceEndpoint {
   }
 
   async replace(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse> {
-    const profile = parseUser(body);
-    const user = await this.users.update(request.orgId, checkedId('User', id), () => profile, ifMatch(request));
+    const input = parseUserInput(body);
+    const user = await this.users.update(
+      request.orgId,
+      checkedId('User', id),
+      (current) => ({ ...input, active: input.active ?? current.active }),
+      ifMatch(request),
+    );
     return this.single(request, user, 200);
   }
 
@@ -73,7 +78,7 @@ export class UsersEndpoint implements ResourceEndpoint {
     const user = await this.users.update(
       request.orgId,
       checkedId('User', id),
-      (current) => parseUser(applyPatch(patchableDocument(current), operations, PATCH_OPTIONS)),
+      (current) => parseUser(applyPatch(patchableDocument(current), operations, PATCH_OPTIONS), false),
       ifMatch(request),
     );
     return this.single(request, user, 200);
