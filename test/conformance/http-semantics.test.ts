@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import type { ApiResponse, LocalApi } from '../support/local-api';
+import { startLocalApi } from '../support/local-api';
+
+/**
+ * RFC 7643/7644 and RFC 9110 details a conforming client relies on, over HTTP against the local API Gateway
+ * emulation in front of the real authorizer and SCIM handler: versions, conditional requests, status codes and
+ * their headers.
+ */
+
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+let api: LocalApi;
+
+beforeAll(async () => {
+  api = await startLocalApi({ label: 'http-semantics' });
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+const unique = () => randomBytes(4).toString('hex');
+
+async function createUser(label = 'user'): Promise<{ id: string; userName: string; etag: string }> {
+  const userName = `${label}.${unique()}@example.com`;
+  const response = await api.request('POST', '/Users', {
+    body: {
+      schemas: [USER_SCHEMA],
+      userName,
+      name: { givenName: 'Ada', familyName: 'Lovelace' },
+      emails: [{ value: userName, type: 'work', primary: true }],
+      active: true,
+    },
+  });
+  expect(response.status).toBe(201);
+  return { id: response.body.id, userName, etag: response.body.meta.version };
+}
+
+async function createGroup(memberIds: readonly string[]): Promise<ApiResponse> {
+  const response = await api.request('POST', '/Groups', {
+    body: {
+      schemas: [GROUP_SCHEMA],
+      displayName: `Group ${unique()}`,
+      members: memberIds.map((value) => ({ value })),
+    },
+  });
+  expect(response.status).toBe(201);
+  return response;
+}
+
+function expectScimError(response: ApiResponse, status: number, detail: RegExp): void {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/scim\+json/);
+  expect(response.body).toEqual(
+    expect.objectContaining({ schemas: [ERROR_SCHEMA], status: String(status), detail: expect.stringMatching(detail) }),
+  );
+}
+
+describe('versions', () => {
+  it("changes a group's version and lastModified when a member leaves because the user was deleted", async () => {
+    const leaving = await createUser('leaving');
+    const staying = await createUser('staying');
+    const created = await createGroup([leaving.id, staying.id]);
+    const before = await api.request('GET', `/Groups/${created.body.id}`);
+
+    const deleted = await api.request('DELETE', `/Users/${leaving.id}`);
+    const after = await api.request('GET', `/Groups/${created.body.id}`);
+    const staleWrite = await api.request('PATCH', `/Groups/${created.body.id}`, {
+      headers: { 'If-Match': before.body.meta.version },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'displayName', value: `Renamed ${unique()}` }],
+      },
+    });
+
+    expect(deleted.status).toBe(204);
+    expect(before.body.members.map((member: { value: string }) => member.value).sort()).toEqual(
+      [leaving.id, staying.id].sort(),
+    );
+    expect(after.status).toBe(200);
+    expect(after.body.members).toEqual([expect.objectContaining({ value: staying.id })]);
+    expect(after.body.meta.version).not.toBe(before.body.meta.version);
+    expect(after.headers.get('etag')).toBe(after.body.meta.version);
+    expect(Date.parse(after.body.meta.lastModified)).toBeGreaterThan(Date.parse(before.body.meta.lastModified));
+    expectScimError(staleWrite, 412, /version/);
+  });
+
+  it("changes the version of every group the deleted user belonged to, and no other group's", async () => {
+    const leaving = await createUser('leaving');
+    const other = await createUser('other');
+    const first = await createGroup([leaving.id]);
+    const second = await createGroup([leaving.id, other.id]);
+    const untouched = await createGroup([other.id]);
+
+    await api.request('DELETE', `/Users/${leaving.id}`);
+    const [firstAfter, secondAfter, untouchedAfter] = await Promise.all(
+      [first, second, untouched].map((group) => api.request('GET', `/Groups/${group.body.id}`)),
+    );
+
+    expect(firstAfter?.body.members ?? []).toEqual([]);
+    expect(firstAfter?.body.meta.version).not.toBe(first.body.meta.version);
+    expect(secondAfter?.body.members).toEqual([expect.objectContaining({ value: other.id })]);
+    expect(secondAfter?.body.meta.version).not.toBe(second.body.meta.version);
+    expect(untouchedAfter?.body.meta.version).toBe(untouched.body.meta.version);
+  });
+});
