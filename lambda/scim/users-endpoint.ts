@@ -6,7 +6,7 @@ import type { HttpRequest, HttpResponse } from './http';
 import { scimResponse } from './http';
 import { listResponse, param, parsePageRequest } from './list-query';
 import { applyPatch, parsePatchRequest } from './patch';
-import { checkedId, ifMatch } from './preconditions';
+import { checkedId, ifMatch, notModified } from './preconditions';
 import { applyProjection, isRequested, type Projection, parseProjection } from './projection';
 import { decodePlusInFilter } from './query-decoding';
 import type { ResourceEndpoint } from './router';
@@ -59,7 +59,7 @@ export class UsersEndpoint implements ResourceEndpoint {
 
   async get(request: HttpRequest, id: string): Promise<HttpResponse> {
     const user = await this.users.get(request.orgId, checkedId('User', id));
-    return this.single(request, user, 200);
+    return notModified(request, user.version) ?? this.single(request, user, 200);
   }
 
   async replace(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse> {

@@ -107,3 +107,66 @@ describe('versions', () => {
     expect(untouchedAfter?.body.meta.version).toBe(untouched.body.meta.version);
   });
 });
+
+describe('conditional GET (If-None-Match)', () => {
+  it('answers 304 with the ETag and no body when the user has not changed, weak or strong tag alike', async () => {
+    const user = await createUser();
+    const opaque = user.etag.replace(/^W\//, '');
+
+    const weak = await api.request('GET', `/Users/${user.id}`, { headers: { 'If-None-Match': user.etag } });
+    const strong = await api.request('GET', `/Users/${user.id}`, { headers: { 'If-None-Match': opaque } });
+    const inList = await api.request('GET', `/Users/${user.id}`, {
+      headers: { 'If-None-Match': `W/"999999", ${user.etag}` },
+    });
+    const any = await api.request('GET', `/Users/${user.id}`, { headers: { 'If-None-Match': '*' } });
+
+    for (const response of [weak, strong, inList, any]) {
+      expect(response.status).toBe(304);
+      expect(response.headers.get('etag')).toBe(user.etag);
+      expect(response.text).toBe('');
+    }
+  });
+
+  it('answers 200 with the user once it changed, and 404 for a missing user even with *', async () => {
+    const user = await createUser();
+    await api.request('PATCH', `/Users/${user.id}`, {
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'title', value: 'Engineer' }],
+      },
+    });
+
+    const changed = await api.request('GET', `/Users/${user.id}`, { headers: { 'If-None-Match': user.etag } });
+    const missing = await api.request('GET', '/Users/0190c0de-0000-7000-8000-000000000999', {
+      headers: { 'If-None-Match': '*' },
+    });
+
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ id: user.id, title: 'Engineer', meta: { version: expect.any(String) } });
+    expect(changed.body.meta.version).not.toBe(user.etag);
+    expect(changed.headers.get('etag')).toBe(changed.body.meta.version);
+    expectScimError(missing, 404, /not found/);
+  });
+
+  it('answers 304 for an unchanged group, and 200 with the group after a change', async () => {
+    const member = await createUser();
+    const group = await createGroup([member.id]);
+    const etag = group.body.meta.version;
+
+    const unchanged = await api.request('GET', `/Groups/${group.body.id}`, { headers: { 'If-None-Match': etag } });
+    await api.request('PATCH', `/Groups/${group.body.id}`, {
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'remove', path: `members[value eq "${member.id}"]` }],
+      },
+    });
+    const changed = await api.request('GET', `/Groups/${group.body.id}`, { headers: { 'If-None-Match': etag } });
+
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.headers.get('etag')).toBe(etag);
+    expect(unchanged.text).toBe('');
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ id: group.body.id, displayName: group.body.displayName });
+    expect(changed.body.meta.version).not.toBe(etag);
+  });
+});
