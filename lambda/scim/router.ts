@@ -50,7 +50,7 @@ export function createScimRouter(options: RouterOptions): ScimRouter {
           scimType: scimError.scimType,
           reason: error instanceof Error ? error.name : undefined,
         });
-        return scimResponse(scimError.status, scimError.toBody());
+        return scimResponse(scimError.status, scimError.toBody(), { ...scimError.headers });
       }
       options.log.error('request failed', error instanceof Error ? error : new Error(String(error)));
       return scimResponse(500, scimErrorBody(500, 'Internal error; the request can be retried'));
@@ -66,7 +66,7 @@ async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoi
 
   const discovery = discoveryDocument(resource, id, request.baseUrl, Object.keys(Object.fromEntries(endpoints)));
   if (discovery !== undefined) {
-    if (method !== 'GET') throw methodNotAllowed(method, resource);
+    if (method !== 'GET') throw methodNotAllowed(method, resource, ['GET']);
     if (discovery === 'not-found') throw ScimError.notFound(`${resource}/${id ?? ''} not found`);
     return scimResponse(200, discovery);
   }
@@ -77,7 +77,7 @@ async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoi
   if (id === undefined) {
     if (method === 'GET') return endpoint.list(request);
     if (method === 'POST') return endpoint.create(request, parseBody(request));
-    throw methodNotAllowed(method, resource);
+    throw methodNotAllowed(method, resource, ['GET', 'POST']);
   }
   const decodedId = safeDecode(id);
   switch (method) {
@@ -90,7 +90,7 @@ async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoi
     case 'DELETE':
       return endpoint.delete(request, decodedId);
     default:
-      throw methodNotAllowed(method, `${resource}/{id}`);
+      throw methodNotAllowed(method, `${resource}/{id}`, ['GET', 'PUT', 'PATCH', 'DELETE']);
   }
 }
 
@@ -107,8 +107,11 @@ function safeDecode(segment: string): string {
   }
 }
 
-function methodNotAllowed(method: string, path: string): ScimError {
-  return new ScimError(405, `${method} is not supported on /${path}`);
+/** RFC 9110 §15.5.6: a 405 names the methods the resource supports. */
+function methodNotAllowed(method: string, path: string, allowed: readonly string[]): ScimError {
+  return new ScimError(405, `${method} is not supported on /${path}; use ${allowed.join(' or ')}`, undefined, {
+    headers: { Allow: allowed.join(', ') },
+  });
 }
 
 /**

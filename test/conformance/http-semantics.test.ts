@@ -170,3 +170,18 @@ describe('conditional GET (If-None-Match)', () => {
     expect(changed.body.meta.version).not.toBe(etag);
   });
 });
+
+describe('status codes and their headers', () => {
+  it.each([
+    ['DELETE', '/Users', 'GET, POST'],
+    ['PUT', '/Groups', 'GET, POST'],
+    ['POST', '/Users/0190c0de-0000-7000-8000-000000000001', 'GET, PUT, PATCH, DELETE'],
+    ['PUT', '/ServiceProviderConfig', 'GET'],
+    ['DELETE', '/Schemas', 'GET'],
+  ])('answers %s %s with 405 and an Allow header listing %s', async (method, path, allow) => {
+    const response = await api.request(method, path, method === 'DELETE' ? {} : { body: {} });
+
+    expectScimError(response, 405, new RegExp(`${method} is not supported`));
+    expect(response.headers.get('allow')).toBe(allow);
+  });
+});
