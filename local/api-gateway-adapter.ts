@@ -263,7 +263,11 @@ function gatewayError(kind: GatewayErrorKind): APIGatewayProxyResult {
   const error = GATEWAY_ERRORS[kind];
   return {
     statusCode: error.status,
-    headers: { 'Content-Type': SCIM_CONTENT_TYPE, 'x-amzn-ErrorType': error.errorType },
+    headers: {
+      'Content-Type': SCIM_CONTENT_TYPE,
+      'x-amzn-ErrorType': error.errorType,
+      ...('headers' in error ? error.headers : {}),
+    },
     body: JSON.stringify(scimErrorBody(error.status, error.detail)),
   };
 }

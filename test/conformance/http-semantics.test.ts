@@ -185,3 +185,16 @@ describe('status codes and their headers', () => {
     expect(response.headers.get('allow')).toBe(allow);
   });
 });
+
+describe('authentication challenge', () => {
+  it.each([
+    ['no Authorization header', undefined],
+    ['an unknown API key', 'Bearer scim_default_not-the-key'],
+    ['a malformed Authorization header', 'non-token'],
+  ])('answers a request with %s with 401 and a Bearer challenge', async (_case, authorization) => {
+    const response = await api.request('GET', '/Users', { headers: { Authorization: authorization } });
+
+    expectScimError(response, 401, /API key/);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"$/);
+  });
+});
