@@ -186,6 +186,34 @@ describe('status codes and their headers', () => {
   });
 });
 
+describe('responses without content', () => {
+  it('answers DELETE of a user and of a group with 204, no body and no Content-Type', async () => {
+    const user = await createUser();
+    const group = await createGroup([user.id]);
+
+    const responses = [
+      await api.request('DELETE', `/Groups/${group.body.id}`),
+      await api.request('DELETE', `/Users/${user.id}`),
+    ];
+
+    for (const response of responses) {
+      expect(response.status).toBe(204);
+      expect(response.text).toBe('');
+      expect(response.headers.get('content-type')).toBeNull();
+    }
+    expect((await api.request('GET', `/Users/${user.id}`)).status).toBe(404);
+  });
+
+  it('answers a 304 without a Content-Type', async () => {
+    const user = await createUser();
+
+    const response = await api.request('GET', `/Users/${user.id}`, { headers: { 'If-None-Match': user.etag } });
+
+    expect(response.status).toBe(304);
+    expect(response.headers.get('content-type')).toBeNull();
+  });
+});
+
 describe('authentication challenge', () => {
   it.each([
     ['no Authorization header', undefined],
