@@ -71,6 +71,9 @@ async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoi
     return scimResponse(200, discovery);
   }
 
+  const unsupported = UNSUPPORTED_ENDPOINTS[resource.toLowerCase()];
+  if (unsupported !== undefined) throw new ScimError(501, unsupported);
+
   const endpoint = endpoints.get(resource.toLowerCase());
   if (!endpoint || extra !== undefined) throw ScimError.notFound(`No such resource: /${segments.join('/')}`);
 
@@ -93,6 +96,15 @@ async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoi
       throw methodNotAllowed(method, `${resource}/{id}`, ['GET', 'PUT', 'PATCH', 'DELETE']);
   }
 }
+
+/**
+ * Endpoints RFC 7644 defines that this server does not offer: 501 (§3.11 for /Me) tells a client the feature is
+ * missing, where 404 would suggest a wrong base URL. ServiceProviderConfig says `bulk.supported: false` to match.
+ */
+const UNSUPPORTED_ENDPOINTS: Readonly<Record<string, string>> = {
+  me: '/Me is not supported: API keys belong to an organization, not to a user; use /Users/{id}',
+  bulk: 'Bulk operations are not supported (ServiceProviderConfig bulk.supported is false); send each operation as its own request',
+};
 
 /** `/Users/`, `//Users` (a base URL typed with a trailing slash) and `/Users` are the same path. */
 export function normalisePath(path: string): string[] {

@@ -226,3 +226,21 @@ describe('authentication challenge', () => {
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"$/);
   });
 });
+
+describe('endpoints this server does not offer', () => {
+  it.each([
+    ['GET', '/Me', /\/Me/],
+    ['PATCH', '/Me', /\/Me/],
+    ['POST', '/Bulk', /bulk/i],
+  ])('answers %s %s with 501 and a SCIM error', async (method, path, detail) => {
+    const response = await api.request(method, path, method === 'GET' ? {} : { body: {} });
+
+    expectScimError(response, 501, detail);
+  });
+
+  it('says in ServiceProviderConfig that bulk is not supported', async () => {
+    const config = await api.request('GET', '/ServiceProviderConfig');
+
+    expect(config.body.bulk).toEqual(expect.objectContaining({ supported: false }));
+  });
+});
