@@ -9,6 +9,7 @@ import {
 } from '../domain/errors';
 import { ScimError, scimErrorBody } from './errors';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES, scimResponse } from './http';
+import { param } from './list-query';
 import type { Log } from './logger';
 import { discoveryDocument } from './service-provider-config';
 
@@ -67,6 +68,10 @@ async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoi
   const discovery = discoveryDocument(resource, id, request.baseUrl, Object.keys(Object.fromEntries(endpoints)));
   if (discovery !== undefined) {
     if (method !== 'GET') throw methodNotAllowed(method, resource, ['GET']);
+    // RFC 7644 §4: a client must not believe its filter held on a document that was never filtered.
+    if (param(request.query, 'filter') !== undefined) {
+      throw new ScimError(403, `/${resource} does not support filter: request it without one`);
+    }
     if (discovery === 'not-found') throw ScimError.notFound(`${resource}/${id ?? ''} not found`);
     return scimResponse(200, discovery);
   }

@@ -244,3 +244,27 @@ describe('endpoints this server does not offer', () => {
     expect(config.body.bulk).toEqual(expect.objectContaining({ supported: false }));
   });
 });
+
+describe('discovery endpoints', () => {
+  it.each([
+    '/ServiceProviderConfig?filter=patch.supported%20eq%20true',
+    '/ResourceTypes?filter=name%20eq%20%22User%22',
+    '/Schemas?filter=id%20eq%20%22urn%3Aietf%3Aparams%3Ascim%3Aschemas%3Acore%3A2.0%3AUser%22',
+    '/Schemas/urn:ietf:params:scim:schemas:core:2.0:User?filter=name%20eq%20%22User%22',
+  ])('answers GET %s with 403 and a SCIM error, since a filter there is not evaluated', async (path) => {
+    const response = await api.request('GET', path);
+
+    expectScimError(response, 403, /filter/);
+  });
+
+  it('answers the same endpoints without a filter', async () => {
+    const responses = await Promise.all(
+      ['/ServiceProviderConfig', '/ResourceTypes', '/Schemas'].map((path) => api.request('GET', path)),
+    );
+
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
+    expect(responses[1]?.body.Resources).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: 'User' }), expect.objectContaining({ id: 'Group' })]),
+    );
+  });
+});
