@@ -60,7 +60,8 @@ const userSchema = z.object({
       // Say which mistake it is: Okta shows this detail to the admin.
       error: (issue) => (issue.input === undefined ? 'userName is required' : 'userName must be a string'),
     })
-    .max(512)
+    // The check's own message wins over the type's error above, which would call a long string "not a string".
+    .max(512, 'userName must be at most 512 characters')
     .refine((value) => value.trim().length > 0, 'userName must not be empty'),
   externalId: text.optional(),
   name: z

@@ -268,3 +268,29 @@ describe('discovery endpoints', () => {
     );
   });
 });
+
+describe('userName validation', () => {
+  it('names the length limit for a 600-character userName, on create and on replace', async () => {
+    const existing = await createUser();
+    const long = `${'a'.repeat(588)}@example.com`;
+
+    const created = await api.request('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName: long } });
+    const replaced = await api.request('PUT', `/Users/${existing.id}`, {
+      body: { schemas: [USER_SCHEMA], userName: long, active: true },
+    });
+
+    for (const response of [created, replaced]) {
+      expectScimError(response, 400, /userName.*at most 512 characters/);
+      expect(response.body.scimType).toBe('invalidValue');
+      expect(response.body.detail).not.toMatch(/must be a string/);
+    }
+  });
+
+  it('still says which mistake it is for a missing or non-string userName', async () => {
+    const missing = await api.request('POST', '/Users', { body: { schemas: [USER_SCHEMA] } });
+    const number = await api.request('POST', '/Users', { body: { schemas: [USER_SCHEMA], userName: 42 } });
+
+    expectScimError(missing, 400, /userName is required/);
+    expectScimError(number, 400, /userName must be a string/);
+  });
+});
