@@ -11,6 +11,7 @@ import { ScimError, scimErrorBody } from './errors';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES, scimResponse } from './http';
 import { param } from './list-query';
 import type { Log } from './logger';
+import { parseSearchRequest, SEARCH_SEGMENT, searchAcrossTypes } from './search';
 import { discoveryDocument } from './service-provider-config';
 
 /** The operations of one resource type (`/Users`, `/Groups`); each answers a SCIM response or throws. */
@@ -65,6 +66,16 @@ async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoi
   const method = request.method.toUpperCase();
   if (resource === undefined) throw ScimError.notFound('Use a resource path such as /scim/v2/Users');
 
+  if (resource === SEARCH_SEGMENT && id === undefined) {
+    if (method !== 'POST') throw methodNotAllowed(method, resource, ['POST']);
+    const query = parseSearchRequest(parseBody(request));
+    return searchAcrossTypes(
+      request,
+      query,
+      [...endpoints.values()].map((endpoint) => (listRequest) => endpoint.list(listRequest)),
+    );
+  }
+
   const discovery = discoveryDocument(resource, id, request.baseUrl, Object.keys(Object.fromEntries(endpoints)));
   if (discovery !== undefined) {
     if (method !== 'GET') throw methodNotAllowed(method, resource, ['GET']);
@@ -82,6 +93,10 @@ async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoi
   const endpoint = endpoints.get(resource.toLowerCase());
   if (!endpoint || extra !== undefined) throw ScimError.notFound(`No such resource: /${segments.join('/')}`);
 
+  if (id === SEARCH_SEGMENT) {
+    if (method !== 'POST') throw methodNotAllowed(method, `${resource}/${SEARCH_SEGMENT}`, ['POST']);
+    return endpoint.list({ ...request, query: parseSearchRequest(parseBody(request)) });
+  }
   if (id === undefined) {
     if (method === 'GET') return endpoint.list(request);
     if (method === 'POST') return endpoint.create(request, parseBody(request));

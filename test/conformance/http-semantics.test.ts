@@ -294,3 +294,153 @@ describe('userName validation', () => {
     expectScimError(number, 400, /userName must be a string/);
   });
 });
+
+const SEARCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+function search(path: string, members: Record<string, unknown>): Promise<ApiResponse> {
+  return api.request('POST', path, { body: { schemas: [SEARCH_SCHEMA], ...members } });
+}
+
+describe('POST /.search (RFC 7644 §3.4.3)', () => {
+  it('finds users by filter with the same answer as the GET query, projection included', async () => {
+    const user = await createUser('search');
+    const filter = `userName eq "${user.userName}"`;
+
+    const posted = await search('/Users/.search', { filter, attributes: ['userName', 'emails'] });
+    const got = await api.request(
+      'GET',
+      `/Users?filter=${encodeURIComponent(filter)}&attributes=${encodeURIComponent('userName,emails')}`,
+    );
+
+    expect(posted.status).toBe(200);
+    expect(posted.headers.get('content-type')).toMatch(/^application\/scim\+json/);
+    expect(posted.body).toEqual(got.body);
+    expect(posted.body).toMatchObject({ totalResults: 1, Resources: [{ id: user.id, userName: user.userName }] });
+    expect(posted.body.Resources[0]).not.toHaveProperty('name');
+  });
+
+  it('pages with startIndex and count exactly as GET does', async () => {
+    await Promise.all([createUser('page'), createUser('page'), createUser('page')]);
+
+    const posted = await search('/Users/.search', { startIndex: 2, count: 2, excludedAttributes: ['emails'] });
+    const got = await api.request('GET', '/Users?startIndex=2&count=2&excludedAttributes=emails');
+
+    expect(posted.status).toBe(200);
+    expect(posted.body).toEqual(got.body);
+    expect(posted.body.itemsPerPage).toBe(2);
+    expect(posted.body.Resources[0]).not.toHaveProperty('emails');
+  });
+
+  it('finds groups by displayName, leaving members out when asked', async () => {
+    const member = await createUser();
+    const group = await createGroup([member.id]);
+
+    const posted = await search('/Groups/.search', {
+      filter: `displayName eq "${group.body.displayName}"`,
+      excludedAttributes: ['members'],
+    });
+
+    expect(posted.status).toBe(200);
+    expect(posted.body).toMatchObject({
+      totalResults: 1,
+      Resources: [{ id: group.body.id, displayName: group.body.displayName }],
+    });
+    expect(posted.body.Resources[0]).not.toHaveProperty('members');
+  });
+
+  it('refuses what GET refuses, with the same errors', async () => {
+    const pairs = [
+      [search('/Users/.search', { filter: 'userName eq' }), api.request('GET', '/Users?filter=userName%20eq')],
+      [search('/Users/.search', { startIndex: 'abc' }), api.request('GET', '/Users?startIndex=abc')],
+      [search('/Users/.search', { count: 1.5 }), api.request('GET', '/Users?count=1.5')],
+      [search('/Groups/.search', { attributes: ['urn:x:y'] }), api.request('GET', '/Groups?attributes=urn:x:y')],
+    ] as const;
+
+    for (const [posted, got] of pairs) {
+      const [postedResponse, gotResponse] = await Promise.all([posted, got]);
+      expect(gotResponse.status).toBe(400);
+      expect(postedResponse.status).toBe(400);
+      expect(postedResponse.body).toEqual(gotResponse.body);
+    }
+  });
+
+  it.each([
+    ['an unknown member', { schemas: [SEARCH_SCHEMA], filters: 'userName eq "x"' }, 'invalidSyntax', /filters/],
+    ['no schemas', { filter: 'userName eq "x"' }, 'invalidSyntax', /SearchRequest/],
+    [
+      'another message schema',
+      { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'] },
+      'invalidSyntax',
+      /SearchRequest/,
+    ],
+    ['a filter that is not a string', { schemas: [SEARCH_SCHEMA], filter: 42 }, 'invalidValue', /filter/],
+    ['attributes that are not names', { schemas: [SEARCH_SCHEMA], attributes: [1] }, 'invalidValue', /attributes/],
+    ['a count that is not a number', { schemas: [SEARCH_SCHEMA], count: true }, 'invalidValue', /count/],
+    ['a body that is not an object', [SEARCH_SCHEMA], 'invalidSyntax', /SearchRequest/],
+  ])('answers a SearchRequest with %s with 400 and the scimType for it', async (_case, body, scimType, detail) => {
+    const response = await api.request('POST', '/Users/.search', { body });
+
+    expectScimError(response, 400, detail);
+    expect(response.body.scimType).toBe(scimType);
+  });
+
+  it('answers other methods on .search with 405 and Allow: POST, not as a resource id', async () => {
+    const users = await api.request('GET', '/Users/.search');
+    const root = await api.request('PUT', '/.search', { body: { schemas: [SEARCH_SCHEMA] } });
+
+    expectScimError(users, 405, /GET is not supported on \/Users\/\.search/);
+    expect(users.headers.get('allow')).toBe('POST');
+    expectScimError(root, 405, /PUT is not supported/);
+    expect(root.headers.get('allow')).toBe('POST');
+  });
+
+  it('searches users and groups at the root, each type by the attributes it has', async () => {
+    const user = await createUser('root');
+    const group = await createGroup([user.id]);
+
+    const byUserName = await search('/.search', { filter: `userName eq "${user.userName}"` });
+    const byDisplayName = await search('/.search', {
+      filter: `displayName eq "${group.body.displayName}"`,
+      excludedAttributes: ['members'],
+    });
+    const byId = await search('/.search', { filter: `id eq "${group.body.id}"` });
+    const broken = await search('/.search', { filter: 'userName eq' });
+
+    expect(byUserName.body).toMatchObject({ totalResults: 1, Resources: [{ id: user.id, userName: user.userName }] });
+    expect(byDisplayName.body).toMatchObject({ totalResults: 1, Resources: [{ id: group.body.id }] });
+    expect(byDisplayName.body.Resources[0].meta.resourceType).toBe('Group');
+    expect(byId.body).toMatchObject({ totalResults: 1, Resources: [{ id: group.body.id }] });
+    expectScimError(broken, 400, /./);
+    expect(broken.body.scimType).toBe('invalidFilter');
+  });
+
+  it('pages the root search over users, then groups, in their list orders', async () => {
+    await createGroup([]);
+    await createGroup([]);
+    const users = await api.request('GET', '/Users?count=0');
+    const groups = await api.request('GET', '/Groups?count=0');
+    const lastUser = await api.request('GET', `/Users?startIndex=${users.body.totalResults}&count=1`);
+    const firstGroups = await api.request('GET', '/Groups?startIndex=1&count=2');
+
+    const page = await search('/.search', { startIndex: users.body.totalResults, count: 3 });
+    const counted = await search('/.search', { count: 0 });
+    const cursor = await search('/.search', { cursor: '' });
+
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({
+      totalResults: users.body.totalResults + groups.body.totalResults,
+      startIndex: users.body.totalResults,
+      itemsPerPage: 3,
+    });
+    expect(page.body.Resources.map((resource: { id: string }) => resource.id)).toEqual([
+      lastUser.body.Resources[0].id,
+      ...firstGroups.body.Resources.map((resource: { id: string }) => resource.id),
+    ]);
+    expect(counted.body).toMatchObject({
+      totalResults: users.body.totalResults + groups.body.totalResults,
+      itemsPerPage: 0,
+      Resources: [],
+    });
+    expectScimError(cursor, 400, /cursor/);
+  });
+});
