@@ -263,7 +263,11 @@ function gatewayError(kind: GatewayErrorKind): APIGatewayProxyResult {
   const error = GATEWAY_ERRORS[kind];
   return {
     statusCode: error.status,
-    headers: { 'Content-Type': SCIM_CONTENT_TYPE, 'x-amzn-ErrorType': error.errorType },
+    headers: {
+      'Content-Type': SCIM_CONTENT_TYPE,
+      'x-amzn-ErrorType': error.errorType,
+      ...('headers' in error ? error.headers : {}),
+    },
     body: JSON.stringify(scimErrorBody(error.status, error.detail)),
   };
 }
@@ -287,13 +291,18 @@ function checkProxyResult(result: unknown): APIGatewayProxyResult | string {
   return { ...candidate, statusCode: status, body: candidate.body ?? '' };
 }
 
+const STATUSES_WITHOUT_CONTENT: ReadonlySet<number> = new Set([204, 304]);
+
 function writeResult(res: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
   const headers = new Map<string, { name: string; values: string[] }>();
   const put = (name: string, values: string[]) => headers.set(name.toLowerCase(), { name, values });
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) put(name, values.map(String));
   for (const [name, value] of Object.entries(result.headers ?? {})) put(name, [String(value)]);
-  // API Gateway's defaults for a proxy response without them.
-  if (!headers.has('content-type')) put('Content-Type', ['application/json']);
+  // API Gateway's default for a proxy response without one; a 204 or 304 has no content to describe (RFC 9110
+  // §8.3), and the SCIM function sends none with them.
+  if (!headers.has('content-type') && !STATUSES_WITHOUT_CONTENT.has(result.statusCode)) {
+    put('Content-Type', ['application/json']);
+  }
   put('x-amzn-RequestId', [requestId]);
   for (const { name, values } of headers.values()) res.setHeader(name, values.length === 1 ? values[0]! : values);
   res.statusCode = result.statusCode;

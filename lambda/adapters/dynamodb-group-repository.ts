@@ -203,7 +203,13 @@ export class DynamoGroupRepository implements GroupRepository {
     await this.deleteAll(keys);
   }
 
-  async removeUserFromAllGroups(orgId: string, userId: string): Promise<void> {
+  /**
+   * Each membership leaves in one transaction with an increment of its group's version, so a group never shows a
+   * changed member list under its old ETag. The increment is unconditional on the version (it cannot lose a concurrent
+   * change, and makes that change's conditional write retry on the new version) and leaves a write lease alone: a
+   * large change still being written checks only its lease.
+   */
+  async removeUserFromAllGroups(orgId: string, userId: string, modifiedAt: string): Promise<void> {
     const keys = await this.queryKeys({
       TableName: this.tableName,
       IndexName: IndexNames.lookup,
@@ -211,7 +217,35 @@ export class DynamoGroupRepository implements GroupRepository {
       ExpressionAttributeValues: { ':user': { S: userPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
       ProjectionExpression: 'pk, sk',
     });
-    await this.deleteAll(keys);
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length) {
+        const key = keys[next++];
+        if (key) await this.leaveGroup(key, modifiedAt);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PURGE_CONCURRENCY, keys.length) }, worker));
+  }
+
+  private async leaveGroup(membership: Record<string, AttributeValue>, modifiedAt: string): Promise<void> {
+    try {
+      await transactWrite(this.client, [
+        { Delete: { TableName: this.tableName, Key: membership } },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: membership.pk!, sk: { S: GROUP_SK } },
+            UpdateExpression: 'SET version = version + :one, lastModified = :at',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':one': { N: '1' }, ':at': { S: modifiedAt } },
+          },
+        },
+      ]);
+    } catch (error) {
+      if (!(error instanceof TransactionCancelledError && error.conditionFailedAt(1))) throw error;
+      // The group was deleted and its memberships are being purged: no version left to change.
+      await this.deleteAll([membership]);
+    }
   }
 
   async groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]> {

@@ -7,13 +7,19 @@
 export interface GatewayErrorText {
   readonly status: number;
   readonly detail: string;
+  /** Headers the status requires, as plain values (the deployed gateway responses quote them). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+/** RFC 6750 §3 / RFC 9110 §11.6.1: a 401 carries a challenge naming the scheme the client must use. */
+export const AUTHENTICATION_CHALLENGE = 'Bearer realm="scim"';
 
 export const GATEWAY_ERROR_TEXTS = {
   unauthorized: {
     status: 401,
     detail:
       "Missing or invalid API key: paste the API key from the license portal into Okta's Authorization header field (or Entra's Secret Token field).",
+    headers: { 'WWW-Authenticate': AUTHENTICATION_CHALLENGE },
   },
   accessDenied: {
     status: 403,

@@ -83,8 +83,11 @@ export interface GroupRepository {
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>>;
   /** The groups a user belongs to, from the reverse index: one query, not a scan. */
   groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]>;
-  /** Deletes every membership of the user. Idempotent. */
-  removeUserFromAllGroups(orgId: string, userId: string): Promise<void>;
+  /**
+   * Deletes every membership of the user; each group it leaves gets a new version and `modifiedAt` as its
+   * lastModified, since its member list changed. Idempotent.
+   */
+  removeUserFromAllGroups(orgId: string, userId: string, modifiedAt: string): Promise<void>;
 }
 
 /** The users a group may refer to. */
@@ -238,7 +241,7 @@ export class GroupService {
 
   /** Called after a user was deleted. Idempotent. */
   removeUserFromAllGroups(orgId: string, userId: string): Promise<void> {
-    return this.repository.removeUserFromAllGroups(orgId, userId);
+    return this.repository.removeUserFromAllGroups(orgId, userId, this.clock.now().toISOString());
   }
 
   /** Folds the edits, in order, into the group's next state and the net membership change, and validates both. */

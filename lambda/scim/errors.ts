@@ -21,14 +21,18 @@ export { ERROR_SCHEMA };
  * `detail` is shown to the Okta admin in its task list, so it says what to do.
  */
 export class ScimError extends Error {
+  /** Headers the status requires (`Allow` on 405). */
+  readonly headers: Readonly<Record<string, string>>;
+
   constructor(
     readonly status: number,
     readonly detail: string,
     readonly scimType?: ScimErrorType,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Readonly<Record<string, string>> },
   ) {
     super(detail, options);
     this.name = 'ScimError';
+    this.headers = options?.headers ?? {};
   }
 
   static badRequest(scimType: ScimErrorType, detail: string): ScimError {

@@ -8,7 +8,7 @@ import type { HttpRequest, HttpResponse } from './http';
 import { scimResponse } from './http';
 import { listResponse, param, parsePageRequest } from './list-query';
 import { parsePatchRequest } from './patch';
-import { checkedId, ifMatch } from './preconditions';
+import { checkedId, ifMatch, notModified } from './preconditions';
 import { applyProjection, hasProjection, isRequested, type Projection, parseProjection } from './projection';
 import { decodePlusInFilter } from './query-decoding';
 import type { ResourceEndpoint } from './router';
@@ -60,6 +60,8 @@ export class GroupsEndpoint implements ResourceEndpoint {
   async get(request: HttpRequest, id: string): Promise<HttpResponse> {
     const projection = parseProjection(request.query);
     const group = await this.groups.get(request.orgId, checkedId('Group', id));
+    const unchanged = notModified(request, group.version);
+    if (unchanged) return unchanged;
     return this.single(request, group, await this.membersFor(request, group, projection), projection, 200);
   }
 

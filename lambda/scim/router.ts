@@ -9,7 +9,9 @@ import {
 } from '../domain/errors';
 import { ScimError, scimErrorBody } from './errors';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES, scimResponse } from './http';
+import { param } from './list-query';
 import type { Log } from './logger';
+import { parseSearchRequest, SEARCH_SEGMENT, searchAcrossTypes } from './search';
 import { discoveryDocument } from './service-provider-config';
 
 /** The operations of one resource type (`/Users`, `/Groups`); each answers a SCIM response or throws. */
@@ -50,7 +52,7 @@ export function createScimRouter(options: RouterOptions): ScimRouter {
           scimType: scimError.scimType,
           reason: error instanceof Error ? error.name : undefined,
         });
-        return scimResponse(scimError.status, scimError.toBody());
+        return scimResponse(scimError.status, scimError.toBody(), { ...scimError.headers });
       }
       options.log.error('request failed', error instanceof Error ? error : new Error(String(error)));
       return scimResponse(500, scimErrorBody(500, 'Internal error; the request can be retried'));
@@ -64,20 +66,41 @@ async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoi
   const method = request.method.toUpperCase();
   if (resource === undefined) throw ScimError.notFound('Use a resource path such as /scim/v2/Users');
 
+  if (resource === SEARCH_SEGMENT && id === undefined) {
+    if (method !== 'POST') throw methodNotAllowed(method, resource, ['POST']);
+    const query = parseSearchRequest(parseBody(request));
+    return searchAcrossTypes(
+      request,
+      query,
+      [...endpoints.values()].map((endpoint) => (listRequest) => endpoint.list(listRequest)),
+    );
+  }
+
   const discovery = discoveryDocument(resource, id, request.baseUrl, Object.keys(Object.fromEntries(endpoints)));
   if (discovery !== undefined) {
-    if (method !== 'GET') throw methodNotAllowed(method, resource);
+    if (method !== 'GET') throw methodNotAllowed(method, resource, ['GET']);
+    // RFC 7644 §4: a client must not believe its filter held on a document that was never filtered.
+    if (param(request.query, 'filter') !== undefined) {
+      throw new ScimError(403, `/${resource} does not support filter: request it without one`);
+    }
     if (discovery === 'not-found') throw ScimError.notFound(`${resource}/${id ?? ''} not found`);
     return scimResponse(200, discovery);
   }
 
+  const unsupported = UNSUPPORTED_ENDPOINTS[resource.toLowerCase()];
+  if (unsupported !== undefined) throw new ScimError(501, unsupported);
+
   const endpoint = endpoints.get(resource.toLowerCase());
   if (!endpoint || extra !== undefined) throw ScimError.notFound(`No such resource: /${segments.join('/')}`);
 
+  if (id === SEARCH_SEGMENT) {
+    if (method !== 'POST') throw methodNotAllowed(method, `${resource}/${SEARCH_SEGMENT}`, ['POST']);
+    return endpoint.list({ ...request, query: parseSearchRequest(parseBody(request)) });
+  }
   if (id === undefined) {
     if (method === 'GET') return endpoint.list(request);
     if (method === 'POST') return endpoint.create(request, parseBody(request));
-    throw methodNotAllowed(method, resource);
+    throw methodNotAllowed(method, resource, ['GET', 'POST']);
   }
   const decodedId = safeDecode(id);
   switch (method) {
@@ -90,9 +113,18 @@ async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoi
     case 'DELETE':
       return endpoint.delete(request, decodedId);
     default:
-      throw methodNotAllowed(method, `${resource}/{id}`);
+      throw methodNotAllowed(method, `${resource}/{id}`, ['GET', 'PUT', 'PATCH', 'DELETE']);
   }
 }
+
+/**
+ * Endpoints RFC 7644 defines that this server does not offer: 501 (§3.11 for /Me) tells a client the feature is
+ * missing, where 404 would suggest a wrong base URL. ServiceProviderConfig says `bulk.supported: false` to match.
+ */
+const UNSUPPORTED_ENDPOINTS: Readonly<Record<string, string>> = {
+  me: '/Me is not supported: API keys belong to an organization, not to a user; use /Users/{id}',
+  bulk: 'Bulk operations are not supported (ServiceProviderConfig bulk.supported is false); send each operation as its own request',
+};
 
 /** `/Users/`, `//Users` (a base URL typed with a trailing slash) and `/Users` are the same path. */
 export function normalisePath(path: string): string[] {
@@ -107,8 +139,11 @@ function safeDecode(segment: string): string {
   }
 }
 
-function methodNotAllowed(method: string, path: string): ScimError {
-  return new ScimError(405, `${method} is not supported on /${path}`);
+/** RFC 9110 §15.5.6: a 405 names the methods the resource supports. */
+function methodNotAllowed(method: string, path: string, allowed: readonly string[]): ScimError {
+  return new ScimError(405, `${method} is not supported on /${path}; use ${allowed.join(' or ')}`, undefined, {
+    headers: { Allow: allowed.join(', ') },
+  });
 }
 
 /**

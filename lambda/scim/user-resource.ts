@@ -102,9 +102,10 @@ const userSchema = z.object({
         // Say which mistake it is: Okta shows this detail to the admin.
         error: (issue) => (issue.input === undefined ? 'userName is required' : 'userName must be a string'),
       })
-      .max(512)
+      // The check's own message wins over the type's error above, which would call a long string "not a string".
+      .max(512, 'userName must be at most 512 characters')
       .refine((value) => value.trim().length > 0, 'userName must not be empty'),
-    active: booleanLike.default(true),
+    active: booleanLike.optional(),
   }),
   [Schemas.enterpriseUser]: z.object(inputShape(schemaById(Schemas.enterpriseUser).attributes)).optional(),
 });
@@ -120,8 +121,21 @@ interface ParsedUser {
 /** Largest stored user document; keeps every item far below DynamoDB's 400 KB item limit. */
 const MAX_DOCUMENT_BYTES = 64 * 1024;
 
-/** Validates a User resource (from POST, PUT, or the result of a PATCH) into a profile. */
-export function parseUser(body: unknown): UserProfile {
+/** A validated User resource whose `active` is undefined when the resource leaves it out. */
+export type UserInput = Omit<UserProfile, 'active'> & { readonly active: boolean | undefined };
+
+/**
+ * Validates a User resource into a profile. A missing `active` must never grant a license by accident, so its meaning
+ * is the caller's: a POST creates an active user (RFC 7643 gives no default; Okta and Entra always send it), the result
+ * of a PATCH without it was deactivated by `remove active`. PUT keeps the current state (see `parseUserInput`).
+ */
+export function parseUser(body: unknown, activeWhenAbsent = true): UserProfile {
+  const input = parseUserInput(body);
+  return { ...input, active: input.active ?? activeWhenAbsent };
+}
+
+/** Validates a User resource (from POST, PUT, or the result of a PATCH), leaving a missing `active` undefined. */
+export function parseUserInput(body: unknown): UserInput {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw ScimError.badRequest('invalidSyntax', 'The request body must be a JSON object holding a SCIM User');
   }

@@ -7,12 +7,12 @@ import type { HttpRequest, HttpResponse } from './http';
 import { scimResponse } from './http';
 import { listResponse, param, parsePageRequest } from './list-query';
 import { applyPatch, parsePatchRequest } from './patch';
-import { checkedId, ifMatch } from './preconditions';
+import { checkedId, ifMatch, notModified } from './preconditions';
 import { applyProjection, isRequested, type Projection, parseProjection } from './projection';
 import { decodePlusInFilter } from './query-decoding';
 import type { ResourceEndpoint } from './router';
 import { etag, Schemas } from './schemas';
-import { parseUser, patchableDocument, toScimUser, type UserGroupRef } from './user-resource';
+import { parseUser, parseUserInput, patchableDocument, toScimUser, type UserGroupRef } from './user-resource';
 
 /** Reads the groups a user belongs to, for the read-only `groups` attribute (absent until groups are supported). */
 export type UserGroupsReader = (orgId: string, userId: string) => Promise<readonly UserGroupRef[]>;
@@ -61,12 +61,17 @@ export class UsersEndpoint implements ResourceEndpoint {
 
   async get(request: HttpRequest, id: string): Promise<HttpResponse> {
     const user = await this.users.get(request.orgId, checkedId('User', id));
-    return this.single(request, user, 200);
+    return notModified(request, user.version) ?? this.single(request, user, 200);
   }
 
   async replace(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse> {
-    const profile = parseUser(body);
-    const user = await this.users.update(request.orgId, checkedId('User', id), () => profile, ifMatch(request));
+    const input = parseUserInput(body);
+    const user = await this.users.update(
+      request.orgId,
+      checkedId('User', id),
+      (current) => ({ ...input, active: input.active ?? current.active }),
+      ifMatch(request),
+    );
     return this.single(request, user, 200);
   }
 
@@ -75,7 +80,7 @@ export class UsersEndpoint implements ResourceEndpoint {
     const user = await this.users.update(
       request.orgId,
       checkedId('User', id),
-      (current) => parseUser(applyPatch(patchableDocument(current), operations, USER_PATCH_OPTIONS)),
+      (current) => parseUser(applyPatch(patchableDocument(current), operations, USER_PATCH_OPTIONS), false),
       ifMatch(request),
     );
     return this.single(request, user, 200);

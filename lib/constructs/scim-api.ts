@@ -62,7 +62,6 @@ export interface ScimApiProps {
 
 interface GatewayError extends GatewayErrorText {
   readonly type: apigateway.ResponseType;
-  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** API Gateway's own errors as SCIM error bodies (texts shared with the local stack). */
@@ -74,7 +73,7 @@ const GATEWAY_ERRORS: readonly GatewayError[] = [
     type: apigateway.ResponseType.THROTTLED,
     ...GATEWAY_ERROR_TEXTS.throttled,
     // Integer seconds, as RFC 9110 allows and Okta's retry logic expects.
-    headers: { 'Retry-After': "'1'" },
+    headers: { 'Retry-After': '1' },
   },
   { type: apigateway.ResponseType.REQUEST_TOO_LARGE, ...GATEWAY_ERROR_TEXTS.tooLarge },
   { type: apigateway.ResponseType.INTEGRATION_TIMEOUT, ...GATEWAY_ERROR_TEXTS.timeout },
@@ -170,7 +169,13 @@ export class ScimApi extends Construct {
       this.api.addGatewayResponse(`Gateway${error.type.responseType}`, {
         type: error.type,
         statusCode: String(error.status),
-        responseHeaders: { 'Content-Type': `'${SCIM_CONTENT_TYPE}'`, ...error.headers },
+        // Static header values are single-quoted literals in gateway responses.
+        responseHeaders: Object.fromEntries(
+          Object.entries({ 'Content-Type': SCIM_CONTENT_TYPE, ...error.headers }).map(([name, value]) => [
+            name,
+            `'${value}'`,
+          ]),
+        ),
         // The template is picked by the request's content type; Okta sends application/scim+json, others JSON.
         templates: { 'application/json': body, 'application/scim+json': body },
       });

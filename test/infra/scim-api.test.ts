@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AUTHENTICATION_CHALLENGE } from '../../lambda/contract/gateway-errors';
 import { ERROR_SCHEMA } from '../../lambda/scim/errors';
 import { SCIM_CONTENT_TYPE } from '../../lambda/scim/http';
 import { ScimApi } from '../../lib/constructs/scim-api';
@@ -164,6 +165,13 @@ describe('gateway responses', () => {
 
     expect(body.detail).toMatch(/API key/);
     expect(body.detail).toMatch(/Authorization header/);
+  });
+
+  it('sends a Bearer challenge on 401, the one the local stack sends', () => {
+    const header = byType.get('UNAUTHORIZED')?.ResponseParameters['gatewayresponse.header.WWW-Authenticate'];
+
+    expect(header).toBe(`'${AUTHENTICATION_CHALLENGE}'`);
+    expect(AUTHENTICATION_CHALLENGE).toMatch(/^Bearer realm="[^"']+"$/);
   });
 
   it('sends an integer Retry-After on 429', () => {

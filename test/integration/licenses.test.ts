@@ -318,6 +318,72 @@ describe('licenses through the local stack', () => {
     expect((await stack.validate({ licenseKey: key })).body).toEqual({ valid: false });
   });
 
+  it('revokes when PATCH removes active, as a deactivation does, with the notice and the seat freed', async () => {
+    const { email, body } = newUser();
+    const created = await stack.scim('POST', '/Users', body);
+    const key = keyFrom((await waitForEmails(mail, email, 1))[0]?.body.text);
+    const seatsBefore = await seatsUsed(stack.config);
+
+    const removed = await stack.scim('PATCH', `/Users/${created.body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'remove', path: 'active' }],
+    });
+    const emails = await waitForEmails(mail, email, 2);
+
+    expect(removed).toMatchObject({ status: 200, body: { id: created.body.id, active: false } });
+    expect(emails[1]?.subject).toBe('Your Acme Studio license has been deactivated');
+    expect((await stack.validate({ licenseKey: key })).body).toEqual({ valid: false });
+    expect(await licensesOf(stack.config, created.body.id)).toEqual([
+      expect.objectContaining({ status: 'revoked', revocationReason: 'deactivated' }),
+    ]);
+    expect(await seatsUsed(stack.config)).toBe(seatsBefore - 1);
+  });
+
+  it('never grants a license when active is left out: PUT keeps the state, removing it again keeps it off', async () => {
+    const { email, body } = newUser();
+    const created = await stack.scim('POST', '/Users', body);
+    await waitForEmails(mail, email, 1);
+    await stack.scim('PATCH', `/Users/${created.body.id}`, deactivate);
+    await waitForEmails(mail, email, 2);
+    const seatsBefore = await seatsUsed(stack.config);
+    const { active: _left, ...withoutActive } = body;
+
+    const put = await stack.scim('PUT', `/Users/${created.body.id}`, {
+      ...withoutActive,
+      name: { givenName: 'Augusta', familyName: 'King' },
+    });
+    const removed = await stack.scim('PATCH', `/Users/${created.body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'remove', path: 'active' }],
+    });
+    const read = await stack.scim('GET', `/Users/${created.body.id}`);
+    await stack.poller.waitUntilIdle();
+
+    expect(put).toMatchObject({ status: 200, body: { name: { givenName: 'Augusta' }, active: false } });
+    expect(removed).toMatchObject({ status: 200, body: { active: false } });
+    expect(read).toMatchObject({ status: 200, body: { name: { givenName: 'Augusta' }, active: false } });
+    expect(await emailsTo(mail, email)).toHaveLength(2);
+    expect(await seatsUsed(stack.config)).toBe(seatsBefore);
+    expect((await licensesOf(stack.config, created.body.id)).map((license) => license.status)).toEqual(['revoked']);
+  });
+
+  it('keeps an active user active and its key valid on a PUT that leaves active out', async () => {
+    const { email, body } = newUser();
+    const { active: _left, ...withoutActive } = body;
+    const created = await stack.scim('POST', '/Users', withoutActive);
+    const key = keyFrom((await waitForEmails(mail, email, 1))[0]?.body.text);
+    const seatsBefore = await seatsUsed(stack.config);
+
+    const put = await stack.scim('PUT', `/Users/${created.body.id}`, { ...withoutActive, title: 'Analyst' });
+    await stack.poller.waitUntilIdle();
+
+    expect(created).toMatchObject({ status: 201, body: { active: true } });
+    expect(put).toMatchObject({ status: 200, body: { title: 'Analyst', active: true } });
+    expect(await emailsTo(mail, email)).toHaveLength(1);
+    expect(await seatsUsed(stack.config)).toBe(seatsBefore);
+    expect((await stack.validate({ licenseKey: key })).body).toEqual({ valid: true, status: 'active', plan: null });
+  });
+
   it('revokes on DELETE of an active user, and sends nothing when an inactive user is deleted', async () => {
     const active = newUser();
     const inactive = newUser();

@@ -177,9 +177,13 @@ export function describeGroupRepositoryContract(name: string, make: () => GroupR
         const other = freshOrgId();
         await repository.create(groupRecord(other, 1), [member(101)]);
 
-        await repository.removeUserFromAllGroups(org, idAt(101));
-        await repository.removeUserFromAllGroups(org, idAt(101));
+        const before = await repository.get(org, idAt(2));
+        await repository.removeUserFromAllGroups(org, idAt(101), '2026-11-29T12:00:00.000Z');
+        await repository.removeUserFromAllGroups(org, idAt(101), '2026-11-29T12:00:01.000Z');
 
+        expect(await repository.get(org, idAt(2))).toEqual(
+          expect.objectContaining({ version: before!.version + 1, lastModified: '2026-11-29T12:00:00.000Z' }),
+        );
         expect(await repository.groupsOfUser(org, idAt(101))).toEqual([]);
         expect(await repository.members(org, idAt(1))).toEqual([member(102)]);
         expect(await repository.members(org, idAt(2))).toEqual([]);

@@ -130,9 +130,12 @@ export class InMemoryGroupRepository implements GroupRepository {
     return refs.sort((a, b) => compareIds(a.id, b.id));
   }
 
-  async removeUserFromAllGroups(orgId: string, userId: string): Promise<void> {
+  /** Each group the user leaves gets a new version and lastModified, as its representation changed. */
+  async removeUserFromAllGroups(orgId: string, userId: string, modifiedAt: string): Promise<void> {
     for (const [key, members] of this.memberships) {
-      if (key.startsWith(`${orgId}#`)) members.delete(userId);
+      if (!key.startsWith(`${orgId}#`) || !members.delete(userId)) continue;
+      const group = this.groups.get(key);
+      if (group) this.groups.set(key, { ...group, version: group.version + 1, lastModified: modifiedAt });
     }
   }
 

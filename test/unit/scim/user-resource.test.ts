@@ -1,6 +1,6 @@
 import type { UserRecord } from '../../../lambda/domain/users';
 import { ScimError } from '../../../lambda/scim/errors';
-import { parseUser, toScimUser } from '../../../lambda/scim/user-resource';
+import { parseUser, parseUserInput, toScimUser } from '../../../lambda/scim/user-resource';
 
 const oktaCreateBody = {
   schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -54,6 +54,17 @@ describe('parseUser', () => {
       { value: 'home@example.com', type: 'home' },
       { value: 'Work@Example.com', type: 'work' },
     ]);
+  });
+
+  it('leaves the meaning of a missing active to the caller: active on create unless told otherwise', () => {
+    const { active: _left, ...withoutActive } = oktaCreateBody;
+
+    const input = parseUserInput(withoutActive);
+
+    expect(input.active).toBeUndefined();
+    expect(parseUser(withoutActive).active).toBe(true);
+    expect(parseUser(withoutActive, false).active).toBe(false);
+    expect(parseUser(oktaCreateBody, false).active).toBe(true);
   });
 
   it('matches attribute names without regard to case, as Entra may send them', () => {
