@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { IndexNames } from '../contract/tables';
+import { legacyFoldCase } from '../domain/case-fold';
 import { UniquenessError, VersionConflictError } from '../domain/errors';
 import {
   foldCase,
@@ -83,7 +84,7 @@ export class DynamoUserRepository implements UserRepository {
           ExpressionAttributeValues: { ':expected': { N: String(before.version) } },
         },
       },
-      ...(renamed ? [this.claimUserName(after), this.releaseUserName(before)] : []),
+      ...(renamed ? [this.claimUserName(after), ...this.releaseUserName(before)] : []),
       ...linked.flatMap(this.translateLinked),
     ];
     try {
@@ -109,7 +110,7 @@ export class DynamoUserRepository implements UserRepository {
           ExpressionAttributeValues: { ':expected': { N: String(user.version) } },
         },
       },
-      this.releaseUserName(user),
+      ...this.releaseUserName(user),
       this.users.countChange(user.orgId, -1),
       ...linked.flatMap(this.translateLinked),
     ];
@@ -143,7 +144,9 @@ export class DynamoUserRepository implements UserRepository {
       if (found.length > 0) return found;
       // The index is eventually consistent; a miss is confirmed against the claim item, so a user created a moment
       // ago is never reported absent (Okta would then try to create it again).
-      return this.getByUserNameClaim(orgId, criteria.userName);
+      const claimed = await this.getByUserNameClaim(orgId, userNameKey(orgId, criteria.userName));
+      if (claimed.length > 0 || !hasLegacyKey(criteria.userName)) return claimed;
+      return this.getByUserNameClaim(orgId, legacyUserNameKey(orgId, criteria.userName));
     }
     if (criteria.externalId !== undefined) {
       return this.queryIndex(IndexNames.byExternalId, 'externalIdKey', `${orgId}#${criteria.externalId}`);
@@ -154,9 +157,9 @@ export class DynamoUserRepository implements UserRepository {
     throw new Error('find needs at least one criterion');
   }
 
-  private async getByUserNameClaim(orgId: string, userName: string): Promise<UserRecord[]> {
+  private async getByUserNameClaim(orgId: string, key: Record<string, AttributeValue>): Promise<UserRecord[]> {
     const claim = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: userNameKey(orgId, userName), ConsistentRead: true }),
+      new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
     const userId = claim.Item?.userId?.S;
     if (!userId) return [];
@@ -198,15 +201,21 @@ export class DynamoUserRepository implements UserRepository {
     };
   }
 
-  private releaseUserName(user: UserRecord): TransactWriteItem {
-    return {
+  /**
+   * Deletes the user's claim, and the claim under the fold used before `foldCase` when that differs (a user not
+   * renamed since still holds it). Either may be absent; neither may belong to another user.
+   */
+  private releaseUserName(user: UserRecord): TransactWriteItem[] {
+    const keys = [userNameKey(user.orgId, user.userName)];
+    if (hasLegacyKey(user.userName)) keys.push(legacyUserNameKey(user.orgId, user.userName));
+    return keys.map((Key) => ({
       Delete: {
         TableName: this.tableName,
-        Key: userNameKey(user.orgId, user.userName),
-        ConditionExpression: 'userId = :id',
+        Key,
+        ConditionExpression: 'attribute_not_exists(pk) OR userId = :id',
         ExpressionAttributeValues: { ':id': { S: user.id } },
       },
-    };
+    }));
   }
 }
 
@@ -222,6 +231,15 @@ export function userKey(orgId: string, id: string): Record<string, AttributeValu
 
 function userNameKey(orgId: string, userName: string): Record<string, AttributeValue> {
   return { pk: { S: `${orgId}#USERNAME#${foldCase(userName)}` }, sk: { S: 'UNIQUE' } };
+}
+
+/** The claim a user written before `foldCase` holds, until a rename writes the claim under `foldCase`. */
+function legacyUserNameKey(orgId: string, userName: string): Record<string, AttributeValue> {
+  return { pk: { S: `${orgId}#USERNAME#${legacyFoldCase(userName)}` }, sk: { S: 'UNIQUE' } };
+}
+
+function hasLegacyKey(text: string): boolean {
+  return legacyFoldCase(text) !== foldCase(text);
 }
 
 /** The stored item of a user, marshalled; also lets tests and benchmarks seed many users in few requests. */

@@ -1,3 +1,4 @@
+import { foldCase } from './case-fold';
 import { type Clock, type IdGenerator, systemClock, uuidV7 } from './clock';
 import { NotFoundError, PreconditionFailedError, VersionConflictError } from './errors';
 
@@ -203,10 +204,7 @@ export class UserService {
   }
 }
 
-/** Lower-case form used for case-insensitive uniqueness and matching (`toLowerCase` is locale-independent). */
-export function foldCase(value: string): string {
-  return value.normalize('NFC').toLowerCase();
-}
+export { foldCase } from './case-fold';
 
 /** True when the user satisfies every criterion (userName and email without regard to case, externalId exactly). */
 export function matchesCriteria(user: UserRecord, criteria: UserCriteria): boolean {

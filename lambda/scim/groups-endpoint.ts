@@ -1,3 +1,4 @@
+import { foldCase } from '../domain/case-fold';
 import { isResourceId } from '../domain/clock';
 import type { GroupCriteria, GroupMember, GroupRecord, GroupService } from '../domain/groups';
 import { ScimError } from './errors';
@@ -147,10 +148,7 @@ function toCriteria(filter: ReturnType<typeof parseFilter>): GroupCriteria | 'no
         criteria.id = condition.value;
         break;
       case 'displayName':
-        if (
-          criteria.displayName !== undefined &&
-          criteria.displayName.toLowerCase() !== condition.value.toLowerCase()
-        ) {
+        if (criteria.displayName !== undefined && foldCase(criteria.displayName) !== foldCase(condition.value)) {
           return 'none';
         }
         criteria.displayName = condition.value;

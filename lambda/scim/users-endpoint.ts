@@ -1,3 +1,4 @@
+import { foldCase } from '../domain/case-fold';
 import { isResourceId } from '../domain/clock';
 import type { UserCriteria, UserRecord, UserService } from '../domain/users';
 import { ScimError } from './errors';
@@ -128,7 +129,7 @@ function toCriteria(filter: ReturnType<typeof parseFilter>): UserCriteria | 'non
         criteria.id = condition.value;
         break;
       case 'userName':
-        if (criteria.userName !== undefined && criteria.userName.toLowerCase() !== condition.value.toLowerCase()) {
+        if (criteria.userName !== undefined && foldCase(criteria.userName) !== foldCase(condition.value)) {
           return 'none';
         }
         criteria.userName = condition.value;
@@ -138,7 +139,7 @@ function toCriteria(filter: ReturnType<typeof parseFilter>): UserCriteria | 'non
         criteria.externalId = condition.value;
         break;
       case 'emails.value':
-        if (criteria.email !== undefined && criteria.email.value.toLowerCase() !== condition.value.toLowerCase()) {
+        if (criteria.email !== undefined && foldCase(criteria.email.value) !== foldCase(condition.value)) {
           return 'none';
         }
         criteria.email = {
