@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
@@ -27,8 +28,10 @@ export type LinkedWriteTranslator = (write: LinkedWrite) => TransactWriteItem[];
 /**
  * Users in DynamoDB. Items (all keys start with the organization id):
  * - user `<org>#USER#<id>` / `USER`, with index keys for listing (`gsi1pk`/`gsi1sk` = id), userName, externalId, email;
- * - userName claim `<org>#USERNAME#<lower(userName)>` / `UNIQUE`, written with `attribute_not_exists` in the same
+ * - userName claim `<org>#USERNAME#<fold(userName)>` / `UNIQUE`, written with `attribute_not_exists` in the same
  *   transaction as the user, which makes uniqueness hold under concurrency;
+ * - one email item per distinct address `<org>#EMAIL#<fold(address)>` / `<userId>`, written, replaced and deleted in
+ *   the user's own transactions, so every address of every user is found with one strongly consistent query;
  * - the user count and remembered list positions of `OrgList` (kind `USER`): `totalResults` in one read and
  *   O(N) `startIndex` paging.
  */
@@ -54,6 +57,7 @@ export class DynamoUserRepository implements UserRepository {
       },
       this.claimUserName(user),
       this.users.countChange(user.orgId, 1),
+      ...this.emailWrites(undefined, user),
       ...linked.flatMap(this.translateLinked),
     ];
     try {
@@ -85,6 +89,7 @@ export class DynamoUserRepository implements UserRepository {
         },
       },
       ...(renamed ? [this.claimUserName(after), ...this.releaseUserName(before)] : []),
+      ...this.emailWrites(before, after),
       ...linked.flatMap(this.translateLinked),
     ];
     try {
@@ -112,6 +117,7 @@ export class DynamoUserRepository implements UserRepository {
       },
       ...this.releaseUserName(user),
       this.users.countChange(user.orgId, -1),
+      ...this.emailWrites(user, undefined),
       ...linked.flatMap(this.translateLinked),
     ];
     try {
@@ -151,10 +157,95 @@ export class DynamoUserRepository implements UserRepository {
     if (criteria.externalId !== undefined) {
       return this.queryIndex(IndexNames.byExternalId, 'externalIdKey', `${orgId}#${criteria.externalId}`);
     }
-    if (criteria.email !== undefined) {
-      return this.queryIndex(IndexNames.byEmail, 'emailKey', `${orgId}#${foldCase(criteria.email.value)}`);
-    }
+    if (criteria.email !== undefined) return this.findByEmail(orgId, criteria.email.value);
     throw new Error('find needs at least one criterion');
+  }
+
+  /**
+   * Every user holding the address: one strongly consistent query of the email items, then the users (one GetItem, or
+   * BatchGetItem for several). Users written before email items existed have none until their next write; for them
+   * a miss falls back to the `byEmail` index, which holds each user's lookup email (primary, else work, else first).
+   */
+  private async findByEmail(orgId: string, address: string): Promise<UserRecord[]> {
+    const partition = emailPartition(orgId, address);
+    if (exceedsKeyBytes(partition)) return [];
+    const userIds: string[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: partition } },
+          ProjectionExpression: 'userId',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) if (item.userId?.S) userIds.push(item.userId.S);
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    if (userIds.length === 0) return this.queryIndex(IndexNames.byEmail, 'emailKey', `${orgId}#${foldCase(address)}`);
+    if (userIds.length === 1) {
+      const user = await this.get(orgId, userIds[0] as string);
+      return user ? [user] : [];
+    }
+    return this.batchGetUsers(orgId, userIds);
+  }
+
+  private async batchGetUsers(orgId: string, ids: readonly string[]): Promise<UserRecord[]> {
+    const users: UserRecord[] = [];
+    for (let start = 0; start < ids.length; start += MAX_BATCH_GET) {
+      let pending = ids.slice(start, start + MAX_BATCH_GET).map((id) => userKey(orgId, id));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem on ${this.tableName} left keys unprocessed`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+        const result = await this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        users.push(...(result.Responses?.[this.tableName] ?? []).map(fromItem));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    // Creation order, as lists are.
+    return users.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * The email items that make `after`'s addresses findable and `before`'s no longer: every address of `after` is
+   * put (idempotent, and it writes the items of a user stored before email items existed), every address `after`
+   * dropped is deleted. At most 2 × MAX_EMAILS items, which keeps the user's transaction under DynamoDB's 100.
+   */
+  private emailWrites(before: UserRecord | undefined, after: UserRecord | undefined): TransactWriteItem[] {
+    const kept = new Set(after ? emailAddresses(after) : []);
+    const writes: TransactWriteItem[] = [];
+    if (after) {
+      for (const folded of kept) {
+        writes.push({
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              pk: { S: `${after.orgId}#EMAIL#${folded}` },
+              sk: { S: after.id },
+              orgId: { S: after.orgId },
+              userId: { S: after.id },
+            },
+          },
+        });
+      }
+    }
+    if (before) {
+      for (const folded of emailAddresses(before)) {
+        if (kept.has(folded)) continue;
+        writes.push({
+          Delete: {
+            TableName: this.tableName,
+            Key: { pk: { S: `${before.orgId}#EMAIL#${folded}` }, sk: { S: before.id } },
+          },
+        });
+      }
+    }
+    return writes;
   }
 
   private async getByUserNameClaim(orgId: string, key: Record<string, AttributeValue>): Promise<UserRecord[]> {
@@ -217,6 +308,25 @@ export class DynamoUserRepository implements UserRepository {
       },
     }));
   }
+}
+
+const MAX_BATCH_GET = 100;
+const MAX_BATCH_ATTEMPTS = 8;
+
+/** DynamoDB's limit on a partition key, in UTF-8 bytes. A value whose key would be longer cannot be stored. */
+const MAX_PARTITION_KEY_BYTES = 2048;
+
+function exceedsKeyBytes(key: string): boolean {
+  return Buffer.byteLength(key, 'utf8') > MAX_PARTITION_KEY_BYTES;
+}
+
+function emailPartition(orgId: string, address: string): string {
+  return `${orgId}#EMAIL#${foldCase(address)}`;
+}
+
+/** The user's distinct addresses, folded: `A@x.com` and `a@X.com` are one item. */
+function emailAddresses(user: UserRecord): Set<string> {
+  return new Set(user.emails.map((email) => foldCase(email.value)));
 }
 
 const noLinkedWrites: LinkedWriteTranslator = (write) => {

@@ -11,7 +11,10 @@ export interface UserProfile {
   readonly userName: string;
   readonly externalId?: string;
   readonly active: boolean;
-  /** The address lookups by email use: the primary email, else the first work email, else the first one. */
+  /**
+   * The primary email, else the first work email, else the first one: kept in the older `byEmail` index, which finds
+   * users stored before every address had its own index item.
+   */
   readonly lookupEmail?: string;
   /** Every email value, for filter matching. */
   readonly emails: readonly { readonly value: string; readonly type?: string }[];

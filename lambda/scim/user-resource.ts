@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { foldCase } from '../domain/case-fold';
 import type { UserProfile, UserRecord } from '../domain/users';
 import { canonicalAttributeName } from './attribute-names';
 import { ScimError } from './errors';
@@ -54,6 +55,27 @@ const valuedList = z
   .max(50)
   .transform((items) => items.filter((item) => typeof item.value === 'string' && item.value.trim() !== ''));
 
+/**
+ * Each distinct address is an index item written in the user's own transaction; a change can put every address and
+ * delete as many, so 2 × 40 leaves room in DynamoDB's 100 items for the user, its claims and its license writes.
+ */
+export const MAX_EMAILS = 40;
+/** Folded address bytes; its index key must stay under DynamoDB's 2,048 (RFC 5321 addresses have at most 254). */
+const MAX_EMAIL_BYTES = 1024;
+const emailList = z
+  .array(
+    multiValue.extend({
+      value: text
+        .refine(
+          (value) => Buffer.byteLength(foldCase(value), 'utf8') <= MAX_EMAIL_BYTES,
+          `must be at most ${MAX_EMAIL_BYTES} bytes`,
+        )
+        .optional(),
+    }),
+  )
+  .max(MAX_EMAILS)
+  .transform((items) => items.filter((item) => typeof item.value === 'string' && item.value.trim() !== ''));
+
 const userSchema = z.object({
   userName: z
     .string({
@@ -82,7 +104,7 @@ const userSchema = z.object({
   locale: text.optional(),
   timezone: text.optional(),
   active: booleanLike.default(true),
-  emails: valuedList.optional(),
+  emails: emailList.optional(),
   phoneNumbers: valuedList.optional(),
   ims: valuedList.optional(),
   photos: valuedList.optional(),
