@@ -24,7 +24,7 @@ import {
   type MembershipChange,
   matchesGroupCriteria,
 } from '../domain/groups';
-import { foldCase, type ListPage } from '../domain/users';
+import { foldCase, type ListPage, type ScanPage } from '../domain/users';
 import { listIndexAttributes, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
 import { userKey } from './dynamodb-user-repository';
@@ -299,6 +299,10 @@ export class DynamoGroupRepository implements GroupRepository {
 
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>> {
     return this.groups.list(orgId, page);
+  }
+
+  scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<GroupRecord>> {
+    return this.groups.page(orgId, afterId, limit);
   }
 
   /**

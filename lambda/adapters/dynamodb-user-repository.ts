@@ -15,6 +15,7 @@ import {
   type LinkedWrite,
   type ListPage,
   matchesCriteria,
+  type ScanPage,
   type UserCriteria,
   type UserRecord,
   type UserRepository,
@@ -280,6 +281,10 @@ export class DynamoUserRepository implements UserRepository {
 
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>> {
     return this.users.list(orgId, page);
+  }
+
+  scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>> {
+    return this.users.page(orgId, afterId, limit);
   }
 
   private claimUserName(user: UserRecord): TransactWriteItem {

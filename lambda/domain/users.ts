@@ -60,6 +60,12 @@ export interface ListPage<T> {
   readonly nextCursor?: string;
 }
 
+/** One page of an organization's resources in id order; `last` (the last id) is absent on the last page. */
+export interface ScanPage<T> {
+  readonly items: readonly T[];
+  readonly last?: string;
+}
+
 /** Conditions of a lookup; all must hold (a conjunction of `eq`). */
 export interface UserCriteria {
   readonly id?: string;
@@ -80,6 +86,8 @@ export interface UserRepository {
   find(orgId: string, criteria: UserCriteria): Promise<UserRecord[]>;
   /** All users of the organization in a stable order, 1-based `startIndex`, or from a cursor. */
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>>;
+  /** Up to `limit` users after `afterId`, in id order, for evaluating a filter no index answers. */
+  scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>>;
 }
 
 const noLinkedWrites: UserChangePolicy = { plan: async () => [] };
@@ -204,6 +212,10 @@ export class UserService {
 
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>> {
     return this.repository.list(orgId, page);
+  }
+
+  scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>> {
+    return this.repository.scan(orgId, afterId, limit);
   }
 }
 
