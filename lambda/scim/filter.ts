@@ -116,7 +116,8 @@ function printPath(path: FilterPath): string {
 }
 
 function printValue(value: FilterValue): string {
-  return JSON.stringify(value);
+  // JSON writes -0 as 0; the filter reads "-0" back as -0.
+  return Object.is(value, -0) ? '-0' : JSON.stringify(value);
 }
 
 /**
