@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { IndexNames } from '../contract/tables';
+import { legacyFoldCase } from '../domain/case-fold';
 import { UniquenessError, VersionConflictError } from '../domain/errors';
 import {
   type GroupCriteria,
@@ -23,7 +24,7 @@ import {
   type MembershipChange,
   matchesGroupCriteria,
 } from '../domain/groups';
-import { foldCase, type ListPage } from '../domain/users';
+import { foldCase, type ListPage, type ScanPage } from '../domain/users';
 import { listIndexAttributes, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
 import { userKey } from './dynamodb-user-repository';
@@ -152,7 +153,7 @@ export class DynamoGroupRepository implements GroupRepository {
           },
         },
       },
-      ...(renamed ? [this.claimName(after), this.releaseName(before)] : []),
+      ...(renamed ? [this.claimName(after), ...this.releaseName(before)] : []),
     ];
     const writes = [
       ...change.add.map((member) => this.putMembership(after, member)),
@@ -179,7 +180,7 @@ export class DynamoGroupRepository implements GroupRepository {
           ExpressionAttributeValues: { ':expected': { N: String(group.version) } },
         },
       },
-      this.releaseName(group),
+      ...this.releaseName(group),
       this.groups.countChange(group.orgId, -1),
     ];
     try {
@@ -293,14 +294,18 @@ export class DynamoGroupRepository implements GroupRepository {
     if (criteria.displayName !== undefined) {
       // The claim is read strongly consistently: a group created a moment ago is never reported absent, which would
       // make Okta create it again.
-      const claim = await this.client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: nameClaimKey(orgId, criteria.displayName),
-          ConsistentRead: true,
-        }),
-      );
-      const groupId = claim.Item?.groupId?.S;
+      const claimKeys = [nameClaimKey(orgId, criteria.displayName)];
+      if (legacyFoldCase(criteria.displayName) !== foldCase(criteria.displayName)) {
+        claimKeys.push(legacyNameClaimKey(orgId, criteria.displayName));
+      }
+      let groupId: string | undefined;
+      for (const Key of claimKeys) {
+        const claim = await this.client.send(
+          new GetItemCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
+        );
+        groupId = claim.Item?.groupId?.S;
+        if (groupId) break;
+      }
       if (!groupId) return [];
       const group = await this.get(orgId, groupId);
       return group ? [group] : [];
@@ -328,6 +333,10 @@ export class DynamoGroupRepository implements GroupRepository {
 
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>> {
     return this.groups.list(orgId, page);
+  }
+
+  scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<GroupRecord>> {
+    return this.groups.page(orgId, afterId, limit);
   }
 
   /**
@@ -446,15 +455,23 @@ export class DynamoGroupRepository implements GroupRepository {
     };
   }
 
-  private releaseName(group: GroupRecord): TransactWriteItem {
-    return {
+  /**
+   * Deletes the group's displayName claim, and the claim under the fold used before `foldCase` when that differs (a
+   * group not renamed since still holds it). Either may be absent; neither may belong to another group.
+   */
+  private releaseName(group: GroupRecord): TransactWriteItem[] {
+    const keys = [nameClaimKey(group.orgId, group.displayName)];
+    if (legacyFoldCase(group.displayName) !== foldCase(group.displayName)) {
+      keys.push(legacyNameClaimKey(group.orgId, group.displayName));
+    }
+    return keys.map((Key) => ({
       Delete: {
         TableName: this.tableName,
-        Key: nameClaimKey(group.orgId, group.displayName),
-        ConditionExpression: 'groupId = :id',
+        Key,
+        ConditionExpression: 'attribute_not_exists(pk) OR groupId = :id',
         ExpressionAttributeValues: { ':id': { S: group.id } },
       },
-    };
+    }));
   }
 
   private async queryKeys(
@@ -610,6 +627,11 @@ function membershipKey(orgId: string, groupId: string, userId: string): Record<s
 
 function nameClaimKey(orgId: string, displayName: string): Record<string, AttributeValue> {
   return { pk: { S: `${orgId}#GROUPNAME#${foldCase(displayName)}` }, sk: { S: 'UNIQUE' } };
+}
+
+/** The claim a group written before `foldCase` holds, until a rename writes the claim under `foldCase`. */
+function legacyNameClaimKey(orgId: string, displayName: string): Record<string, AttributeValue> {
+  return { pk: { S: `${orgId}#GROUPNAME#${legacyFoldCase(displayName)}` }, sk: { S: 'UNIQUE' } };
 }
 
 function toItem(group: GroupRecord, lease?: Lease): Record<string, unknown> {

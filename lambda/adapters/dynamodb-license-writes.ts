@@ -9,7 +9,7 @@ import {
   type SeatChangeWrite,
   seatLimitError,
 } from '../domain/licenses';
-import type { LinkedWrite, ListPage, UserCriteria, UserRecord, UserRepository } from '../domain/users';
+import type { LinkedWrite, ListPage, ScanPage, UserCriteria, UserRecord, UserRepository } from '../domain/users';
 import { TransactionCancelledError } from './dynamodb-transactions';
 import type { LinkedWriteTranslator } from './dynamodb-user-repository';
 
@@ -272,5 +272,9 @@ export class LicensedUserRepository implements UserRepository {
 
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>> {
     return this.inner.list(orgId, page);
+  }
+
+  scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>> {
+    return this.inner.scan(orgId, afterId, limit);
   }
 }

@@ -7,7 +7,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { IndexNames } from '../contract/tables';
-import type { ListPage } from '../domain/users';
+import type { ListPage, ScanPage } from '../domain/users';
 
 /** How long a remembered list position lives: long enough for an Okta import to page through, then it expires. */
 const POSITION_TTL_SECONDS = 15 * 60;
@@ -98,6 +98,19 @@ export class OrgList<T> {
     const lastId = this.layout.idOf(last);
     await this.rememberPosition(orgId, page.startIndex + items.length, lastId);
     return { totalResults, items, nextCursor: lastId };
+  }
+
+  /** Up to `limit` resources after `afterId` in id order, without counting or remembering positions (filters). */
+  async page(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<T>> {
+    const result = await this.query(
+      orgId,
+      limit,
+      afterId === undefined ? undefined : this.listKey(orgId, afterId),
+      false,
+    );
+    const items = (result.Items ?? []).map(this.layout.fromItem);
+    const last = items[items.length - 1];
+    return result.LastEvaluatedKey && last !== undefined ? { items, last: this.layout.idOf(last) } : { items };
   }
 
   private query(orgId: string, limit: number, startKey: Record<string, AttributeValue> | undefined, keysOnly: boolean) {

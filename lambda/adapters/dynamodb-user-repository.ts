@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
@@ -7,12 +8,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { IndexNames } from '../contract/tables';
+import { legacyFoldCase } from '../domain/case-fold';
 import { UniquenessError, VersionConflictError } from '../domain/errors';
 import {
   foldCase,
   type LinkedWrite,
   type ListPage,
   matchesCriteria,
+  type ScanPage,
   type UserCriteria,
   type UserRecord,
   type UserRepository,
@@ -26,8 +29,10 @@ export type LinkedWriteTranslator = (write: LinkedWrite) => TransactWriteItem[];
 /**
  * Users in DynamoDB. Items (all keys start with the organization id):
  * - user `<org>#USER#<id>` / `USER`, with index keys for listing (`gsi1pk`/`gsi1sk` = id), userName, externalId, email;
- * - userName claim `<org>#USERNAME#<lower(userName)>` / `UNIQUE`, written with `attribute_not_exists` in the same
+ * - userName claim `<org>#USERNAME#<fold(userName)>` / `UNIQUE`, written with `attribute_not_exists` in the same
  *   transaction as the user, which makes uniqueness hold under concurrency;
+ * - one email item per distinct address `<org>#EMAIL#<fold(address)>` / `<userId>`, written, replaced and deleted in
+ *   the user's own transactions, so every address of every user is found with one strongly consistent query;
  * - the user count and remembered list positions of `OrgList` (kind `USER`): `totalResults` in one read and
  *   O(N) `startIndex` paging.
  */
@@ -53,6 +58,7 @@ export class DynamoUserRepository implements UserRepository {
       },
       this.claimUserName(user),
       this.users.countChange(user.orgId, 1),
+      ...this.emailWrites(undefined, user),
       ...linked.flatMap(this.translateLinked),
     ];
     try {
@@ -83,7 +89,8 @@ export class DynamoUserRepository implements UserRepository {
           ExpressionAttributeValues: { ':expected': { N: String(before.version) } },
         },
       },
-      ...(renamed ? [this.claimUserName(after), this.releaseUserName(before)] : []),
+      ...(renamed ? [this.claimUserName(after), ...this.releaseUserName(before)] : []),
+      ...this.emailWrites(before, after),
       ...linked.flatMap(this.translateLinked),
     ];
     try {
@@ -109,8 +116,9 @@ export class DynamoUserRepository implements UserRepository {
           ExpressionAttributeValues: { ':expected': { N: String(user.version) } },
         },
       },
-      this.releaseUserName(user),
+      ...this.releaseUserName(user),
       this.users.countChange(user.orgId, -1),
+      ...this.emailWrites(user, undefined),
       ...linked.flatMap(this.translateLinked),
     ];
     try {
@@ -143,20 +151,107 @@ export class DynamoUserRepository implements UserRepository {
       if (found.length > 0) return found;
       // The index is eventually consistent; a miss is confirmed against the claim item, so a user created a moment
       // ago is never reported absent (Okta would then try to create it again).
-      return this.getByUserNameClaim(orgId, criteria.userName);
+      const claimed = await this.getByUserNameClaim(orgId, userNameKey(orgId, criteria.userName));
+      if (claimed.length > 0 || !hasLegacyKey(criteria.userName)) return claimed;
+      return this.getByUserNameClaim(orgId, legacyUserNameKey(orgId, criteria.userName));
     }
     if (criteria.externalId !== undefined) {
       return this.queryIndex(IndexNames.byExternalId, 'externalIdKey', `${orgId}#${criteria.externalId}`);
     }
-    if (criteria.email !== undefined) {
-      return this.queryIndex(IndexNames.byEmail, 'emailKey', `${orgId}#${foldCase(criteria.email.value)}`);
-    }
+    if (criteria.email !== undefined) return this.findByEmail(orgId, criteria.email.value);
     throw new Error('find needs at least one criterion');
   }
 
-  private async getByUserNameClaim(orgId: string, userName: string): Promise<UserRecord[]> {
+  /**
+   * Every user holding the address: one strongly consistent query of the email items, then the users (one GetItem, or
+   * BatchGetItem for several). Users written before email items existed have none until their next write; for them
+   * a miss falls back to the `byEmail` index, which holds each user's lookup email (primary, else work, else first).
+   */
+  private async findByEmail(orgId: string, address: string): Promise<UserRecord[]> {
+    const partition = emailPartition(orgId, address);
+    if (exceedsKeyBytes(partition)) return [];
+    const userIds: string[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: partition } },
+          ProjectionExpression: 'userId',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) if (item.userId?.S) userIds.push(item.userId.S);
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    if (userIds.length === 0) return this.queryIndex(IndexNames.byEmail, 'emailKey', `${orgId}#${foldCase(address)}`);
+    if (userIds.length === 1) {
+      const user = await this.get(orgId, userIds[0] as string);
+      return user ? [user] : [];
+    }
+    return this.batchGetUsers(orgId, userIds);
+  }
+
+  private async batchGetUsers(orgId: string, ids: readonly string[]): Promise<UserRecord[]> {
+    const users: UserRecord[] = [];
+    for (let start = 0; start < ids.length; start += MAX_BATCH_GET) {
+      let pending = ids.slice(start, start + MAX_BATCH_GET).map((id) => userKey(orgId, id));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem on ${this.tableName} left keys unprocessed`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+        const result = await this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        users.push(...(result.Responses?.[this.tableName] ?? []).map(fromItem));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    // Creation order, as lists are.
+    return users.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * The email items that make `after`'s addresses findable and `before`'s no longer: every address of `after` is
+   * put (idempotent, and it writes the items of a user stored before email items existed), every address `after`
+   * dropped is deleted. At most 2 × MAX_EMAILS items, which keeps the user's transaction under DynamoDB's 100.
+   */
+  private emailWrites(before: UserRecord | undefined, after: UserRecord | undefined): TransactWriteItem[] {
+    const kept = new Set(after ? emailAddresses(after) : []);
+    const writes: TransactWriteItem[] = [];
+    if (after) {
+      for (const folded of kept) {
+        writes.push({
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              pk: { S: `${after.orgId}#EMAIL#${folded}` },
+              sk: { S: after.id },
+              orgId: { S: after.orgId },
+              userId: { S: after.id },
+            },
+          },
+        });
+      }
+    }
+    if (before) {
+      for (const folded of emailAddresses(before)) {
+        if (kept.has(folded)) continue;
+        writes.push({
+          Delete: {
+            TableName: this.tableName,
+            Key: { pk: { S: `${before.orgId}#EMAIL#${folded}` }, sk: { S: before.id } },
+          },
+        });
+      }
+    }
+    return writes;
+  }
+
+  private async getByUserNameClaim(orgId: string, key: Record<string, AttributeValue>): Promise<UserRecord[]> {
     const claim = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: userNameKey(orgId, userName), ConsistentRead: true }),
+      new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
     const userId = claim.Item?.userId?.S;
     if (!userId) return [];
@@ -188,6 +283,10 @@ export class DynamoUserRepository implements UserRepository {
     return this.users.list(orgId, page);
   }
 
+  scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>> {
+    return this.users.page(orgId, afterId, limit);
+  }
+
   private claimUserName(user: UserRecord): TransactWriteItem {
     return {
       Put: {
@@ -198,16 +297,41 @@ export class DynamoUserRepository implements UserRepository {
     };
   }
 
-  private releaseUserName(user: UserRecord): TransactWriteItem {
-    return {
+  /**
+   * Deletes the user's claim, and the claim under the fold used before `foldCase` when that differs (a user not
+   * renamed since still holds it). Either may be absent; neither may belong to another user.
+   */
+  private releaseUserName(user: UserRecord): TransactWriteItem[] {
+    const keys = [userNameKey(user.orgId, user.userName)];
+    if (hasLegacyKey(user.userName)) keys.push(legacyUserNameKey(user.orgId, user.userName));
+    return keys.map((Key) => ({
       Delete: {
         TableName: this.tableName,
-        Key: userNameKey(user.orgId, user.userName),
-        ConditionExpression: 'userId = :id',
+        Key,
+        ConditionExpression: 'attribute_not_exists(pk) OR userId = :id',
         ExpressionAttributeValues: { ':id': { S: user.id } },
       },
-    };
+    }));
   }
+}
+
+const MAX_BATCH_GET = 100;
+const MAX_BATCH_ATTEMPTS = 8;
+
+/** DynamoDB's limit on a partition key, in UTF-8 bytes. A value whose key would be longer cannot be stored. */
+const MAX_PARTITION_KEY_BYTES = 2048;
+
+function exceedsKeyBytes(key: string): boolean {
+  return Buffer.byteLength(key, 'utf8') > MAX_PARTITION_KEY_BYTES;
+}
+
+function emailPartition(orgId: string, address: string): string {
+  return `${orgId}#EMAIL#${foldCase(address)}`;
+}
+
+/** The user's distinct addresses, folded: `A@x.com` and `a@X.com` are one item. */
+function emailAddresses(user: UserRecord): Set<string> {
+  return new Set(user.emails.map((email) => foldCase(email.value)));
 }
 
 const noLinkedWrites: LinkedWriteTranslator = (write) => {
@@ -222,6 +346,15 @@ export function userKey(orgId: string, id: string): Record<string, AttributeValu
 
 function userNameKey(orgId: string, userName: string): Record<string, AttributeValue> {
   return { pk: { S: `${orgId}#USERNAME#${foldCase(userName)}` }, sk: { S: 'UNIQUE' } };
+}
+
+/** The claim a user written before `foldCase` holds, until a rename writes the claim under `foldCase`. */
+function legacyUserNameKey(orgId: string, userName: string): Record<string, AttributeValue> {
+  return { pk: { S: `${orgId}#USERNAME#${legacyFoldCase(userName)}` }, sk: { S: 'UNIQUE' } };
+}
+
+function hasLegacyKey(text: string): boolean {
+  return legacyFoldCase(text) !== foldCase(text);
 }
 
 /** The stored item of a user, marshalled; also lets tests and benchmarks seed many users in few requests. */

@@ -1,6 +1,6 @@
 import { type Clock, type IdGenerator, isResourceId, systemClock, uuidV7 } from './clock';
 import { InvalidReferenceError, NotFoundError, PreconditionFailedError, VersionConflictError } from './errors';
-import { foldCase, type ListPage } from './users';
+import { foldCase, type ListPage, type ScanPage } from './users';
 
 /**
  * Groups as Okta's "Push Groups" and Entra's group provisioning use them. A group is a name plus a set of users of the
@@ -81,6 +81,8 @@ export interface GroupRepository {
   find(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]>;
   /** All groups of the organization in a stable order, 1-based `startIndex`, or from a cursor. */
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>>;
+  /** Up to `limit` groups after `afterId`, in id order, for evaluating a filter no index answers. */
+  scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<GroupRecord>>;
   /** The groups a user belongs to, from the reverse index: one query, not a scan. */
   groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]>;
   /**
@@ -233,6 +235,10 @@ export class GroupService {
 
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>> {
     return this.repository.list(orgId, page);
+  }
+
+  scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<GroupRecord>> {
+    return this.repository.scan(orgId, afterId, limit);
   }
 
   groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]> {

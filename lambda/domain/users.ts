@@ -1,3 +1,4 @@
+import { foldCase } from './case-fold';
 import { type Clock, type IdGenerator, systemClock, uuidV7 } from './clock';
 import { NotFoundError, PreconditionFailedError, VersionConflictError } from './errors';
 
@@ -10,7 +11,10 @@ export interface UserProfile {
   readonly userName: string;
   readonly externalId?: string;
   readonly active: boolean;
-  /** The address lookups by email use: the primary email, else the first work email, else the first one. */
+  /**
+   * The primary email, else the first work email, else the first one: kept in the older `byEmail` index, which finds
+   * users stored before every address had its own index item.
+   */
   readonly lookupEmail?: string;
   /** Every email value, for filter matching. */
   readonly emails: readonly { readonly value: string; readonly type?: string }[];
@@ -56,6 +60,12 @@ export interface ListPage<T> {
   readonly nextCursor?: string;
 }
 
+/** One page of an organization's resources in id order; `last` (the last id) is absent on the last page. */
+export interface ScanPage<T> {
+  readonly items: readonly T[];
+  readonly last?: string;
+}
+
 /** Conditions of a lookup; all must hold (a conjunction of `eq`). */
 export interface UserCriteria {
   readonly id?: string;
@@ -76,6 +86,8 @@ export interface UserRepository {
   find(orgId: string, criteria: UserCriteria): Promise<UserRecord[]>;
   /** All users of the organization in a stable order, 1-based `startIndex`, or from a cursor. */
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>>;
+  /** Up to `limit` users after `afterId`, in id order, for evaluating a filter no index answers. */
+  scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>>;
 }
 
 const noLinkedWrites: UserChangePolicy = { plan: async () => [] };
@@ -201,12 +213,13 @@ export class UserService {
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>> {
     return this.repository.list(orgId, page);
   }
+
+  scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>> {
+    return this.repository.scan(orgId, afterId, limit);
+  }
 }
 
-/** Lower-case form used for case-insensitive uniqueness and matching (`toLowerCase` is locale-independent). */
-export function foldCase(value: string): string {
-  return value.normalize('NFC').toLowerCase();
-}
+export { foldCase } from './case-fold';
 
 /** True when the user satisfies every criterion (userName and email without regard to case, externalId exactly). */
 export function matchesCriteria(user: UserRecord, criteria: UserCriteria): boolean {

@@ -1,29 +1,44 @@
 /**
- * SCIM filter parsing (RFC 7644 §3.4.2.2) for the subset Okta and Entra ID send: `eq` comparisons against quoted
- * strings, joined by `and`. Anything outside that subset is rejected with `invalidFilter`, because answering an
- * unsupported filter with an unfiltered (or partly filtered) list makes a client act on the wrong users.
+ * SCIM filters (RFC 7644 §3.4.2.2): the whole grammar, `eq ne co sw ew pr gt ge lt le`, `and or not`, parentheses,
+ * value filters (`emails[type eq "work" and value co "@acme"]`) and schema-URN attribute paths, parsed into a tree
+ * that `printFilter` writes back and `matchesFilter` evaluates on a SCIM resource. Okta's and Entra's
+ * `emails[type eq "work"].value eq "x"` (a PATCH path used as a filter) is read as
+ * `emails[type eq "work" and value eq "x"]`, which means the same. Anything else is `invalidFilter`, because answering
+ * a filter we do not understand with an unfiltered (or partly filtered) list makes a client act on the wrong users.
  *
- * The tokenizer and the attribute-path reader are shared with PATCH path parsing (`patch.ts`), which uses the same
+ * Which attributes exist and how they compare (type, caseExact) is asked of one function, `AttributeLookup`, which
+ * the caller passes in (see `filter-attributes.ts`).
+ *
+ * The tokenizer and the attribute-path reader are shared with PATCH path parsing (`patch.ts`), which uses the
  * `attr[sub eq "v"].sub` grammar.
  */
-import { RESOURCE_TYPES, resolveAttribute } from './attribute-model';
 import { ScimError } from './errors';
 
-export type FilterAttribute = 'userName' | 'externalId' | 'id' | 'emails.value' | 'displayName';
+export type CompareOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
+export type FilterValue = string | number | boolean | null;
 
-export interface EqCondition {
-  readonly attribute: FilterAttribute;
-  readonly value: string;
-  /** for emails[type eq "work"].value */
-  readonly emailType?: string;
+/** An attribute as a filter names it; inside a value filter, `attribute` is a sub-attribute of the bracketed one. */
+export interface FilterPath {
+  /** The qualifying schema URN, spelled as in the list of known schemas. */
+  readonly schema?: string;
+  readonly attribute: string;
+  readonly subAttribute?: string;
 }
 
-/** Conjunction of eq conditions (the only form Okta and Entra send). */
-export interface Filter {
-  readonly conditions: readonly EqCondition[];
-}
+export type FilterNode =
+  | {
+      readonly kind: 'compare';
+      readonly path: FilterPath;
+      readonly operator: CompareOperator;
+      readonly value: FilterValue;
+    }
+  | { readonly kind: 'present'; readonly path: FilterPath }
+  | { readonly kind: 'and' | 'or'; readonly left: FilterNode; readonly right: FilterNode }
+  | { readonly kind: 'not'; readonly operand: FilterNode }
+  /** `attribute[filter]`: some value of the multi-valued `path` satisfies `filter` (whose paths are relative to it). */
+  | { readonly kind: 'valuePath'; readonly path: FilterPath; readonly filter: FilterNode };
 
-/** One `attribute eq value` comparison inside a value filter's brackets. */
+/** One `attribute eq value` comparison inside a PATCH path's value filter. */
 export interface ValueFilterCondition {
   readonly attribute: string;
   readonly value: string | boolean;
@@ -42,46 +57,67 @@ export interface AttributePath {
 /** Reports a parse error; the caller decides the SCIM error type and the wording around `detail`. */
 export type ParseFailure = (detail: string) => never;
 
-const CORE_SCHEMAS = RESOURCE_TYPES.map((type) => type.schema);
-
-/** The attributes this filter evaluates; which schemas define them (and so may qualify them) is the model's to say. */
-const FILTER_ATTRIBUTES: ReadonlyMap<string, FilterAttribute> = new Map(
-  (['userName', 'externalId', 'id', 'emails.value', 'displayName'] as const).map((name) => [name.toLowerCase(), name]),
-);
-
-/** Whether `schema` (core User or Group) defines the attribute path, according to the attribute model. */
-function definedIn(schema: string, attribute: FilterAttribute): boolean {
-  const type = RESOURCE_TYPES.find((candidate) => candidate.schema === schema);
-  const [name = '', sub] = attribute.split('.');
-  return type !== undefined && resolveAttribute(type.name, name, sub, schema) !== undefined;
-}
-
-/** Operators of RFC 7644 we recognise only to name them in the error. */
-const OTHER_OPERATORS = new Set(['ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le']);
+const OPERATORS: ReadonlySet<string> = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
 
 const ATTRIBUTE_NAME = /^[A-Za-z$][\w$-]*$/;
+const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** Nesting depth of parentheses, `not` and value filters; deeper input is refused before it can exhaust the stack. */
+const MAX_DEPTH = 32;
+
+function filterFailure(): ParseFailure {
+  return (detail) => {
+    throw ScimError.badRequest('invalidFilter', `Invalid filter: ${detail}`);
+  };
+}
 
 /**
  * Parses a filter that the caller has already URL-decoded.
- * @param allowed attributes this endpoint can filter on; any other attribute is rejected.
- * @throws ScimError 400 `invalidFilter` for anything outside the supported subset, naming what is supported.
+ * @param knownSchemas schema URNs that may qualify an attribute (`urn:…:User:userName`), matched without regard to case.
+ * @throws ScimError 400 `invalidFilter` for anything that is not a filter, never another error.
  */
-export function parseFilter(input: string, allowed: readonly FilterAttribute[]): Filter {
-  const fail: ParseFailure = (detail) => {
-    throw ScimError.badRequest('invalidFilter', `Unsupported filter: ${detail}. ${describeSupported(allowed)}`);
-  };
+export function parseFilter(input: string, knownSchemas: readonly string[]): FilterNode {
+  const fail = filterFailure();
   const stream = new TokenStream(tokenize(input, fail));
   if (stream.done) fail('the filter is empty');
+  const node = readOr(stream, knownSchemas, fail, 0, false);
+  const rest = stream.next();
+  if (rest !== undefined) fail(`expected "and", "or" or the end of the filter but found ${describeToken(rest)}`);
+  return node;
+}
 
-  const conditions: EqCondition[] = [];
-  for (;;) {
-    conditions.push(readCondition(stream, allowed, fail));
-    const joiner = stream.next();
-    if (joiner === undefined) return { conditions };
-    if (isKeyword(joiner, 'and')) continue;
-    if (isKeyword(joiner, 'or')) fail('"or" is not supported, only "and"');
-    fail(`expected "and" after a condition but found ${describeToken(joiner)}`);
+/** The filter as text that `parseFilter` reads back into the same tree. */
+export function printFilter(node: FilterNode): string {
+  switch (node.kind) {
+    case 'compare':
+      return `${printPath(node.path)} ${node.operator} ${printValue(node.value)}`;
+    case 'present':
+      return `${printPath(node.path)} pr`;
+    case 'not':
+      return `not (${printFilter(node.operand)})`;
+    case 'valuePath':
+      return `${printPath(node.path)}[${printFilter(node.filter)}]`;
+    default: {
+      // Parsing is left-associative and `and` binds tighter than `or`: parenthesize whatever would regroup.
+      const left =
+        node.left.kind === 'or' && node.kind === 'and' ? `(${printFilter(node.left)})` : printFilter(node.left);
+      const right =
+        node.right.kind === 'or' || node.right.kind === node.kind
+          ? `(${printFilter(node.right)})`
+          : printFilter(node.right);
+      return `${left} ${node.kind} ${right}`;
+    }
   }
+}
+
+function printPath(path: FilterPath): string {
+  const name = path.subAttribute === undefined ? path.attribute : `${path.attribute}.${path.subAttribute}`;
+  return path.schema === undefined ? name : `${path.schema}:${name}`;
+}
+
+function printValue(value: FilterValue): string {
+  // JSON writes -0 as 0; the filter reads "-0" back as -0.
+  return Object.is(value, -0) ? '-0' : JSON.stringify(value);
 }
 
 /**
@@ -97,59 +133,143 @@ export function parseAttributePath(text: string, knownSchemas: readonly string[]
   return path;
 }
 
-function readCondition(stream: TokenStream, allowed: readonly FilterAttribute[], fail: ParseFailure): EqCondition {
-  const first = stream.peek();
-  if (first === undefined) fail('a condition is missing after "and"');
-  if (first.kind === '(') fail('parentheses are not supported');
-  if (isKeyword(first, 'not')) fail('"not" is not supported');
-
-  const path = readAttributePath(stream, CORE_SCHEMAS, fail);
-  const { attribute, emailType } = toFilterAttribute(path, fail);
-  if (!allowed.includes(attribute)) fail(`filtering on ${attribute} is not supported here`);
-
-  const operator = stream.next();
-  if (operator === undefined) fail(`"eq" and a value are missing after ${attribute}`);
-  const operatorName = operator.kind === 'word' ? operator.text.toLowerCase() : '';
-  if (operatorName !== 'eq') {
-    fail(
-      OTHER_OPERATORS.has(operatorName) || isKeyword(operator, 'or') || isKeyword(operator, 'and')
-        ? `operator "${operator.text}" is not supported, only "eq"`
-        : `expected "eq" after ${attribute} but found ${describeToken(operator)}`,
-    );
+function readOr(
+  stream: TokenStream,
+  schemas: readonly string[],
+  fail: ParseFailure,
+  depth: number,
+  inValue: boolean,
+): FilterNode {
+  let node = readAnd(stream, schemas, fail, depth, inValue);
+  for (let next = stream.peek(); next !== undefined && isKeyword(next, 'or'); next = stream.peek()) {
+    stream.next();
+    node = { kind: 'or', left: node, right: readAnd(stream, schemas, fail, depth, inValue) };
   }
-
-  const value = stream.next();
-  if (value === undefined) fail(`a quoted value is missing after "${attribute} eq"`);
-  if (value.kind !== 'string') fail(`the value compared with ${attribute} must be a quoted string`);
-  return emailType === undefined ? { attribute, value: value.text } : { attribute, value: value.text, emailType };
+  return node;
 }
 
-function toFilterAttribute(
-  path: AttributePath,
+function readAnd(
+  stream: TokenStream,
+  schemas: readonly string[],
   fail: ParseFailure,
-): { attribute: FilterAttribute; emailType?: string } {
-  const written = path.subAttribute === undefined ? path.attribute : `${path.attribute}.${path.subAttribute}`;
-  let result: { attribute: FilterAttribute; emailType?: string };
-  if (path.valueFilter !== undefined) {
-    const [condition, ...others] = path.valueFilter;
-    const isWorkEmailForm =
-      path.attribute.toLowerCase() === 'emails' &&
-      path.subAttribute?.toLowerCase() === 'value' &&
-      condition !== undefined &&
-      others.length === 0 &&
-      condition.attribute.toLowerCase() === 'type' &&
-      typeof condition.value === 'string';
-    if (!isWorkEmailForm) fail('the only supported value filter is emails[type eq "…"].value');
-    result = { attribute: 'emails.value', emailType: condition.value as string };
-  } else {
-    const attribute = FILTER_ATTRIBUTES.get(written.toLowerCase());
-    if (attribute === undefined) fail(`attribute "${written}" is not supported`);
-    result = { attribute };
+  depth: number,
+  inValue: boolean,
+): FilterNode {
+  let node = readUnary(stream, schemas, fail, depth, inValue);
+  for (let next = stream.peek(); next !== undefined && isKeyword(next, 'and'); next = stream.peek()) {
+    stream.next();
+    node = { kind: 'and', left: node, right: readUnary(stream, schemas, fail, depth, inValue) };
   }
-  if (path.schema !== undefined && !definedIn(path.schema, result.attribute)) {
-    fail(`${result.attribute} is not an attribute of ${path.schema}`);
+  return node;
+}
+
+function readUnary(
+  stream: TokenStream,
+  schemas: readonly string[],
+  fail: ParseFailure,
+  depth: number,
+  inValue: boolean,
+): FilterNode {
+  if (depth >= MAX_DEPTH) fail(`the filter is nested deeper than ${MAX_DEPTH} levels`);
+  const first = stream.peek();
+  if (first === undefined) fail('a condition is missing at the end');
+  if (first.kind === '(') {
+    stream.next();
+    const inner = readOr(stream, schemas, fail, depth + 1, inValue);
+    if (stream.next()?.kind !== ')') fail('")" is missing');
+    return inner;
   }
-  return result;
+  if (isKeyword(first, 'not')) {
+    const open = stream.peek(1);
+    if (open?.kind === '(') {
+      stream.next();
+      stream.next();
+      const operand = readOr(stream, schemas, fail, depth + 1, inValue);
+      if (stream.next()?.kind !== ')') fail('")" is missing after "not (…"');
+      return { kind: 'not', operand };
+    }
+  }
+  return readAttributeExpression(stream, schemas, fail, depth, inValue);
+}
+
+function readAttributeExpression(
+  stream: TokenStream,
+  schemas: readonly string[],
+  fail: ParseFailure,
+  depth: number,
+  inValue: boolean,
+): FilterNode {
+  const word = stream.next();
+  if (word?.kind !== 'word') {
+    fail(
+      word === undefined
+        ? 'an attribute name is missing'
+        : `expected an attribute name but found ${describeToken(word)}`,
+    );
+  }
+  const { schema, rest } = inValue ? { schema: undefined, rest: word.text } : splitSchema(word.text, schemas, fail);
+  const qualifier = schema === undefined ? {} : { schema };
+  const open = stream.peek();
+  if (open?.kind === '[' && open.start === word.end) {
+    if (inValue) fail('a value filter cannot contain another value filter');
+    if (rest.includes('.'))
+      fail('a value filter must follow the attribute name directly, as in emails[type eq "work"]');
+    stream.next();
+    const filter = readOr(stream, schemas, fail, depth + 1, true);
+    const close = stream.next();
+    if (close?.kind !== ']') fail('"]" is missing after the value filter');
+    const path = { ...qualifier, attribute: checkName(rest, fail) };
+    const after = stream.peek();
+    if (after?.kind === 'word' && after.start === close.end) {
+      // `emails[type eq "work"].value eq "x"`: the condition on the sub-attribute joins the bracketed ones.
+      if (!after.text.startsWith('.')) fail(`expected ".subAttribute" after "]" but found ${describeToken(after)}`);
+      stream.next();
+      const sub = checkName(after.text.slice(1), fail);
+      const condition = readComparison(stream, { attribute: sub }, fail);
+      return { kind: 'valuePath', path, filter: { kind: 'and', left: filter, right: condition } };
+    }
+    return { kind: 'valuePath', path, filter };
+  }
+  const [attribute = '', subAttribute, ...deeper] = rest.split('.');
+  if (deeper.length > 0 || (inValue && subAttribute !== undefined)) {
+    fail(`"${rest}" is nested too deeply; SCIM paths are attribute or attribute.subAttribute`);
+  }
+  const path: FilterPath =
+    subAttribute === undefined
+      ? { ...qualifier, attribute: checkName(attribute, fail) }
+      : { ...qualifier, attribute: checkName(attribute, fail), subAttribute: checkName(subAttribute, fail) };
+  return readComparison(stream, path, fail);
+}
+
+function readComparison(stream: TokenStream, path: FilterPath, fail: ParseFailure): FilterNode {
+  const operator = stream.next();
+  const name = operator?.kind === 'word' ? operator.text.toLowerCase() : '';
+  if (name === 'pr') return { kind: 'present', path };
+  if (!OPERATORS.has(name)) {
+    fail(
+      operator === undefined
+        ? `an operator is missing after ${printPath(path)}`
+        : `expected an operator (eq, ne, co, sw, ew, pr, gt, ge, lt, le) after ${printPath(path)} but found ${describeToken(operator)}`,
+    );
+  }
+  const token = stream.next();
+  if (token === undefined) fail(`a value is missing after "${printPath(path)} ${name}"`);
+  return { kind: 'compare', path, operator: name as CompareOperator, value: readValue(token, fail) };
+}
+
+function readValue(token: Token, fail: ParseFailure): FilterValue {
+  if (token.kind === 'string') return token.text;
+  if (token.kind === 'word') {
+    const lower = token.text.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+    if (lower === 'null') return null;
+    if (NUMBER.test(token.text)) {
+      const number = Number(token.text);
+      if (Number.isFinite(number)) return number;
+    }
+  }
+  fail(`expected a value (a quoted string, a number, true, false or null) but found ${describeToken(token)}`);
 }
 
 function readAttributePath(stream: TokenStream, knownSchemas: readonly string[], fail: ParseFailure): AttributePath {
@@ -251,15 +371,6 @@ function checkName(name: string, fail: ParseFailure): string {
   return name;
 }
 
-function describeSupported(allowed: readonly FilterAttribute[]): string {
-  const forms = allowed.flatMap((attribute) =>
-    attribute === 'emails.value'
-      ? ['emails.value eq "…"', 'emails[type eq "work"].value eq "…"']
-      : [`${attribute} eq "…"`],
-  );
-  return `Supported: ${forms.join(', ')}, optionally joined with "and".`;
-}
-
 // --- Tokenizer ---
 
 type TokenKind = 'word' | 'string' | '[' | ']' | '(' | ')';
@@ -354,8 +465,8 @@ class TokenStream {
     return this.index >= this.tokens.length;
   }
 
-  peek(): Token | undefined {
-    return this.tokens[this.index];
+  peek(ahead = 0): Token | undefined {
+    return this.tokens[this.index + ahead];
   }
 
   next(): Token | undefined {

@@ -1,7 +1,6 @@
-import { isResourceId } from '../domain/clock';
-import type { GroupCriteria, GroupMember, GroupRecord, GroupService } from '../domain/groups';
-import { ScimError } from './errors';
-import { parseFilter } from './filter';
+import type { GroupMember, GroupRecord, GroupService } from '../domain/groups';
+import { parseFilter, printFilter } from './filter';
+import { filterSchemas, findMatches, type IndexLookup } from './filter-query';
 import { toGroupEdits } from './group-patch';
 import { parseGroup, toScimGroup } from './group-resource';
 import type { HttpRequest, HttpResponse } from './http';
@@ -13,8 +12,6 @@ import { applyProjection, hasProjection, isRequested, type Projection, parseProj
 import { decodePlusInFilter } from './query-decoding';
 import type { ResourceEndpoint } from './router';
 import { etag } from './schemas';
-
-const GROUP_FILTER_ATTRIBUTES = ['displayName', 'externalId', 'id'] as const;
 
 /**
  * Largest group whose members a PATCH response carries when the client did not choose the attributes. See `patch`.
@@ -34,8 +31,18 @@ export class GroupsEndpoint implements ResourceEndpoint {
     const projection = parseProjection(request.query);
     const filterText = param(request.query, 'filter');
     if (filterText !== undefined) {
-      const criteria = toCriteria(parseFilter(decodePlusInFilter(filterText), GROUP_FILTER_ATTRIBUTES));
-      const matches = criteria === 'none' ? [] : await this.groups.find(request.orgId, criteria);
+      const filter = parseFilter(decodePlusInFilter(filterText), filterSchemas('Group'));
+      const orgId = request.orgId;
+      // Members are read for evaluation only when the filter names them and no index answered it.
+      const needsMembers = /members/i.test(printFilter(filter));
+      const matches = await findMatches(filter, 'Group', {
+        lookup: (lookup) => this.lookup(orgId, lookup),
+        count: async () => (await this.groups.list(orgId, { startIndex: 1, count: 0 })).totalResults,
+        scan: (afterId, limit) => this.groups.scan(orgId, afterId, limit),
+        idOf: (group) => group.id,
+        represent: async (group) =>
+          toScimGroup(group, request.baseUrl, needsMembers ? await this.groups.members(orgId, group.id) : undefined),
+      });
       const window = matches.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
       return scimResponse(200, listResponse(page, matches.length, await this.represent(request, window, projection)));
     }
@@ -49,6 +56,25 @@ export class GroupsEndpoint implements ResourceEndpoint {
         result.nextCursor,
       ),
     );
+  }
+
+  /** The groups an index lookup of a filter plan finds; `member`: the user's groups, from the reverse index. */
+  private async lookup(orgId: string, lookup: IndexLookup): Promise<readonly GroupRecord[]> {
+    switch (lookup.index) {
+      case 'id':
+        return this.groups.find(orgId, { id: lookup.value });
+      case 'displayName':
+        return this.groups.find(orgId, { displayName: lookup.value });
+      case 'externalId':
+        return this.groups.find(orgId, { externalId: lookup.value });
+      case 'member': {
+        const refs = await this.groups.groupsOfUser(orgId, lookup.value);
+        const groups = await Promise.all(refs.map((ref) => this.groups.find(orgId, { id: ref.id })));
+        return groups.flat();
+      }
+      default:
+        return [];
+    }
   }
 
   async create(request: HttpRequest, body: unknown): Promise<HttpResponse> {
@@ -136,34 +162,4 @@ export class GroupsEndpoint implements ResourceEndpoint {
     if (!isRequested(projection, 'members')) return undefined;
     return this.groups.members(request.orgId, group.id);
   }
-}
-
-/** Folds a conjunction of eq conditions into lookup criteria; 'none' when two conditions contradict each other. */
-function toCriteria(filter: ReturnType<typeof parseFilter>): GroupCriteria | 'none' {
-  const criteria: { -readonly [K in keyof GroupCriteria]: GroupCriteria[K] } = {};
-  for (const condition of filter.conditions) {
-    switch (condition.attribute) {
-      case 'id':
-        if (!isResourceId(condition.value)) return 'none';
-        if (criteria.id !== undefined && criteria.id !== condition.value) return 'none';
-        criteria.id = condition.value;
-        break;
-      case 'displayName':
-        if (
-          criteria.displayName !== undefined &&
-          criteria.displayName.toLowerCase() !== condition.value.toLowerCase()
-        ) {
-          return 'none';
-        }
-        criteria.displayName = condition.value;
-        break;
-      case 'externalId':
-        if (criteria.externalId !== undefined && criteria.externalId !== condition.value) return 'none';
-        criteria.externalId = condition.value;
-        break;
-      default:
-        throw ScimError.badRequest('invalidFilter', `Filtering Groups by ${condition.attribute} is not supported`);
-    }
-  }
-  return criteria;
 }

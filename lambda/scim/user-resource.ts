@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { foldCase } from '../domain/case-fold';
 import type { UserProfile, UserRecord } from '../domain/users';
 import {
   type AttributeDefinition,
@@ -81,11 +82,11 @@ function inputShape(
  * attribute that way) removes the email instead of leaving `{"type":"work"}`, which a client reading
  * `emails[0].value` cannot use. `addresses` have no `value` and are not affected. At most one value may be primary.
  */
-function multiValuedSchema(attribute: AttributeDefinition, element: z.ZodObject): z.ZodType {
+function multiValuedSchema(attribute: AttributeDefinition, element: z.ZodObject, maxValues = MAX_VALUES): z.ZodType {
   const valued = findAttribute(attribute.subAttributes, 'value') !== undefined;
   const list = z
     .array(element)
-    .max(MAX_VALUES)
+    .max(maxValues)
     .transform((items: Record<string, unknown>[]) =>
       valued ? items.filter((item) => typeof item.value === 'string' && item.value.trim() !== '') : items,
     );
@@ -94,6 +95,29 @@ function multiValuedSchema(attribute: AttributeDefinition, element: z.ZodObject)
     error: `at most one value of ${attribute.name} may have "primary": true (RFC 7643 §2.4)`,
   });
 }
+
+/**
+ * Each distinct address is an index item written in the user's own transaction; a change can put every address and
+ * delete as many, so 2 × 40 leaves room in DynamoDB's 100 items for the user, its claims and its license writes.
+ */
+export const MAX_EMAILS = 40;
+/** Folded address bytes; its index key must stay under DynamoDB's 2,048 (RFC 5321 addresses have at most 254). */
+const MAX_EMAIL_BYTES = 1024;
+const emailsAttribute = findAttribute(schemaById(Schemas.user).attributes, 'emails')!;
+const emailList = multiValuedSchema(
+  emailsAttribute,
+  z.object(
+    inputShape(emailsAttribute.subAttributes ?? [], {
+      value: text
+        .refine(
+          (value) => Buffer.byteLength(foldCase(value), 'utf8') <= MAX_EMAIL_BYTES,
+          `must be at most ${MAX_EMAIL_BYTES} bytes`,
+        )
+        .optional(),
+    }),
+  ),
+  MAX_EMAILS,
+);
 
 const userSchema = z.object({
   ...inputShape(schemaById(Schemas.user).attributes, {
@@ -106,6 +130,7 @@ const userSchema = z.object({
       .max(512, 'userName must be at most 512 characters')
       .refine((value) => value.trim().length > 0, 'userName must not be empty'),
     active: booleanLike.optional(),
+    emails: emailList.optional(),
   }),
   [Schemas.enterpriseUser]: z.object(inputShape(schemaById(Schemas.enterpriseUser).attributes)).optional(),
 });

@@ -1,8 +1,7 @@
-import { isResourceId } from '../domain/clock';
 import type { UserCriteria, UserRecord, UserService } from '../domain/users';
 import { coreAttributeNames, isIgnoredOnInput, schemaUrnsOf } from './attribute-model';
-import { ScimError } from './errors';
 import { parseFilter } from './filter';
+import { filterSchemas, findMatches, type IndexLookup } from './filter-query';
 import type { HttpRequest, HttpResponse } from './http';
 import { scimResponse } from './http';
 import { listResponse, param, parsePageRequest } from './list-query';
@@ -16,8 +15,6 @@ import { parseUser, parseUserInput, patchableDocument, toScimUser, type UserGrou
 
 /** Reads the groups a user belongs to, for the read-only `groups` attribute (absent until groups are supported). */
 export type UserGroupsReader = (orgId: string, userId: string) => Promise<readonly UserGroupRef[]>;
-
-const USER_FILTER_ATTRIBUTES = ['userName', 'externalId', 'id', 'emails.value'] as const;
 
 /** How PATCH treats User attributes, from the attribute model (exported for the model's consistency test). */
 export const USER_PATCH_OPTIONS = {
@@ -42,8 +39,15 @@ export class UsersEndpoint implements ResourceEndpoint {
     const groups = projection.attributes?.has('groups') === true ? 'read' : 'omit';
     const filterText = param(request.query, 'filter');
     if (filterText !== undefined) {
-      const criteria = toCriteria(parseFilter(decodePlusInFilter(filterText), USER_FILTER_ATTRIBUTES));
-      const matches = criteria === 'none' ? [] : await this.users.find(request.orgId, criteria);
+      const filter = parseFilter(decodePlusInFilter(filterText), filterSchemas('User'));
+      const orgId = request.orgId;
+      const matches = await findMatches(filter, 'User', {
+        lookup: (lookup) => this.users.find(orgId, userLookup(lookup)),
+        count: async () => (await this.users.list(orgId, { startIndex: 1, count: 0 })).totalResults,
+        scan: (afterId, limit) => this.users.scan(orgId, afterId, limit),
+        idOf: (user) => user.id,
+        represent: async (user) => toScimUser(user, request.baseUrl),
+      });
       const window = matches.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
       const resources = await this.represent(request, window, projection, groups);
       return scimResponse(200, listResponse(page, matches.length, resources));
@@ -124,38 +128,16 @@ export class UsersEndpoint implements ResourceEndpoint {
   }
 }
 
-/** Folds a conjunction of eq conditions into lookup criteria; 'none' when two conditions contradict each other. */
-function toCriteria(filter: ReturnType<typeof parseFilter>): UserCriteria | 'none' {
-  const criteria: { -readonly [K in keyof UserCriteria]: UserCriteria[K] } = {};
-  for (const condition of filter.conditions) {
-    switch (condition.attribute) {
-      case 'id':
-        if (!isResourceId(condition.value)) return 'none';
-        if (criteria.id !== undefined && criteria.id !== condition.value) return 'none';
-        criteria.id = condition.value;
-        break;
-      case 'userName':
-        if (criteria.userName !== undefined && criteria.userName.toLowerCase() !== condition.value.toLowerCase()) {
-          return 'none';
-        }
-        criteria.userName = condition.value;
-        break;
-      case 'externalId':
-        if (criteria.externalId !== undefined && criteria.externalId !== condition.value) return 'none';
-        criteria.externalId = condition.value;
-        break;
-      case 'emails.value':
-        if (criteria.email !== undefined && criteria.email.value.toLowerCase() !== condition.value.toLowerCase()) {
-          return 'none';
-        }
-        criteria.email = {
-          value: condition.value,
-          ...(condition.emailType !== undefined ? { type: condition.emailType } : {}),
-        };
-        break;
-      default:
-        throw ScimError.badRequest('invalidFilter', `Filtering Users by ${condition.attribute} is not supported`);
-    }
+/** The users an index lookup of a filter plan finds. */
+function userLookup(lookup: IndexLookup): UserCriteria {
+  switch (lookup.index) {
+    case 'id':
+      return { id: lookup.value };
+    case 'userName':
+      return { userName: lookup.value };
+    case 'externalId':
+      return { externalId: lookup.value };
+    default:
+      return { email: { value: lookup.value } };
   }
-  return criteria;
 }

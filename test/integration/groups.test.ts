@@ -511,14 +511,14 @@ describe('reads', () => {
     expect(listed.slice(-2)).toEqual(ids);
   });
 
-  it('refuses an unsupported filter with 400 invalidFilter', async () => {
+  it('refuses a filter on an attribute groups do not have with 400 invalidFilter', async () => {
     // Act
-    const response = await call('GET', '/Groups', { query: { filter: 'displayName co "Eng"' } });
+    const response = await call('GET', '/Groups', { query: { filter: 'userName co "Eng"' } });
 
     // Assess
     expect(response.status).toBe(400);
     expect(response.body.scimType).toBe('invalidFilter');
-    expect(response.body.detail).toMatch(/Supported: displayName eq/);
+    expect(response.body.detail).toMatch(/Groups have no attribute userName/);
   });
 
   it('returns only the requested attributes of one group', async () => {

@@ -1,5 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoUserRepository } from '../../lambda/adapters/dynamodb-user-repository';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoUserRepository, userItem } from '../../lambda/adapters/dynamodb-user-repository';
+import { uuidV7 } from '../../lambda/domain/clock';
 import { UniquenessError, VersionConflictError } from '../../lambda/domain/errors';
 import { type UserProfile, type UserRecord, UserService } from '../../lambda/domain/users';
 import { parseUser } from '../../lambda/scim/user-resource';
@@ -138,6 +139,45 @@ describe('DynamoUserRepository on DynamoDB Local', () => {
     expect(byExternalId.map((u) => u.id)).toEqual([user.id]);
     expect(byEmail.map((u) => u.id)).toEqual([user.id]);
     expect(byWrongType).toEqual([]);
+    expect(sent.map((s) => s.command)).toEqual([
+      'QueryCommand',
+      'QueryCommand',
+      'QueryCommand',
+      'GetItemCommand',
+      'QueryCommand',
+      'GetItemCommand',
+    ]);
+  });
+
+  it('finds a user by a secondary address with one query of its email item and one read of the user', async () => {
+    const user = await service.create(
+      org,
+      profile('second.address@example.com', {
+        emails: [
+          { value: 'first@example.com', primary: true },
+          { value: 'Second@Example.com', type: 'work' },
+        ],
+      }),
+    );
+    sent.length = 0;
+
+    const found = await service.find(org, { email: { value: 'second@example.COM' } });
+
+    expect(found.map((u) => u.id)).toEqual([user.id]);
+    expect(sent.map((s) => s.command)).toEqual(['QueryCommand', 'GetItemCommand']);
+  });
+
+  it('finds a user stored before email items existed by its lookup email, and misses in two queries', async () => {
+    const legacy = { ...profile('legacy.email@example.com'), orgId: org, id: uuidV7(), version: 1 };
+    const stamped = { ...legacy, created: new Date().toISOString(), lastModified: new Date().toISOString() };
+    await countingClient([]).send(new PutItemCommand({ TableName: tables.usersTable, Item: userItem(stamped) }));
+    sent.length = 0;
+
+    const found = await service.find(org, { email: { value: 'LEGACY.email@example.com' } });
+    const missing = await service.find(org, { email: { value: 'nobody@example.com' } });
+
+    expect(found.map((u) => u.id)).toEqual([legacy.id]);
+    expect(missing).toEqual([]);
     expect(sent.map((s) => s.command)).toEqual(['QueryCommand', 'QueryCommand', 'QueryCommand', 'QueryCommand']);
   });
 

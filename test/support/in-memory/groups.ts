@@ -8,9 +8,9 @@ import {
   type MembershipChange,
   matchesGroupCriteria,
 } from '../../../lambda/domain/groups';
-import { foldCase, type ListPage } from '../../../lambda/domain/users';
+import { foldCase, type ListPage, type ScanPage } from '../../../lambda/domain/users';
 import { Interleaving } from './interleaving';
-import { compareIds, pageOf } from './paging';
+import { compareIds, pageOf, scanPageOf } from './paging';
 
 /**
  * `GroupRepository` in memory, with the DynamoDB adapter's observable behaviour:
@@ -109,6 +109,11 @@ export class InMemoryGroupRepository implements GroupRepository {
       return this.groupsOf(orgId).filter((group) => group.externalId === criteria.externalId);
     }
     throw new Error('find needs at least one criterion');
+  }
+
+  async scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<GroupRecord>> {
+    const page = scanPageOf(this.groupsOf(orgId), afterId, limit);
+    return { ...page, items: page.items.map((item) => ({ ...item })) };
   }
 
   async list(

@@ -1,4 +1,4 @@
-import type { ListPage } from '../../../lambda/domain/users';
+import type { ListPage, ScanPage } from '../../../lambda/domain/users';
 
 /**
  * The list contract of the repositories (`UserRepository.list`, `GroupRepository.list`): every resource of the
@@ -27,4 +27,21 @@ export function pageOf<T extends { readonly id: string }>(
 /** Byte order, as DynamoDB sorts string keys (ids are lower-case ASCII). */
 export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The scan contract (`scan(orgId, afterId, limit)`): up to `limit` items after `afterId` in id order, with `last` (the
+ * id to continue after) when the page is full, as DynamoDB answers a LastEvaluatedKey when the limit stops a query.
+ */
+export function scanPageOf<T extends { readonly id: string }>(
+  all: readonly T[],
+  afterId: string | undefined,
+  limit: number,
+): ScanPage<T> {
+  const rest = [...all]
+    .sort((a, b) => compareIds(a.id, b.id))
+    .filter((item) => afterId === undefined || compareIds(item.id, afterId) > 0);
+  const items = rest.slice(0, limit);
+  const last = items[items.length - 1];
+  return items.length === limit && last ? { items, last: last.id } : { items };
 }

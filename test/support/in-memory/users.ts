@@ -5,13 +5,14 @@ import {
   type LinkedWrite,
   type ListPage,
   matchesCriteria,
+  type ScanPage,
   type UserCriteria,
   type UserRecord,
   type UserRepository,
 } from '../../../lambda/domain/users';
 import { Interleaving } from './interleaving';
 import type { LinkedWriteStore } from './licenses';
-import { pageOf } from './paging';
+import { pageOf, scanPageOf } from './paging';
 
 /** Refuses every linked write, as the DynamoDB user repository does when no translator is wired. */
 const noLinkedWrites: LinkedWriteStore = {
@@ -108,9 +109,14 @@ export class InMemoryUserRepository implements UserRepository {
     if (criteria.externalId !== undefined) return all.filter((user) => user.externalId === criteria.externalId);
     if (criteria.email !== undefined) {
       const wanted = foldCase(criteria.email.value);
-      return all.filter((user) => user.lookupEmail !== undefined && foldCase(user.lookupEmail) === wanted);
+      return all.filter((user) => user.emails.some((email) => foldCase(email.value) === wanted));
     }
     throw new Error('find needs at least one criterion');
+  }
+
+  async scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>> {
+    const page = scanPageOf(this.usersOf(orgId), afterId, limit);
+    return { ...page, items: page.items.map((item) => ({ ...item })) };
   }
 
   async list(

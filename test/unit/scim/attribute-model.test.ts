@@ -1,5 +1,6 @@
 import type { UserRecord } from '../../../lambda/domain/users';
 import { parseFilter } from '../../../lambda/scim/filter';
+import { checkFilter, filterSchemas } from '../../../lambda/scim/filter-query';
 import { parseGroup, toScimGroup } from '../../../lambda/scim/group-resource';
 import { applyPatch } from '../../../lambda/scim/patch';
 import { applyProjection, parseProjection } from '../../../lambda/scim/projection';
@@ -204,28 +205,39 @@ describe('the attribute model against the served /Schemas', () => {
     expect(patched.document).not.toHaveProperty('nonsense');
   });
 
+  /** What a filter may name: every declared path but those never returned and a User's `groups` (not listed). */
+  const filterablePaths = (paths: readonly DeclaredPath[], type: 'User' | 'Group') =>
+    paths
+      .filter((entry) => entry.attribute.returned !== 'never')
+      .filter((entry) => !(type === 'User' && entry.attribute.name === 'groups'))
+      .map((entry) => [entry.path, type] as const);
+
+  it.each([...filterablePaths(userPaths, 'User'), ...filterablePaths(groupPaths, 'Group')])(
+    'filters on %s of %s, which /Schemas declares there',
+    (path, type) => {
+      const filter = parseFilter(`${path} pr`, filterSchemas(type));
+
+      expect(() => checkFilter(filter, type)).not.toThrow();
+    },
+  );
+
   it.each([
-    ['userName', USER],
-    ['externalId', USER],
-    ['id', USER],
-    ['emails.value', USER],
-    ['displayName', GROUP],
-    ['externalId', GROUP],
-    ['id', GROUP],
-  ])('filters on %s of %s, which /Schemas declares there', (path, schema) => {
-    const paths = schema === USER ? userPaths : groupPaths;
-    const allowed =
-      schema === USER ? ['userName', 'externalId', 'id', 'emails.value'] : ['displayName', 'externalId', 'id'];
+    ['password', 'User'],
+    ['groups.value', 'User'],
+    ['nonsense', 'User'],
+    ['userName', 'Group'],
+    [`${GROUP}:members.nonsense`, 'Group'],
+  ] as const)('refuses a filter on %s of %s, which /Schemas does not declare as filterable there', (path, type) => {
+    const filter = () => checkFilter(parseFilter(`${path} pr`, filterSchemas(type)), type);
 
-    const filter = parseFilter(`${schema}:${path} eq "x"`, allowed as never);
-
-    expect(declared(paths)).toContain(path);
-    expect(filter.conditions[0]?.attribute).toBe(path);
+    expect(filter).toThrow(expect.objectContaining({ scimType: 'invalidFilter' }));
   });
 
   it('refuses a filter on an attribute qualified by a schema that does not declare it', () => {
     expect(declared(groupPaths)).not.toContain('userName');
-    expect(() => parseFilter(`${GROUP}:userName eq "x"`, ['userName'])).toThrow(/not an attribute of/);
+    expect(() => checkFilter(parseFilter(`${GROUP}:userName eq "x"`, filterSchemas('Group')), 'Group')).toThrow(
+      expect.objectContaining({ scimType: 'invalidFilter' }),
+    );
   });
 
   it.each(
