@@ -11,6 +11,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { keyFits } from '../contract/keys';
 import { IndexNames } from '../contract/tables';
 import { UniquenessError, VersionConflictError } from '../domain/errors';
 import {
@@ -27,6 +28,7 @@ import { foldCase, type ListPage } from '../domain/users';
 import { listIndexAttributes, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
 import { userKey } from './dynamodb-user-repository';
+import { requireKeyFits } from './key-limits';
 
 /** DynamoDB's limit of items per TransactWriteItems request. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -82,6 +84,7 @@ export class DynamoGroupRepository implements GroupRepository {
   }
 
   async create(group: GroupRecord, members: readonly GroupMember[]): Promise<void> {
+    requireGroupKeysFit(group);
     const head = (lease?: Lease): TransactWriteItem[] => [
       {
         Put: {
@@ -138,6 +141,7 @@ export class DynamoGroupRepository implements GroupRepository {
   }
 
   async update(before: GroupRecord, after: GroupRecord, change: MembershipChange): Promise<void> {
+    requireGroupKeysFit(after);
     const renamed = foldCase(before.displayName) !== foldCase(after.displayName);
     const head = (lease?: Lease): TransactWriteItem[] => [
       {
@@ -246,6 +250,13 @@ export class DynamoGroupRepository implements GroupRepository {
   }
 
   async find(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]> {
+    // A value too long for its key was never stored, so the lookup cannot match (and DynamoDB would refuse it).
+    const keys = [
+      criteria.id === undefined ? undefined : groupPartition(orgId, criteria.id),
+      criteria.displayName === undefined ? undefined : nameClaimKey(orgId, criteria.displayName).pk?.S,
+      criteria.externalId === undefined ? undefined : `${orgId}#${criteria.externalId}`,
+    ];
+    if (!keys.every((key) => key === undefined || keyFits(key))) return [];
     const candidates = await this.candidates(orgId, criteria);
     return candidates.filter((group) => matchesGroupCriteria(group, criteria));
   }
@@ -576,6 +587,13 @@ function membershipKey(orgId: string, groupId: string, userId: string): Record<s
 
 function nameClaimKey(orgId: string, displayName: string): Record<string, AttributeValue> {
   return { pk: { S: `${orgId}#GROUPNAME#${foldCase(displayName)}` }, sk: { S: 'UNIQUE' } };
+}
+
+function requireGroupKeysFit(group: GroupRecord): void {
+  requireKeyFits('displayName', nameClaimKey(group.orgId, group.displayName).pk?.S, foldCase(group.displayName));
+  if (group.externalId !== undefined) {
+    requireKeyFits('externalId', `${group.orgId}#${group.externalId}`, group.externalId);
+  }
 }
 
 function toItem(group: GroupRecord, lease?: Lease): Record<string, unknown> {

@@ -6,6 +6,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { keyFits } from '../contract/keys';
 import { IndexNames } from '../contract/tables';
 import { UniquenessError, VersionConflictError } from '../domain/errors';
 import {
@@ -19,6 +20,7 @@ import {
 } from '../domain/users';
 import { listIndexAttributes, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
+import { requireKeyFits } from './key-limits';
 
 /** Turns writes that other parts of the domain link to a user change into items of the same transaction. */
 export type LinkedWriteTranslator = (write: LinkedWrite) => TransactWriteItem[];
@@ -43,6 +45,7 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async create(user: UserRecord, linked: readonly LinkedWrite[]): Promise<void> {
+    requireKeysFit(user);
     const items: TransactWriteItem[] = [
       {
         Put: {
@@ -73,6 +76,7 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async update(before: UserRecord, after: UserRecord, linked: readonly LinkedWrite[]): Promise<void> {
+    requireKeysFit(after);
     const renamed = foldCase(before.userName) !== foldCase(after.userName);
     const items: TransactWriteItem[] = [
       {
@@ -124,6 +128,8 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async find(orgId: string, criteria: UserCriteria): Promise<UserRecord[]> {
+    // A value too long for its key was never stored, so the lookup cannot match (and DynamoDB would refuse it).
+    if (!lookupKeysFit(orgId, criteria)) return [];
     const candidates = await this.candidates(orgId, criteria);
     return candidates.filter((user) => matchesCriteria(user, criteria));
   }
@@ -208,6 +214,27 @@ export class DynamoUserRepository implements UserRepository {
       },
     };
   }
+}
+
+/** Every key the user's items carry is within DynamoDB's limits, or ValueTooLongError names the attribute. */
+function requireKeysFit(user: UserRecord): void {
+  const item = toItem(user);
+  requireKeyFits('userName', userNameKey(user.orgId, user.userName).pk?.S, foldCase(user.userName));
+  requireKeyFits('userName', item.userNameKey as string, foldCase(user.userName));
+  if (user.externalId !== undefined) requireKeyFits('externalId', item.externalIdKey as string, user.externalId);
+  if (user.lookupEmail !== undefined) {
+    requireKeyFits('emails.value', item.emailKey as string, foldCase(user.lookupEmail));
+  }
+}
+
+function lookupKeysFit(orgId: string, criteria: UserCriteria): boolean {
+  const keys = [
+    criteria.id === undefined ? undefined : userKey(orgId, criteria.id).pk?.S,
+    criteria.userName === undefined ? undefined : userNameKey(orgId, criteria.userName).pk?.S,
+    criteria.externalId === undefined ? undefined : `${orgId}#${criteria.externalId}`,
+    criteria.email === undefined ? undefined : `${orgId}#${foldCase(criteria.email.value)}`,
+  ];
+  return keys.every((key) => key === undefined || keyFits(key));
 }
 
 const noLinkedWrites: LinkedWriteTranslator = (write) => {

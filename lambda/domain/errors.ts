@@ -23,3 +23,6 @@ export class SeatLimitError extends DomainError {}
 
 /** A referenced resource (e.g. a group member) does not exist. */
 export class InvalidReferenceError extends DomainError {}
+
+/** A value is too long to be stored or looked up (DynamoDB's key limits); the message names the attribute and limit. */
+export class ValueTooLongError extends DomainError {}

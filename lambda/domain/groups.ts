@@ -285,7 +285,8 @@ export class GroupService {
       // Adding a member twice or removing a non-member is a no-op (idempotent puts and deletes), so the current
       // membership of these users need not be read.
       toAdd = [...wanted].filter(([, member]) => member).map(([userId]) => userId);
-      toRemove = [...wanted].filter(([, member]) => !member).map(([userId]) => userId);
+      // An id this service could not have issued is no member: nothing to delete, and no key to build from it.
+      toRemove = [...wanted].filter(([userId, member]) => !member && isResourceId(userId)).map(([userId]) => userId);
     }
     const added = await this.resolveMembers(current.orgId, toAdd);
 

@@ -5,6 +5,7 @@ import {
   PreconditionFailedError,
   SeatLimitError,
   UniquenessError,
+  ValueTooLongError,
   VersionConflictError,
 } from '../domain/errors';
 import { ScimError, scimErrorBody } from './errors';
@@ -53,7 +54,7 @@ export function createScimRouter(options: RouterOptions): ScimRouter {
         return scimResponse(scimError.status, scimError.toBody());
       }
       options.log.error('request failed', error instanceof Error ? error : new Error(String(error)));
-      return scimResponse(500, scimErrorBody(500, 'Internal error; the request can be retried'));
+      return scimResponse(500, scimErrorBody(500, 'Internal server error; the details are in the service log'));
     }
   };
 }
@@ -174,5 +175,6 @@ function toScimError(error: unknown): ScimError | undefined {
   }
   if (error instanceof SeatLimitError) return new ScimError(403, error.message);
   if (error instanceof InvalidReferenceError) return new ScimError(400, error.message, 'invalidValue');
+  if (error instanceof ValueTooLongError) return new ScimError(400, error.message, 'invalidValue');
   return undefined;
 }
