@@ -13,7 +13,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { keyFits } from '../contract/keys';
 import { IndexNames } from '../contract/tables';
-import { UniquenessError, VersionConflictError } from '../domain/errors';
+import { InvalidReferenceError, UniquenessError, VersionConflictError } from '../domain/errors';
 import {
   type GroupCriteria,
   type GroupMember,
@@ -76,9 +76,14 @@ const WRITE_LEASE_MS = 60_000;
 export class DynamoGroupRepository implements GroupRepository {
   private readonly groups: OrgList<GroupRecord>;
 
+  /**
+   * @param usersTableName where member users live: each membership write checks, in its transaction, that the user
+   * still exists, so a member add racing the user's delete cannot leave the deleted user in the group.
+   */
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly usersTableName?: string,
   ) {
     this.groups = new OrgList(client, tableName, { kind: 'GROUP', itemKey: groupKey, fromItem, idOf: (g) => g.id });
   }
@@ -96,10 +101,18 @@ export class DynamoGroupRepository implements GroupRepository {
       this.claimName(group),
       this.groups.countChange(group.orgId, 1),
     ];
-    const writes = members.map((member) => this.putMembership(group, member));
+    const writes = members.map((member) => this.addMember(group, member));
     await this.commit(group, head, writes, (error) => {
       if (error.conditionFailedAt(1)) {
         return new UniquenessError(`displayName ${group.displayName} is already taken`, { cause: error });
+      }
+      if (error.anyConditionFailed) {
+        return new InvalidReferenceError(
+          'A member was deleted while the group was being created; nothing was changed',
+          {
+            cause: error,
+          },
+        );
       }
       return undefined;
     });
@@ -159,8 +172,8 @@ export class DynamoGroupRepository implements GroupRepository {
       ...(renamed ? [this.claimName(after), this.releaseName(before)] : []),
     ];
     const writes = [
-      ...change.add.map((member) => this.putMembership(after, member)),
-      ...change.remove.map((userId) => this.deleteMembership(after.orgId, after.id, userId)),
+      ...change.add.map((member) => this.addMember(after, member)),
+      ...change.remove.map((userId) => this.removeMember(after.orgId, after.id, userId)),
     ];
     await this.commit(after, head, writes, (error) => {
       if (error.conditionFailedAt(0)) return new VersionConflictError(`group ${before.id} changed`, { cause: error });
@@ -197,25 +210,40 @@ export class DynamoGroupRepository implements GroupRepository {
   }
 
   async purgeMembers(orgId: string, groupId: string): Promise<void> {
-    const keys = await this.queryKeys({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
-      ExpressionAttributeValues: { ':pk': { S: groupPartition(orgId, groupId) }, ':member': { S: MEMBER_PREFIX } },
-      ProjectionExpression: 'pk, sk',
-      ConsistentRead: true,
-    });
-    await this.deleteAll(keys);
+    const members = await this.members(orgId, groupId);
+    await this.deleteAll(
+      members.flatMap((member) => [
+        membershipKey(orgId, groupId, member.userId),
+        mirrorKey(orgId, member.userId, groupId),
+      ]),
+    );
   }
 
+  /**
+   * The user's memberships are found from the strongly consistent mirror items, so one written just before the user's
+   * delete committed is never missed; the eventually consistent index adds memberships written before mirrors existed.
+   */
   async removeUserFromAllGroups(orgId: string, userId: string): Promise<void> {
-    const keys = await this.queryKeys({
-      TableName: this.tableName,
-      IndexName: IndexNames.lookup,
-      KeyConditionExpression: 'gsi2pk = :user AND begins_with(gsi2sk, :group)',
-      ExpressionAttributeValues: { ':user': { S: userPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
-      ProjectionExpression: 'pk, sk',
-    });
-    await this.deleteAll(keys);
+    const [mirrors, indexed] = await Promise.all([
+      this.queryItems({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :group)',
+        ExpressionAttributeValues: { ':pk': { S: mirrorPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
+        ProjectionExpression: 'groupId',
+        ConsistentRead: true,
+      }),
+      this.queryItems({
+        TableName: this.tableName,
+        IndexName: IndexNames.lookup,
+        KeyConditionExpression: 'gsi2pk = :user AND begins_with(gsi2sk, :group)',
+        ExpressionAttributeValues: { ':user': { S: userPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
+        ProjectionExpression: 'groupId',
+      }),
+    ]);
+    const groupIds = new Set([...mirrors, ...indexed].flatMap((item) => (item.groupId?.S ? [item.groupId.S] : [])));
+    await this.deleteAll(
+      [...groupIds].flatMap((groupId) => [membershipKey(orgId, groupId, userId), mirrorKey(orgId, userId, groupId)]),
+    );
   }
 
   async groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]> {
@@ -314,37 +342,42 @@ export class DynamoGroupRepository implements GroupRepository {
   private async commit(
     group: GroupRecord,
     head: (lease?: Lease) => TransactWriteItem[],
-    writes: readonly TransactWriteItem[],
+    writes: readonly MemberWrite[],
     mapHeadError: (error: TransactionCancelledError) => Error | undefined,
   ): Promise<void> {
     const plain = head();
+    const total = writes.reduce((sum, unit) => sum + unit.length, 0);
     const lease: Lease | undefined =
-      plain.length + writes.length <= MAX_TRANSACTION_ITEMS
+      plain.length + total <= MAX_TRANSACTION_ITEMS
         ? undefined
         : { id: randomUUID(), until: Date.now() + WRITE_LEASE_MS };
     const first = lease ? head(lease) : plain;
-    const firstWrites = writes.slice(0, MAX_TRANSACTION_ITEMS - first.length);
+    const [firstWrites, ...rest] = chunkUnits(writes, MAX_TRANSACTION_ITEMS - first.length, MAX_TRANSACTION_ITEMS - 1);
     try {
-      await transactWrite(this.client, [...first, ...firstWrites]);
+      await transactWrite(this.client, [...first, ...(firstWrites ?? [])]);
     } catch (error) {
       if (error instanceof TransactionCancelledError) {
         const mapped = mapHeadError(error);
         if (mapped) throw mapped;
+        if (error.anyConditionFailed) {
+          // A member's user was deleted since it was looked up: the change is planned again, and then refused.
+          throw new VersionConflictError(`a member of group ${group.id} no longer exists`, { cause: error });
+        }
       }
       throw error;
     }
     if (!lease) return;
 
-    const rest = writes.slice(firstWrites.length);
-    const chunkSize = MAX_TRANSACTION_ITEMS - 1;
     try {
-      for (let start = 0; start < rest.length; start += chunkSize) {
-        const chunk = rest.slice(start, start + chunkSize);
-        const last = start + chunkSize >= rest.length;
+      for (const [index, chunk] of rest.entries()) {
+        const last = index === rest.length - 1;
         await transactWrite(this.client, [
           ...chunk,
           last ? this.releaseLease(group, lease) : this.checkLease(group, lease),
         ]);
+      }
+      if (rest.length === 0) {
+        await this.client.send(new UpdateItemCommand(this.releaseLease(group, lease).Update));
       }
     } catch (error) {
       await this.client
@@ -382,6 +415,44 @@ export class DynamoGroupRepository implements GroupRepository {
         ExpressionAttributeValues: { ':lease': { S: lease.id } },
       },
     };
+  }
+
+  /**
+   * Adding a member writes the membership, its strongly consistent mirror under the user (what the user's delete
+   * cleans up from), and checks in the same transaction that the user still exists.
+   */
+  private addMember(group: GroupRecord, member: GroupMember): MemberWrite {
+    const writes: TransactWriteItem[] = [
+      this.putMembership(group, member),
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: marshall({
+            ...unmarshall(mirrorKey(group.orgId, member.userId, group.id)),
+            orgId: group.orgId,
+            groupId: group.id,
+            userId: member.userId,
+          }),
+        },
+      },
+    ];
+    if (this.usersTableName !== undefined) {
+      writes.push({
+        ConditionCheck: {
+          TableName: this.usersTableName,
+          Key: userKey(group.orgId, member.userId),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      });
+    }
+    return writes;
+  }
+
+  private removeMember(orgId: string, groupId: string, userId: string): MemberWrite {
+    return [
+      this.deleteMembership(orgId, groupId, userId),
+      { Delete: { TableName: this.tableName, Key: mirrorKey(orgId, userId, groupId) } },
+    ];
   }
 
   private putMembership(group: GroupRecord, member: GroupMember): TransactWriteItem {
@@ -434,19 +505,17 @@ export class DynamoGroupRepository implements GroupRepository {
     };
   }
 
-  private async queryKeys(
+  private async queryItems(
     input: ConstructorParameters<typeof QueryCommand>[0],
   ): Promise<Record<string, AttributeValue>[]> {
-    const keys: Record<string, AttributeValue>[] = [];
+    const items: Record<string, AttributeValue>[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const result = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      for (const item of result.Items ?? []) {
-        if (item.pk && item.sk) keys.push({ pk: item.pk, sk: item.sk });
-      }
+      items.push(...(result.Items ?? []));
       startKey = result.LastEvaluatedKey;
     } while (startKey);
-    return keys;
+    return items;
   }
 
   /** Idempotent deletes in BatchWriteItem requests (one write unit per item, half a transaction's cost). */
@@ -508,6 +577,26 @@ function displayNameOf(document: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The items of one membership change, always written in the same transaction. */
+type MemberWrite = readonly TransactWriteItem[];
+
+/** Groups units into transactions: the first holds at most `firstSize` items, the others `size`; no unit is split. */
+function chunkUnits(units: readonly MemberWrite[], firstSize: number, size: number): TransactWriteItem[][] {
+  const chunks: TransactWriteItem[][] = [];
+  let current: TransactWriteItem[] = [];
+  let limit = firstSize;
+  for (const unit of units) {
+    if (current.length + unit.length > limit) {
+      chunks.push(current);
+      current = [];
+      limit = size;
+    }
+    current.push(...unit);
+  }
+  chunks.push(current);
+  return chunks;
 }
 
 interface Lease {
@@ -575,6 +664,15 @@ function groupPartition(orgId: string, groupId: string): string {
 
 function userPartition(orgId: string, userId: string): string {
   return `${orgId}#USER#${userId}`;
+}
+
+/** Mirrors of a user's memberships: `<org>#MEMBEROF#<uid>` / `GROUP#<gid>`, read strongly consistently. */
+function mirrorPartition(orgId: string, userId: string): string {
+  return `${orgId}#MEMBEROF#${userId}`;
+}
+
+function mirrorKey(orgId: string, userId: string, groupId: string): Record<string, AttributeValue> {
+  return { pk: { S: mirrorPartition(orgId, userId) }, sk: { S: `${GROUP_PREFIX}${groupId}` } };
 }
 
 function groupKey(orgId: string, id: string): Record<string, AttributeValue> {

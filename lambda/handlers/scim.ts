@@ -30,7 +30,7 @@ export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerO
   const logger = overrides.logger ?? new Logger({ serviceName: 'scim' });
   const dynamo = overrides.dynamo ?? new DynamoDBClient({ region: config.region });
   const groups = new GroupService(
-    new DynamoGroupRepository(dynamo, config.groupsTable),
+    new DynamoGroupRepository(dynamo, config.groupsTable, config.usersTable),
     new DynamoMemberDirectory(dynamo, config.usersTable),
   );
   // License writes commit in the user's transaction; without a signing key configured, users change without licenses.
