@@ -184,6 +184,25 @@ export class DynamoGroupRepository implements GroupRepository {
     });
   }
 
+  async changeMembers(group: GroupRecord, change: MembershipChange): Promise<void> {
+    const writes = [
+      ...change.add.map((member) => this.addMember(group, member)),
+      ...change.remove.map((userId) => this.removeMember(group.orgId, group.id, userId)),
+    ];
+    for (const chunk of chunkUnits(writes, MAX_TRANSACTION_ITEMS, MAX_TRANSACTION_ITEMS)) {
+      if (chunk.length === 0) continue;
+      try {
+        await transactWrite(this.client, chunk);
+      } catch (error) {
+        if (error instanceof TransactionCancelledError && error.anyConditionFailed) {
+          // A member's user was deleted since it was looked up: the change is planned again, and then refused.
+          throw new VersionConflictError(`a new member of group ${group.id} no longer exists`, { cause: error });
+        }
+        throw error;
+      }
+    }
+  }
+
   async delete(group: GroupRecord): Promise<void> {
     // No lease check: a large change still being written then fails its next lease check and stops, and the purge
     // that follows this delete removes what it wrote.

@@ -119,3 +119,56 @@ describe('a member add racing the user delete', () => {
     expect(orphans).toEqual([]);
   });
 });
+
+describe('20 concurrent writers', () => {
+  const WRITERS = 20;
+
+  it('patching one group, each adding or removing its own member, never see 409 and lose no change', async () => {
+    const groupId = await createGroup('Contended');
+    const users = await Promise.all(Array.from({ length: WRITERS }, () => createUser('writer')));
+    const leaving = users.filter((_, i) => i % 2 === 1);
+    const seeded = await api.request('PATCH', `/Groups/${groupId}`, {
+      body: patch({ op: 'add', path: 'members', value: leaving.map((value) => ({ value })) }),
+    });
+    expect(seeded.status).toBe(200);
+
+    const responses = await Promise.all(
+      users.map((userId, i) =>
+        api.request('PATCH', `/Groups/${groupId}?excludedAttributes=members`, {
+          body:
+            i % 2 === 0
+              ? patch({ op: 'add', path: 'members', value: [{ value: userId }] })
+              : patch({ op: 'remove', path: `members[value eq "${userId}"]` }),
+        }),
+      ),
+    );
+
+    expect(responses.map((response) => response.status)).toEqual(users.map(() => 200));
+    expect(await memberIds(groupId)).toEqual(users.filter((_, i) => i % 2 === 0).sort());
+  });
+
+  it('toggling one user never see 409, and the user ends as the last write left it', async () => {
+    const userId = await createUser('toggled');
+
+    const responses = await Promise.all(
+      Array.from({ length: WRITERS }, (_, i) =>
+        api.request('PATCH', `/Users/${userId}`, {
+          body: patch(
+            { op: 'replace', path: 'active', value: i % 2 === 0 },
+            { op: 'add', path: 'phoneNumbers', value: [{ value: `+1555000${String(i).padStart(2, '0')}` }] },
+          ),
+        }),
+      ),
+    );
+
+    expect(responses.map((response) => response.status)).toEqual(responses.map(() => 200));
+    const versions = responses.map((response) => Number(/\d+/.exec(response.body.meta.version)?.[0]));
+    expect(new Set(versions).size).toBe(WRITERS);
+    const final = await api.request('GET', `/Users/${userId}`);
+    const last = responses[versions.indexOf(Math.max(...versions))];
+    expect(final.body.active).toBe(last?.body.active);
+    // No lost update: every writer's phone number is there.
+    expect(final.body.phoneNumbers).toHaveLength(WRITERS);
+    expect(final.body.meta.version).toBe(`W/"${WRITERS + 1}"`);
+  });
+});

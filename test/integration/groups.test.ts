@@ -234,7 +234,8 @@ describe("Okta's Group Push sequence", () => {
 
     // Assess
     expect(added.status).toBe(200);
-    expect(added.headers.ETag).toBe('W/"2"');
+    // Membership changes of named users commute and leave the group's version as it is.
+    expect(added.headers.ETag).toBe('W/"1"');
     expect(added.body.members).toEqual([
       { value: alice, display: 'alice.push Tester', $ref: `${BASE_URL}/Users/${alice}`, type: 'User' },
       { value: bob, display: 'bob.push Tester', $ref: `${BASE_URL}/Users/${bob}`, type: 'User' },
@@ -604,6 +605,6 @@ describe('a 5,000-member group', () => {
     expect(await groupsOfUser(users[4999]!)).toEqual([[id, 'Bulk Everyone']]);
     const slim = await call('GET', `/Groups/${id}`, { query: { excludedAttributes: 'members' } });
     expect(slim.body.members).toBeUndefined();
-    expect(slim.body.meta.version).toBe(`W/"${SIZE / BATCH + 2}"`);
+    expect(slim.body.meta.version).toBe('W/"1"');
   });
 });
