@@ -26,3 +26,6 @@ export class InvalidReferenceError extends DomainError {}
 
 /** A value is too long to be stored or looked up (DynamoDB's key limits); the message names the attribute and limit. */
 export class ValueTooLongError extends DomainError {}
+
+/** A dependency (the database) is throttling or unreachable: the same request can succeed later. */
+export class DependencyUnavailableError extends DomainError {}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { createScimHandler, type ProxyHandler } from '../../lambda/handlers/scim';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
+import { localAdapters } from '../../local/local-adapters';
 import { dynamoDbEndpoint } from '../support/dynamodb';
 import type { LocalApi } from '../support/local-api';
 import { startLocalApi } from '../support/local-api';
@@ -47,7 +48,7 @@ function delayingClient(): DynamoDBClient {
 
 beforeAll(async () => {
   api = await startLocalApi({ label: 'concurrency', scimHandler: (event, context) => handler(event, context) });
-  handler = createScimHandler(api.config, { dynamo: delayingClient() });
+  handler = createScimHandler(api.config, { ...localAdapters(api.config), dynamo: delayingClient() });
 });
 
 afterAll(async () => {

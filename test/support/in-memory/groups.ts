@@ -76,6 +76,13 @@ export class InMemoryGroupRepository implements GroupRepository {
     for (const userId of change.remove) memberships.delete(userId);
   }
 
+  async changeMembers(group: GroupRecord, change: MembershipChange): Promise<void> {
+    await this.interleaving.beforeWrite();
+    const memberships = this.membershipsOf(group.orgId, group.id);
+    for (const member of change.add) memberships.set(member.userId, { ...member });
+    for (const userId of change.remove) memberships.delete(userId);
+  }
+
   async delete(group: GroupRecord): Promise<void> {
     await this.interleaving.beforeWrite();
     const stored = this.groups.get(groupKey(group.orgId, group.id));
