@@ -15,6 +15,7 @@ export function createApp(props?: AppProps): App {
   const seats = readPositiveInteger(app, 'seats');
   const tokenRotationDays = readPositiveInteger(app, 'tokenRotationDays');
   const tokenGraceHours = readNonNegativeNumber(app, 'tokenGraceHours');
+  const scimConcurrency = readPositiveInteger(app, 'scimConcurrency');
 
   new ScimStack(app, STACK_NAME, {
     description: 'SCIM 2.0 provisioning backend of the license portal',
@@ -22,6 +23,7 @@ export function createApp(props?: AppProps): App {
     seats,
     tokenRotationDays,
     tokenGraceHours,
+    scimConcurrency,
   });
 
   // cdk-nag v3 runs as a policy validation plugin: any unacknowledged finding, warning or error, fails synthesis.

@@ -35,6 +35,12 @@ export interface ScimStackProps extends StackProps {
    * @default 72
    */
   readonly tokenGraceHours?: number;
+  /**
+   * Reserved concurrency of the SCIM function (CDK context `scimConcurrency`): caps how many requests it runs at once.
+   * Off by default because a new account's concurrency quota is often 10, too small to reserve any.
+   * @default - no reservation
+   */
+  readonly scimConcurrency?: number;
   /** @default 50 */
   readonly throttlingRateLimit?: number;
   /** @default 100 */
@@ -76,6 +82,7 @@ export class ScimStack extends Stack {
     this.scimFunction = new ServiceFunction(this, 'ScimHandler', {
       entry: path.join(HANDLERS_DIR, 'scim.ts'),
       description: 'SCIM 2.0 Users and Groups endpoints',
+      reservedConcurrentExecutions: props.scimConcurrency,
       environment: encodeEnvironment({
         ...tableSettings,
         signingKeySecretId: signingKey.secretArn,

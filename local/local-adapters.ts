@@ -1,5 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { createDynamoDbClient } from '../lambda/adapters/dynamodb-client';
 import { createSesClient } from '../lambda/adapters/ses-mailer';
 import type { SecretReader } from '../lambda/domain/tokens';
 import type { ServiceConfig } from '../lambda/wiring/config';
@@ -34,7 +35,7 @@ export interface LocalAdapters {
 /** The overrides every handler factory accepts, built from the local endpoints. */
 export function localAdapters(config: LocalServiceConfig): LocalAdapters {
   return {
-    dynamo: new DynamoDBClient({ endpoint: config.dynamoEndpoint, region: config.region }),
+    dynamo: createDynamoDbClient({ endpoint: config.dynamoEndpoint, region: config.region }),
     secrets: new FileSecretReader(config.localSecretsDir),
     ses: config.sesEndpoint ? createSesClient({ endpoint: config.sesEndpoint, region: config.region }) : undefined,
     counter: noCounter,

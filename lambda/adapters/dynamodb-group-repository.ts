@@ -11,9 +11,10 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { keyFits } from '../contract/keys';
 import { IndexNames } from '../contract/tables';
 import { legacyFoldCase } from '../domain/case-fold';
-import { UniquenessError, VersionConflictError } from '../domain/errors';
+import { InvalidReferenceError, UniquenessError, VersionConflictError } from '../domain/errors';
 import {
   type GroupCriteria,
   type GroupMember,
@@ -28,6 +29,7 @@ import { foldCase, type ListPage, type ScanPage } from '../domain/users';
 import { listIndexAttributes, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
 import { userKey } from './dynamodb-user-repository';
+import { requireKeyFits } from './key-limits';
 
 /** DynamoDB's limit of items per TransactWriteItems request. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -75,14 +77,20 @@ const WRITE_LEASE_MS = 60_000;
 export class DynamoGroupRepository implements GroupRepository {
   private readonly groups: OrgList<GroupRecord>;
 
+  /**
+   * @param usersTableName where member users live: each membership write checks, in its transaction, that the user
+   * still exists, so a member add racing the user's delete cannot leave the deleted user in the group.
+   */
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly usersTableName?: string,
   ) {
     this.groups = new OrgList(client, tableName, { kind: 'GROUP', itemKey: groupKey, fromItem, idOf: (g) => g.id });
   }
 
   async create(group: GroupRecord, members: readonly GroupMember[]): Promise<void> {
+    requireGroupKeysFit(group);
     const head = (lease?: Lease): TransactWriteItem[] => [
       {
         Put: {
@@ -94,10 +102,18 @@ export class DynamoGroupRepository implements GroupRepository {
       this.claimName(group),
       this.groups.countChange(group.orgId, 1),
     ];
-    const writes = members.map((member) => this.putMembership(group, member));
+    const writes = members.map((member) => this.addMember(group, member));
     await this.commit(group, head, writes, (error) => {
       if (error.conditionFailedAt(1)) {
         return new UniquenessError(`displayName ${group.displayName} is already taken`, { cause: error });
+      }
+      if (error.anyConditionFailed) {
+        return new InvalidReferenceError(
+          'A member was deleted while the group was being created; nothing was changed',
+          {
+            cause: error,
+          },
+        );
       }
       return undefined;
     });
@@ -139,6 +155,7 @@ export class DynamoGroupRepository implements GroupRepository {
   }
 
   async update(before: GroupRecord, after: GroupRecord, change: MembershipChange): Promise<void> {
+    requireGroupKeysFit(after);
     const renamed = foldCase(before.displayName) !== foldCase(after.displayName);
     const head = (lease?: Lease): TransactWriteItem[] => [
       {
@@ -156,8 +173,8 @@ export class DynamoGroupRepository implements GroupRepository {
       ...(renamed ? [this.claimName(after), ...this.releaseName(before)] : []),
     ];
     const writes = [
-      ...change.add.map((member) => this.putMembership(after, member)),
-      ...change.remove.map((userId) => this.deleteMembership(after.orgId, after.id, userId)),
+      ...change.add.map((member) => this.addMember(after, member)),
+      ...change.remove.map((userId) => this.removeMember(after.orgId, after.id, userId)),
     ];
     await this.commit(after, head, writes, (error) => {
       if (error.conditionFailedAt(0)) return new VersionConflictError(`group ${before.id} changed`, { cause: error });
@@ -166,6 +183,27 @@ export class DynamoGroupRepository implements GroupRepository {
       }
       return undefined;
     });
+  }
+
+  async changeMembers(group: GroupRecord, change: MembershipChange, modifiedAt: string): Promise<void> {
+    const writes: MemberWrite[] = [
+      [this.bumpVersion(group, modifiedAt)],
+      ...change.add.map((member) => this.addMember(group, member)),
+      ...change.remove.map((userId) => this.removeMember(group.orgId, group.id, userId)),
+    ];
+    for (const chunk of chunkUnits(writes, MAX_TRANSACTION_ITEMS, MAX_TRANSACTION_ITEMS)) {
+      if (chunk.length === 0) continue;
+      try {
+        await transactWrite(this.client, chunk);
+      } catch (error) {
+        if (error instanceof TransactionCancelledError && error.anyConditionFailed) {
+          // The group was deleted or a large change holds its lease, or a member's user was deleted since it was
+          // looked up: the change is planned again (and then answered 404, retried, or refused).
+          throw new VersionConflictError(`group ${group.id} or a new member changed`, { cause: error });
+        }
+        throw error;
+      }
+    }
   }
 
   async delete(group: GroupRecord): Promise<void> {
@@ -194,14 +232,13 @@ export class DynamoGroupRepository implements GroupRepository {
   }
 
   async purgeMembers(orgId: string, groupId: string): Promise<void> {
-    const keys = await this.queryKeys({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
-      ExpressionAttributeValues: { ':pk': { S: groupPartition(orgId, groupId) }, ':member': { S: MEMBER_PREFIX } },
-      ProjectionExpression: 'pk, sk',
-      ConsistentRead: true,
-    });
-    await this.deleteAll(keys);
+    const members = await this.members(orgId, groupId);
+    await this.deleteAll(
+      members.flatMap((member) => [
+        membershipKey(orgId, groupId, member.userId),
+        mirrorKey(orgId, member.userId, groupId),
+      ]),
+    );
   }
 
   /**
@@ -209,33 +246,51 @@ export class DynamoGroupRepository implements GroupRepository {
    * changed member list under its old ETag. The increment is unconditional on the version (it cannot lose a concurrent
    * change, and makes that change's conditional write retry on the new version) and leaves a write lease alone: a
    * large change still being written checks only its lease.
+   *
+   * The user's memberships are found from the strongly consistent mirror items, so one written just before the user's
+   * delete committed is never missed; the eventually consistent index adds memberships written before mirrors existed.
    */
   async removeUserFromAllGroups(orgId: string, userId: string, modifiedAt: string): Promise<void> {
-    const keys = await this.queryKeys({
-      TableName: this.tableName,
-      IndexName: IndexNames.lookup,
-      KeyConditionExpression: 'gsi2pk = :user AND begins_with(gsi2sk, :group)',
-      ExpressionAttributeValues: { ':user': { S: userPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
-      ProjectionExpression: 'pk, sk',
-    });
+    const [mirrors, indexed] = await Promise.all([
+      this.queryItems({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :group)',
+        ExpressionAttributeValues: { ':pk': { S: mirrorPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
+        ProjectionExpression: 'groupId',
+        ConsistentRead: true,
+      }),
+      this.queryItems({
+        TableName: this.tableName,
+        IndexName: IndexNames.lookup,
+        KeyConditionExpression: 'gsi2pk = :user AND begins_with(gsi2sk, :group)',
+        ExpressionAttributeValues: { ':user': { S: userPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
+        ProjectionExpression: 'groupId',
+      }),
+    ]);
+    const groupIds = [
+      ...new Set([...mirrors, ...indexed].flatMap((item) => (item.groupId?.S ? [item.groupId.S] : []))),
+    ];
     let next = 0;
     const worker = async () => {
-      while (next < keys.length) {
-        const key = keys[next++];
-        if (key) await this.leaveGroup(key, modifiedAt);
+      while (next < groupIds.length) {
+        const groupId = groupIds[next++];
+        if (groupId) await this.leaveGroup(orgId, groupId, userId, modifiedAt);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PURGE_CONCURRENCY, keys.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(PURGE_CONCURRENCY, groupIds.length) }, worker));
   }
 
-  private async leaveGroup(membership: Record<string, AttributeValue>, modifiedAt: string): Promise<void> {
+  private async leaveGroup(orgId: string, groupId: string, userId: string, modifiedAt: string): Promise<void> {
+    const membership = membershipKey(orgId, groupId, userId);
+    const mirror = mirrorKey(orgId, userId, groupId);
     try {
       await transactWrite(this.client, [
         { Delete: { TableName: this.tableName, Key: membership } },
+        { Delete: { TableName: this.tableName, Key: mirror } },
         {
           Update: {
             TableName: this.tableName,
-            Key: { pk: membership.pk!, sk: { S: GROUP_SK } },
+            Key: groupKey(orgId, groupId),
             UpdateExpression: 'SET version = version + :one, lastModified = :at',
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: { ':one': { N: '1' }, ':at': { S: modifiedAt } },
@@ -243,9 +298,9 @@ export class DynamoGroupRepository implements GroupRepository {
         },
       ]);
     } catch (error) {
-      if (!(error instanceof TransactionCancelledError && error.conditionFailedAt(1))) throw error;
+      if (!(error instanceof TransactionCancelledError && error.conditionFailedAt(2))) throw error;
       // The group was deleted and its memberships are being purged: no version left to change.
-      await this.deleteAll([membership]);
+      await this.deleteAll([membership, mirror]);
     }
   }
 
@@ -281,6 +336,13 @@ export class DynamoGroupRepository implements GroupRepository {
   }
 
   async find(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]> {
+    // A value too long for its key was never stored, so the lookup cannot match (and DynamoDB would refuse it).
+    const keys = [
+      criteria.id === undefined ? undefined : groupPartition(orgId, criteria.id),
+      criteria.displayName === undefined ? undefined : nameClaimKey(orgId, criteria.displayName).pk?.S,
+      criteria.externalId === undefined ? undefined : `${orgId}#${criteria.externalId}`,
+    ];
+    if (!keys.every((key) => key === undefined || keyFits(key))) return [];
     const candidates = await this.candidates(orgId, criteria);
     return candidates.filter((group) => matchesGroupCriteria(group, criteria));
   }
@@ -346,37 +408,42 @@ export class DynamoGroupRepository implements GroupRepository {
   private async commit(
     group: GroupRecord,
     head: (lease?: Lease) => TransactWriteItem[],
-    writes: readonly TransactWriteItem[],
+    writes: readonly MemberWrite[],
     mapHeadError: (error: TransactionCancelledError) => Error | undefined,
   ): Promise<void> {
     const plain = head();
+    const total = writes.reduce((sum, unit) => sum + unit.length, 0);
     const lease: Lease | undefined =
-      plain.length + writes.length <= MAX_TRANSACTION_ITEMS
+      plain.length + total <= MAX_TRANSACTION_ITEMS
         ? undefined
         : { id: randomUUID(), until: Date.now() + WRITE_LEASE_MS };
     const first = lease ? head(lease) : plain;
-    const firstWrites = writes.slice(0, MAX_TRANSACTION_ITEMS - first.length);
+    const [firstWrites, ...rest] = chunkUnits(writes, MAX_TRANSACTION_ITEMS - first.length, MAX_TRANSACTION_ITEMS - 1);
     try {
-      await transactWrite(this.client, [...first, ...firstWrites]);
+      await transactWrite(this.client, [...first, ...(firstWrites ?? [])]);
     } catch (error) {
       if (error instanceof TransactionCancelledError) {
         const mapped = mapHeadError(error);
         if (mapped) throw mapped;
+        if (error.anyConditionFailed) {
+          // A member's user was deleted since it was looked up: the change is planned again, and then refused.
+          throw new VersionConflictError(`a member of group ${group.id} no longer exists`, { cause: error });
+        }
       }
       throw error;
     }
     if (!lease) return;
 
-    const rest = writes.slice(firstWrites.length);
-    const chunkSize = MAX_TRANSACTION_ITEMS - 1;
     try {
-      for (let start = 0; start < rest.length; start += chunkSize) {
-        const chunk = rest.slice(start, start + chunkSize);
-        const last = start + chunkSize >= rest.length;
+      for (const [index, chunk] of rest.entries()) {
+        const last = index === rest.length - 1;
         await transactWrite(this.client, [
           ...chunk,
           last ? this.releaseLease(group, lease) : this.checkLease(group, lease),
         ]);
+      }
+      if (rest.length === 0) {
+        await this.client.send(new UpdateItemCommand(this.releaseLease(group, lease).Update));
       }
     } catch (error) {
       await this.client
@@ -414,6 +481,65 @@ export class DynamoGroupRepository implements GroupRepository {
         ExpressionAttributeValues: { ':lease': { S: lease.id } },
       },
     };
+  }
+
+  /**
+   * Adding a member writes the membership, its strongly consistent mirror under the user (what the user's delete
+   * cleans up from), and checks in the same transaction that the user still exists.
+   */
+  private addMember(group: GroupRecord, member: GroupMember): MemberWrite {
+    const writes: TransactWriteItem[] = [
+      this.putMembership(group, member),
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: marshall({
+            ...unmarshall(mirrorKey(group.orgId, member.userId, group.id)),
+            orgId: group.orgId,
+            groupId: group.id,
+            userId: member.userId,
+          }),
+        },
+      },
+    ];
+    if (this.usersTableName !== undefined) {
+      writes.push({
+        ConditionCheck: {
+          TableName: this.usersTableName,
+          Key: userKey(group.orgId, member.userId),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      });
+    }
+    return writes;
+  }
+
+  /**
+   * A new version for a membership change: unconditional on the version read, so changes of different members
+   * commute (neither can lose the other, and neither fails because of the other), yet the group's ETag and
+   * lastModified change with its member list. A large change still being written under its lease is waited for.
+   */
+  private bumpVersion(group: GroupRecord, modifiedAt: string): TransactWriteItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: groupKey(group.orgId, group.id),
+        UpdateExpression: 'SET version = version + :one, lastModified = :at',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(leaseId) OR leaseUntil < :now)',
+        ExpressionAttributeValues: {
+          ':one': { N: '1' },
+          ':at': { S: modifiedAt },
+          ':now': { N: String(Date.now()) },
+        },
+      },
+    };
+  }
+
+  private removeMember(orgId: string, groupId: string, userId: string): MemberWrite {
+    return [
+      this.deleteMembership(orgId, groupId, userId),
+      { Delete: { TableName: this.tableName, Key: mirrorKey(orgId, userId, groupId) } },
+    ];
   }
 
   private putMembership(group: GroupRecord, member: GroupMember): TransactWriteItem {
@@ -474,19 +600,17 @@ export class DynamoGroupRepository implements GroupRepository {
     }));
   }
 
-  private async queryKeys(
+  private async queryItems(
     input: ConstructorParameters<typeof QueryCommand>[0],
   ): Promise<Record<string, AttributeValue>[]> {
-    const keys: Record<string, AttributeValue>[] = [];
+    const items: Record<string, AttributeValue>[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const result = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      for (const item of result.Items ?? []) {
-        if (item.pk && item.sk) keys.push({ pk: item.pk, sk: item.sk });
-      }
+      items.push(...(result.Items ?? []));
       startKey = result.LastEvaluatedKey;
     } while (startKey);
-    return keys;
+    return items;
   }
 
   /** Idempotent deletes in BatchWriteItem requests (one write unit per item, half a transaction's cost). */
@@ -548,6 +672,26 @@ function displayNameOf(document: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The items of one membership change, always written in the same transaction. */
+type MemberWrite = readonly TransactWriteItem[];
+
+/** Groups units into transactions: the first holds at most `firstSize` items, the others `size`; no unit is split. */
+function chunkUnits(units: readonly MemberWrite[], firstSize: number, size: number): TransactWriteItem[][] {
+  const chunks: TransactWriteItem[][] = [];
+  let current: TransactWriteItem[] = [];
+  let limit = firstSize;
+  for (const unit of units) {
+    if (current.length + unit.length > limit) {
+      chunks.push(current);
+      current = [];
+      limit = size;
+    }
+    current.push(...unit);
+  }
+  chunks.push(current);
+  return chunks;
 }
 
 interface Lease {
@@ -617,6 +761,15 @@ function userPartition(orgId: string, userId: string): string {
   return `${orgId}#USER#${userId}`;
 }
 
+/** Mirrors of a user's memberships: `<org>#MEMBEROF#<uid>` / `GROUP#<gid>`, read strongly consistently. */
+function mirrorPartition(orgId: string, userId: string): string {
+  return `${orgId}#MEMBEROF#${userId}`;
+}
+
+function mirrorKey(orgId: string, userId: string, groupId: string): Record<string, AttributeValue> {
+  return { pk: { S: mirrorPartition(orgId, userId) }, sk: { S: `${GROUP_PREFIX}${groupId}` } };
+}
+
 function groupKey(orgId: string, id: string): Record<string, AttributeValue> {
   return { pk: { S: groupPartition(orgId, id) }, sk: { S: GROUP_SK } };
 }
@@ -632,6 +785,13 @@ function nameClaimKey(orgId: string, displayName: string): Record<string, Attrib
 /** The claim a group written before `foldCase` holds, until a rename writes the claim under `foldCase`. */
 function legacyNameClaimKey(orgId: string, displayName: string): Record<string, AttributeValue> {
   return { pk: { S: `${orgId}#GROUPNAME#${legacyFoldCase(displayName)}` }, sk: { S: 'UNIQUE' } };
+}
+
+function requireGroupKeysFit(group: GroupRecord): void {
+  requireKeyFits('displayName', nameClaimKey(group.orgId, group.displayName).pk?.S, foldCase(group.displayName));
+  if (group.externalId !== undefined) {
+    requireKeyFits('externalId', `${group.orgId}#${group.externalId}`, group.externalId);
+  }
 }
 
 function toItem(group: GroupRecord, lease?: Lease): Record<string, unknown> {

@@ -5,6 +5,8 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 
+import { VersionConflictError } from '../domain/errors';
+
 /** Why each item of a cancelled transaction failed, in request order ('None' where it did not). */
 export type CancellationCodes = readonly string[];
 
@@ -46,6 +48,10 @@ export async function transactWrite(client: DynamoDBClient, items: TransactWrite
       if (conflictOnly && attempt < MAX_CONFLICT_RETRIES) {
         await sleep(Math.random() * 20 * 2 ** attempt);
         continue;
+      }
+      if (conflictOnly) {
+        // Still colliding: the use case re-reads and tries again within its own time budget, as for a version change.
+        throw new VersionConflictError('the transaction kept colliding with concurrent ones', { cause: error });
       }
       throw new TransactionCancelledError(codes, { cause: error });
     }

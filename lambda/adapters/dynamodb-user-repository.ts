@@ -7,6 +7,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { keyFits } from '../contract/keys';
 import { IndexNames } from '../contract/tables';
 import { legacyFoldCase } from '../domain/case-fold';
 import { UniquenessError, VersionConflictError } from '../domain/errors';
@@ -22,6 +23,7 @@ import {
 } from '../domain/users';
 import { listIndexAttributes, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
+import { requireKeyFits } from './key-limits';
 
 /** Turns writes that other parts of the domain link to a user change into items of the same transaction. */
 export type LinkedWriteTranslator = (write: LinkedWrite) => TransactWriteItem[];
@@ -48,6 +50,7 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async create(user: UserRecord, linked: readonly LinkedWrite[]): Promise<void> {
+    requireKeysFit(user);
     const items: TransactWriteItem[] = [
       {
         Put: {
@@ -79,6 +82,7 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async update(before: UserRecord, after: UserRecord, linked: readonly LinkedWrite[]): Promise<void> {
+    requireKeysFit(after);
     const renamed = foldCase(before.userName) !== foldCase(after.userName);
     const items: TransactWriteItem[] = [
       {
@@ -132,6 +136,8 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async find(orgId: string, criteria: UserCriteria): Promise<UserRecord[]> {
+    // A value too long for its key was never stored, so the lookup cannot match (and DynamoDB would refuse it).
+    if (!lookupKeysFit(orgId, criteria)) return [];
     const candidates = await this.candidates(orgId, criteria);
     return candidates.filter((user) => matchesCriteria(user, criteria));
   }
@@ -169,7 +175,7 @@ export class DynamoUserRepository implements UserRepository {
    */
   private async findByEmail(orgId: string, address: string): Promise<UserRecord[]> {
     const partition = emailPartition(orgId, address);
-    if (exceedsKeyBytes(partition)) return [];
+    if (!keyFits(partition)) return [];
     const userIds: string[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
@@ -318,13 +324,6 @@ export class DynamoUserRepository implements UserRepository {
 const MAX_BATCH_GET = 100;
 const MAX_BATCH_ATTEMPTS = 8;
 
-/** DynamoDB's limit on a partition key, in UTF-8 bytes. A value whose key would be longer cannot be stored. */
-const MAX_PARTITION_KEY_BYTES = 2048;
-
-function exceedsKeyBytes(key: string): boolean {
-  return Buffer.byteLength(key, 'utf8') > MAX_PARTITION_KEY_BYTES;
-}
-
 function emailPartition(orgId: string, address: string): string {
   return `${orgId}#EMAIL#${foldCase(address)}`;
 }
@@ -332,6 +331,30 @@ function emailPartition(orgId: string, address: string): string {
 /** The user's distinct addresses, folded: `A@x.com` and `a@X.com` are one item. */
 function emailAddresses(user: UserRecord): Set<string> {
   return new Set(user.emails.map((email) => foldCase(email.value)));
+}
+
+/** Every key the user's items carry is within DynamoDB's limits, or ValueTooLongError names the attribute. */
+function requireKeysFit(user: UserRecord): void {
+  const item = toItem(user);
+  requireKeyFits('userName', userNameKey(user.orgId, user.userName).pk?.S, foldCase(user.userName));
+  requireKeyFits('userName', item.userNameKey as string, foldCase(user.userName));
+  if (user.externalId !== undefined) requireKeyFits('externalId', item.externalIdKey as string, user.externalId);
+  if (user.lookupEmail !== undefined) {
+    requireKeyFits('emails.value', item.emailKey as string, foldCase(user.lookupEmail));
+  }
+  for (const address of emailAddresses(user)) {
+    requireKeyFits('emails.value', emailPartition(user.orgId, address), address);
+  }
+}
+
+function lookupKeysFit(orgId: string, criteria: UserCriteria): boolean {
+  const keys = [
+    criteria.id === undefined ? undefined : userKey(orgId, criteria.id).pk?.S,
+    criteria.userName === undefined ? undefined : userNameKey(orgId, criteria.userName).pk?.S,
+    criteria.externalId === undefined ? undefined : `${orgId}#${criteria.externalId}`,
+    criteria.email === undefined ? undefined : `${orgId}#${foldCase(criteria.email.value)}`,
+  ];
+  return keys.every((key) => key === undefined || keyFits(key));
 }
 
 const noLinkedWrites: LinkedWriteTranslator = (write) => {

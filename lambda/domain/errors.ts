@@ -23,3 +23,9 @@ export class SeatLimitError extends DomainError {}
 
 /** A referenced resource (e.g. a group member) does not exist. */
 export class InvalidReferenceError extends DomainError {}
+
+/** A value is too long to be stored or looked up (DynamoDB's key limits); the message names the attribute and limit. */
+export class ValueTooLongError extends DomainError {}
+
+/** A dependency (the database) is throttling or unreachable: the same request can succeed later. */
+export class DependencyUnavailableError extends DomainError {}

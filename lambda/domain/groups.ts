@@ -73,6 +73,13 @@ export interface GroupRepository {
    * Nothing is written in either case.
    */
   update(before: GroupRecord, after: GroupRecord, change: MembershipChange): Promise<void>;
+  /**
+   * Writes a membership change with an increment of the group's version and `modifiedAt` as its lastModified, but
+   * without a condition on the version read: membership changes of different users commute, so concurrent ones never
+   * conflict, and the group's ETag still changes with its member list. VersionConflictError when the group is gone,
+   * a large change holds its write lease, or a new member's user no longer exists.
+   */
+  changeMembers(group: GroupRecord, change: MembershipChange, modifiedAt: string): Promise<void>;
   /** Deletes the group and its displayName claim, conditional on `group.version`; memberships are purged separately. */
   delete(group: GroupRecord): Promise<void>;
   /** Deletes every membership of the group. Idempotent. */
@@ -98,8 +105,10 @@ export interface MemberDirectory {
   findUsers(orgId: string, userIds: readonly string[]): Promise<ReadonlyMap<string, { readonly display?: string }>>;
 }
 
-/** Retries of a change whose group was changed by a concurrent request in between (or is being written). */
-const MAX_ATTEMPTS = 6;
+/** How long a change keeps retrying when a concurrent request changed the group (or is writing it) in between. */
+const RETRY_BUDGET_MS = 7000;
+/** Attempts at most, whatever the clock says. */
+const MAX_ATTEMPTS = 40;
 
 /** How many unknown member ids an error names before it summarises the rest. */
 const MAX_NAMED_UNKNOWN = 10;
@@ -168,6 +177,7 @@ export class GroupService {
     change: (current: GroupRecord) => readonly GroupEdit[],
     options: { ifMatch?: number } = {},
   ): Promise<GroupRecord> {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(orgId, id);
       if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
@@ -176,12 +186,16 @@ export class GroupService {
       const planned = await this.plan(current, change(current));
       if (planned === 'unchanged') return current;
       try {
+        if (planned.membershipOnly && options.ifMatch === undefined) {
+          await this.repository.changeMembers(current, planned.membership, planned.after.lastModified);
+          // Concurrent changes may have counted the version up too: read what the group is now.
+          return (await this.repository.get(orgId, id)) ?? planned.after;
+        }
         await this.repository.update(current, planned.after, planned.membership);
         return planned.after;
       } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS || options.ifMatch !== undefined) {
-          throw error;
-        }
+        const spent = attempt >= MAX_ATTEMPTS || Date.now() - started >= RETRY_BUDGET_MS;
+        if (!(error instanceof VersionConflictError) || spent || options.ifMatch !== undefined) throw error;
         await this.backoff(attempt);
       }
     }
@@ -207,6 +221,7 @@ export class GroupService {
    * DELETE (now answered 404) finishes it, and the user side never lists a group that no longer exists.
    */
   async delete(orgId: string, id: string, options: { ifMatch?: number } = {}): Promise<void> {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const current = await this.repository.get(orgId, id);
       if (!current) {
@@ -220,9 +235,8 @@ export class GroupService {
         await this.repository.delete(current);
         break;
       } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS || options.ifMatch !== undefined) {
-          throw error;
-        }
+        const spent = attempt >= MAX_ATTEMPTS || Date.now() - started >= RETRY_BUDGET_MS;
+        if (!(error instanceof VersionConflictError) || spent || options.ifMatch !== undefined) throw error;
         await this.backoff(attempt);
       }
     }
@@ -254,7 +268,7 @@ export class GroupService {
   private async plan(
     current: GroupRecord,
     edits: readonly GroupEdit[],
-  ): Promise<{ after: GroupRecord; membership: MembershipChange } | 'unchanged'> {
+  ): Promise<{ after: GroupRecord; membership: MembershipChange; membershipOnly: boolean } | 'unchanged'> {
     let displayName = current.displayName;
     let externalId = current.externalId;
     /** Whether the edits start from an empty membership (a replace) rather than the current one. */
@@ -294,7 +308,8 @@ export class GroupService {
       // Adding a member twice or removing a non-member is a no-op (idempotent puts and deletes), so the current
       // membership of these users need not be read.
       toAdd = [...wanted].filter(([, member]) => member).map(([userId]) => userId);
-      toRemove = [...wanted].filter(([, member]) => !member).map(([userId]) => userId);
+      // An id this service could not have issued is no member: nothing to delete, and no key to build from it.
+      toRemove = [...wanted].filter(([userId, member]) => !member && isResourceId(userId)).map(([userId]) => userId);
     }
     const added = await this.resolveMembers(current.orgId, toAdd);
 
@@ -311,7 +326,9 @@ export class GroupService {
       created: current.created,
       lastModified: this.clock.now().toISOString(),
     };
-    return { after, membership: { add: added, remove: toRemove } };
+    // Adds and removes of named users commute with any other such change; a replace depends on the members it read.
+    const membershipOnly = !renamed && externalId === current.externalId && !fromEmpty;
+    return { after, membership: { add: added, remove: toRemove }, membershipOnly };
   }
 
   /** Every id must be a user of the organization; otherwise nothing is written and the error names the unknown ones. */

@@ -92,8 +92,13 @@ export interface UserRepository {
 
 const noLinkedWrites: UserChangePolicy = { plan: async () => [] };
 
-/** How many times a write is retried when a concurrent request changed the user in between. */
-const MAX_ATTEMPTS = 5;
+/**
+ * How long a write keeps retrying when concurrent requests changed the user in between: Okta and Entra do not retry a
+ * 409, so contention is absorbed here, well inside the SCIM function's 10 s timeout.
+ */
+const RETRY_BUDGET_MS = 7000;
+/** Attempts at most, whatever the clock says (a test clock may stand still). */
+const MAX_ATTEMPTS = 40;
 
 export interface UserServiceOptions {
   readonly clock?: Clock;
@@ -104,6 +109,8 @@ export interface UserServiceOptions {
    * a DELETE finds the user already gone, so a retried DELETE finishes a cleanup that failed. Must be idempotent.
    */
   readonly onDeleted?: (orgId: string, userId: string) => Promise<void>;
+  /** Waits before retry `attempt` (1-based) after a version conflict. @default jittered exponential backoff */
+  readonly backoff?: (attempt: number) => Promise<void>;
 }
 
 /** Use cases on users. Every change is one conditional transaction, including whatever the policy links to it. */
@@ -112,6 +119,7 @@ export class UserService {
   private readonly newId: IdGenerator;
   private readonly policy: UserChangePolicy;
   private readonly onDeleted: (orgId: string, userId: string) => Promise<void>;
+  private readonly backoff: (attempt: number) => Promise<void>;
 
   constructor(
     private readonly repository: UserRepository,
@@ -121,6 +129,17 @@ export class UserService {
     this.newId = options.newId ?? (() => uuidV7(this.clock.now().getTime()));
     this.policy = options.policy ?? noLinkedWrites;
     this.onDeleted = options.onDeleted ?? (async () => {});
+    this.backoff = options.backoff ?? jitteredBackoff;
+  }
+
+  /** Whether another attempt fits: a conflict without If-Match is retried until the budget is spent. */
+  private mayRetry(error: unknown, attempt: number, started: number, ifMatch: number | undefined): boolean {
+    return (
+      error instanceof VersionConflictError &&
+      ifMatch === undefined &&
+      attempt < MAX_ATTEMPTS &&
+      Date.now() - started < RETRY_BUDGET_MS
+    );
   }
 
   async create(orgId: string, profile: UserProfile): Promise<UserRecord> {
@@ -155,6 +174,7 @@ export class UserService {
     change: (current: UserRecord) => UserProfile,
     options: { ifMatch?: number } = {},
   ): Promise<UserRecord> {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(orgId, id);
       if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
@@ -175,15 +195,15 @@ export class UserService {
         await this.repository.update(current, next, linked);
         return next;
       } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS || options.ifMatch !== undefined) {
-          throw error;
-        }
+        if (!this.mayRetry(error, attempt, started, options.ifMatch)) throw error;
+        await this.backoff(attempt);
       }
     }
   }
 
   /** With `ifMatch`, deletes only that version (RFC 7644 §3.14), as update does; a concurrent change is not retried. */
   async delete(orgId: string, id: string, options: { ifMatch?: number } = {}): Promise<void> {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const current = await this.repository.get(orgId, id);
       if (!current) {
@@ -198,9 +218,8 @@ export class UserService {
         await this.repository.delete(current, linked);
         break;
       } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS || options.ifMatch !== undefined) {
-          throw error;
-        }
+        if (!this.mayRetry(error, attempt, started, options.ifMatch)) throw error;
+        await this.backoff(attempt);
       }
     }
     await this.onDeleted(orgId, id);
@@ -220,6 +239,12 @@ export class UserService {
 }
 
 export { foldCase } from './case-fold';
+
+/** Full jitter, capped: spreads concurrent writers of one user apart instead of letting them collide again. */
+function jitteredBackoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(400, 20 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** True when the user satisfies every criterion (userName and email without regard to case, externalId exactly). */
 export function matchesCriteria(user: UserRecord, criteria: UserCriteria): boolean {

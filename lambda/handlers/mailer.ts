@@ -1,11 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
+import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import { DynamoOutboxStore } from '../adapters/dynamodb-outbox';
 import { createSesClient, SesMailer } from '../adapters/ses-mailer';
 import { isOutboxDelivery } from '../contract/outbox-stream-filter';
@@ -78,7 +79,7 @@ const intentSchema = z.object({
  */
 export function createMailerHandler(config: ServiceConfig, overrides: MailerOverrides = {}): MailerHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: 'license-mailer' });
-  const dynamo = overrides.dynamo ?? new DynamoDBClient({ region: config.region });
+  const dynamo = overrides.dynamo ?? createDynamoDbClient({ region: config.region });
   const mailer =
     overrides.mailer ??
     new SesMailer(overrides.ses ?? createSesClient({ region: config.region }), {

@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import { DynamoGroupRepository, DynamoMemberDirectory } from '../adapters/dynamodb-group-repository';
 import { DynamoUserRepository } from '../adapters/dynamodb-user-repository';
 import { GroupService } from '../domain/groups';
@@ -28,9 +29,9 @@ export interface ScimHandlerOverrides {
 /** Wires the SCIM API once per configuration: adapters, use cases, router. */
 export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerOverrides = {}): ProxyHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: 'scim' });
-  const dynamo = overrides.dynamo ?? new DynamoDBClient({ region: config.region });
+  const dynamo = overrides.dynamo ?? createDynamoDbClient({ region: config.region });
   const groups = new GroupService(
-    new DynamoGroupRepository(dynamo, config.groupsTable),
+    new DynamoGroupRepository(dynamo, config.groupsTable, config.usersTable),
     new DynamoMemberDirectory(dynamo, config.usersTable),
   );
   // License writes commit in the user's transaction; without a signing key configured, users change without licenses.

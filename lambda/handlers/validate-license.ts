@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
+import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository';
 import { type Clock, systemClock } from '../domain/clock';
 import type { SigningKeyProvider } from '../domain/license-keys';
@@ -52,7 +53,7 @@ export function createValidateLicenseHandler(
   const lookup =
     overrides.lookup ??
     new DynamoLicenseRepository(
-      overrides.dynamo ?? new DynamoDBClient({ region: config.region }),
+      overrides.dynamo ?? createDynamoDbClient({ region: config.region }),
       config.licensesTable,
     );
   const validator = new LicenseValidator(licenseKeysFor(config, overrides.signingKeys, overrides.secrets), lookup);

@@ -5,9 +5,9 @@
  */
 import { foldCase } from '../domain/case-fold';
 import { isResourceId } from '../domain/clock';
+import { type AttributeDefinition, resolveAttribute, schemaUrnsOf } from './attribute-model';
 import { ScimError } from './errors';
 import type { CompareOperator, FilterNode, FilterPath, FilterValue } from './filter';
-import { type AttributeDefinition, resolveAttribute, schemaUrnsOf } from './attribute-model';
 import { Schemas } from './schemas';
 
 export type FilterResourceType = 'User' | 'Group';

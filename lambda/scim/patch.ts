@@ -12,6 +12,21 @@ import { type AttributePath, type ParseFailure, parseAttributePath, type ValueFi
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
+/**
+ * Most operations one PATCH request may carry. Okta and Entra send a handful (Okta one per removed group member);
+ * the bound keeps a 1 MB body of tiny operations from costing more than a normal request.
+ */
+export const MAX_PATCH_OPERATIONS = 1000;
+
+/**
+ * Longest path (or attribute key of a path-less value) accepted. A filter value longer than any stored value
+ * (2,048 characters) can match nothing, and parsing a 1 MB path costs more than a whole normal request.
+ */
+export const MAX_PATH_LENGTH = 4096;
+
+/** Most values a multi-valued attribute may hold (emails, phoneNumbers, …), the same bound as on POST and PUT. */
+export const MAX_VALUES_PER_ATTRIBUTE = 50;
+
 export interface PatchOperation {
   readonly op: 'add' | 'replace' | 'remove';
   readonly path?: string;
@@ -32,6 +47,12 @@ export interface PatchOptions {
    * @default the attributes the attribute model marks required in `coreSchema` (userName, displayName)
    */
   readonly required?: readonly string[];
+  /**
+   * Most values a multi-valued attribute may hold. Checked on each operation's value before anything is applied and
+   * on every list an operation grows, so no request does more work than this many values per attribute allow.
+   * @default MAX_VALUES_PER_ATTRIBUTE
+   */
+  readonly maxValues?: number;
 }
 
 // --- Request parsing ---
@@ -78,6 +99,7 @@ const requestSchema = z.preprocess(
  * @throws ScimError 400 `invalidSyntax` when the body does not have the PatchOp shape (unknown op included).
  */
 export function parsePatchRequest(body: unknown): PatchOperation[] {
+  checkOperationCount(body);
   const parsed = requestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -95,6 +117,19 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
       ...(value !== undefined ? { value } : {}),
     };
   });
+}
+
+/** Counted before the operations are validated one by one, so a body of 20,000 operations costs no more than one. */
+function checkOperationCount(body: unknown): void {
+  if (!isRecord(body)) return;
+  for (const [key, value] of Object.entries(body)) {
+    if (sameText(key, 'Operations') && Array.isArray(value) && value.length > MAX_PATCH_OPERATIONS) {
+      throw ScimError.badRequest(
+        'tooMany',
+        `A PATCH request may carry at most ${MAX_PATCH_OPERATIONS} operations, not ${value.length}; split it into several requests.`,
+      );
+    }
+  }
 }
 
 function withCanonicalKeys(raw: unknown, names: readonly string[]): unknown {
@@ -118,6 +153,7 @@ interface Context {
   readonly readOnly: ReadonlySet<string>;
   readonly required: ReadonlySet<string>;
   readonly booleans: ReadonlySet<string>;
+  readonly maxValues: number;
 }
 
 /** Attributes treated as multi-valued even when the document does not hold them yet: the model's multi-valued ones. */
@@ -142,6 +178,7 @@ export function applyPatch(
   options: PatchOptions,
 ): Record<string, unknown> {
   const context = createContext(options);
+  for (const operation of operations) checkValueCounts(operation.value, context.maxValues, operation.path);
   const result = structuredClone(doc);
   for (const operation of operations) applyOperation(result, operation, context);
   return result;
@@ -155,7 +192,28 @@ function createContext(options: PatchOptions): Context {
     readOnly: lower([...options.readOnly, 'schemas']),
     required: lower(options.required ?? defaultRequired(options.coreSchema)),
     booleans: lower(options.booleanAttributes),
+    maxValues: options.maxValues ?? MAX_VALUES_PER_ATTRIBUTE,
   };
+}
+
+/**
+ * Refuses an operation whose value holds a list longer than any attribute may be, wherever it sits (the value itself,
+ * an attribute of a path-less value, or an attribute inside an extension object), before anything is applied.
+ */
+function checkValueCounts(value: unknown, maxValues: number, where: string | undefined, depth = 0): void {
+  if (Array.isArray(value)) {
+    if (value.length > maxValues) throw tooManyValues(where ?? 'a multi-valued attribute', maxValues, value.length);
+    return;
+  }
+  if (!isRecord(value) || depth >= 2) return;
+  for (const [key, inner] of Object.entries(value)) checkValueCounts(inner, maxValues, key, depth + 1);
+}
+
+function tooManyValues(attribute: string, maxValues: number, count: number): ScimError {
+  return ScimError.badRequest(
+    'invalidValue',
+    `${attribute.slice(0, 100)} may hold at most ${maxValues} values; this PATCH would give it ${count}.`,
+  );
 }
 
 function defaultRequired(coreSchema: string): string[] {
@@ -241,7 +299,7 @@ function applyToTarget(doc: Doc, op: Op, target: AttributePath, value: unknown, 
     newValue = { value };
   }
   const container = extension === undefined ? doc : ensureExtension(doc, extension, context);
-  setAt(container, op, target, newValue);
+  setAt(container, op, target, newValue, context.maxValues);
 }
 
 function removeAt(container: Doc, target: AttributePath, selection: unknown): void {
@@ -273,18 +331,18 @@ function removeAt(container: Doc, target: AttributePath, selection: unknown): vo
   }
   if (Array.isArray(current) && selection !== undefined && selection !== null) {
     // Entra removes members by value: {"op":"Remove","path":"members","value":[{"value":"<id>"}]}
-    const unwanted = toList(selection);
+    const unwanted = new ElementIndex(toList(selection));
     storeList(
       container,
       key,
-      current.filter((element) => !unwanted.some((item) => sameElement(element, item))),
+      current.filter((element) => unwanted.find(element) === undefined),
     );
     return;
   }
   delete container[key];
 }
 
-function setAt(container: Doc, op: 'add' | 'replace', target: AttributePath, value: unknown): void {
+function setAt(container: Doc, op: 'add' | 'replace', target: AttributePath, value: unknown, maxValues: number): void {
   const key = findKey(container, target.attribute) ?? canonicalName(target.attribute);
   const current = container[key];
   const { valueFilter, subAttribute } = target;
@@ -303,6 +361,7 @@ function setAt(container: Doc, op: 'add' | 'replace', target: AttributePath, val
       const element: Doc = {};
       for (const condition of valueFilter) element[canonicalName(condition.attribute)] = condition.value;
       list.push(element);
+      if (list.length > maxValues) throw tooManyValues(canonicalName(target.attribute), maxValues, list.length);
       touched = [element];
     }
     for (const element of touched) {
@@ -333,16 +392,24 @@ function setAt(container: Doc, op: 'add' | 'replace', target: AttributePath, val
 
   if (multiValued) {
     const items = toList(value).map(withCanonicalElementKeys);
+    if (items.length > maxValues) throw tooManyValues(canonicalName(target.attribute), maxValues, items.length);
     if (op === 'replace') {
       container[key] = items;
       return;
     }
     const list: unknown[] = Array.isArray(current) ? current : [];
+    // Each item is looked up in an index of the list, not searched for: an add costs time linear in its items.
+    const index = new ElementIndex(list);
     const touched: Doc[] = [];
     for (const item of items) {
-      const existing = list.find((element) => sameElement(element, item));
-      if (existing === undefined) list.push(item);
-      else if (isRecord(existing) && isRecord(item)) mergeInto(existing, item);
+      const existing = index.find(item);
+      if (existing === undefined) {
+        list.push(item);
+        index.add(item);
+        if (list.length > maxValues) throw tooManyValues(canonicalName(target.attribute), maxValues, list.length);
+      } else if (isRecord(existing) && isRecord(item)) {
+        mergeInto(existing, item);
+      }
       if (isRecord(item)) touched.push(isRecord(existing) ? existing : item);
     }
     container[key] = list;
@@ -415,6 +482,9 @@ function isOtherSchema(path: string, knownSchemas: readonly string[]): boolean {
 }
 
 function parsePath(path: string, knownSchemas: readonly string[]): AttributePath {
+  if (path.length > MAX_PATH_LENGTH) {
+    throw invalidPath(`the path is ${path.length} characters long; at most ${MAX_PATH_LENGTH} are accepted`);
+  }
   const fail: ParseFailure = (detail) => {
     throw invalidPath(detail);
   };
@@ -463,6 +533,52 @@ function sameElement(element: unknown, candidate: unknown): boolean {
     }
   }
   return deepEqual(element, candidate);
+}
+
+/**
+ * The values of a multi-valued attribute, bucketed by what `sameElement` compares (the `value`, without regard to case,
+ * or the whole element), so finding the element an item denotes costs one map lookup instead of a scan of the list.
+ */
+class ElementIndex {
+  private readonly buckets = new Map<string, unknown[]>();
+
+  constructor(elements: readonly unknown[]) {
+    for (const element of elements) this.add(element);
+  }
+
+  add(element: unknown): void {
+    const key = elementKey(element);
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) this.buckets.set(key, [element]);
+    else bucket.push(element);
+  }
+
+  /** The first element `sameElement` holds for, in the order the elements were added. */
+  find(candidate: unknown): unknown {
+    return this.buckets.get(elementKey(candidate))?.find((element) => sameElement(element, candidate));
+  }
+}
+
+/** Equal for any two elements `sameElement` holds for (it may also be equal for some it does not). */
+function elementKey(element: unknown): string {
+  if (isRecord(element)) {
+    const value = getKey(element, 'value');
+    if (value !== undefined && value !== null) {
+      if (typeof value === 'string') return `s:${value.toLowerCase()}`;
+      return typeof value === 'object' ? 'o:' : `${typeof value}:${String(value)}`;
+    }
+  }
+  return `d:${stableJson(element)}`;
+}
+
+/** JSON with object keys sorted, so elements `deepEqual` calls equal get the same text. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (isRecord(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${stableJson(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
 }
 
 /** RFC 7644 §3.5.2: setting a value's primary to true resets primary on the attribute's other values. */

@@ -1,10 +1,12 @@
 import {
+  DependencyUnavailableError,
   DomainError,
   InvalidReferenceError,
   NotFoundError,
   PreconditionFailedError,
   SeatLimitError,
   UniquenessError,
+  ValueTooLongError,
   VersionConflictError,
 } from '../domain/errors';
 import { ScimError, scimErrorBody } from './errors';
@@ -54,11 +56,22 @@ export function createScimRouter(options: RouterOptions): ScimRouter {
         });
         return scimResponse(scimError.status, scimError.toBody(), { ...scimError.headers });
       }
+      if (error instanceof DependencyUnavailableError) {
+        options.log.warn('dependency unavailable', { reason: error.message });
+        return scimResponse(
+          503,
+          scimErrorBody(503, 'The service is busy or briefly unavailable; retry the request after a few seconds'),
+          { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+        );
+      }
       options.log.error('request failed', error instanceof Error ? error : new Error(String(error)));
-      return scimResponse(500, scimErrorBody(500, 'Internal error; the request can be retried'));
+      return scimResponse(500, scimErrorBody(500, 'Internal server error; the details are in the service log'));
     }
   };
 }
+
+/** What a 503 asks clients to wait: DynamoDB throttling and brief outages usually pass within seconds. */
+const RETRY_AFTER_SECONDS = 5;
 
 async function route(request: HttpRequest, endpoints: Map<string, ResourceEndpoint>): Promise<HttpResponse> {
   const segments = normalisePath(request.path);
@@ -209,5 +222,6 @@ function toScimError(error: unknown): ScimError | undefined {
   }
   if (error instanceof SeatLimitError) return new ScimError(403, error.message);
   if (error instanceof InvalidReferenceError) return new ScimError(400, error.message, 'invalidValue');
+  if (error instanceof ValueTooLongError) return new ScimError(400, error.message, 'invalidValue');
   return undefined;
 }

@@ -9,6 +9,7 @@ import {
   schemaById,
 } from './attribute-model';
 import { ScimError } from './errors';
+import { MAX_VALUES_PER_ATTRIBUTE } from './patch';
 import { etag, Schemas } from './schemas';
 
 /**
@@ -42,8 +43,8 @@ const booleanLike = z.union([
 ]);
 const text = z.string().max(2048);
 
-/** Most values a multi-valued attribute may hold; keeps a stored user far below the document limit. */
-const MAX_VALUES = 50;
+/** Most values a multi-valued attribute may hold; keeps a stored user far below the document limit. PATCH uses it too. */
+const MAX_VALUES = MAX_VALUES_PER_ATTRIBUTE;
 
 /**
  * The input schema of one attribute, derived from the attribute model. Read-only and discarded (sub-)attributes are

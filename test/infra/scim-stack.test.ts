@@ -58,6 +58,24 @@ describe('SCIM function', () => {
     });
   });
 
+  it('reserves no concurrency by default, so a deploy to a new account with a small quota succeeds', () => {
+    expect(functionProps(stack.scimFunction).ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it.each([
+    ['20', 20],
+    [5, 5],
+  ])('reserves the concurrency that context scimConcurrency %p asks for', (scimConcurrency, expected) => {
+    const { stack: capped, template: cappedTemplate } = synthScimStack({ scimConcurrency });
+
+    const props = cappedTemplate.findResources('AWS::Lambda::Function')[logicalIdOf(capped.scimFunction.function)];
+    expect(props?.Properties.ReservedConcurrentExecutions).toBe(expected);
+  });
+
+  it.each([['0'], ['many'], [2.5]])('rejects scimConcurrency %p', (scimConcurrency) => {
+    expect(() => synthScimStack({ scimConcurrency })).toThrow(/"scimConcurrency" must be a positive integer/);
+  });
+
   it('can read and write the three tables and their indexes, and nothing else', () => {
     const { statements } = permissionsOf(stack.scimFunction);
     const dynamo = statements.filter((statement) => actionsOf([statement]).some((a) => a.startsWith('dynamodb:')));

@@ -76,6 +76,20 @@ export class InMemoryGroupRepository implements GroupRepository {
     for (const userId of change.remove) memberships.delete(userId);
   }
 
+  async changeMembers(group: GroupRecord, change: MembershipChange, modifiedAt: string): Promise<void> {
+    await this.interleaving.beforeWrite();
+    const stored = this.groups.get(groupKey(group.orgId, group.id));
+    if (!stored) throw new VersionConflictError(`group ${group.id} changed`);
+    this.groups.set(groupKey(group.orgId, group.id), {
+      ...stored,
+      version: stored.version + 1,
+      lastModified: modifiedAt,
+    });
+    const memberships = this.membershipsOf(group.orgId, group.id);
+    for (const member of change.add) memberships.set(member.userId, { ...member });
+    for (const userId of change.remove) memberships.delete(userId);
+  }
+
   async delete(group: GroupRecord): Promise<void> {
     await this.interleaving.beforeWrite();
     const stored = this.groups.get(groupKey(group.orgId, group.id));

@@ -91,12 +91,12 @@ describe('GroupService', () => {
     it('applies the edits of one request in order and writes only their net effect', async () => {
       const { service, repository } = await setup();
       const { group } = await service.create(ORG, { displayName: 'G', memberIds: [idAt(1), idAt(2)] });
-      const update = jest.spyOn(repository, 'update');
+      const changeMembers = jest.spyOn(repository, 'changeMembers');
 
       const updated = await service.update(ORG, group.id, () => [add(3, 4), remove(3, 1), add(1), remove(2, 5)]);
 
-      expect(update).toHaveBeenCalledTimes(1);
-      const change = update.mock.calls[0]?.[2];
+      expect(changeMembers).toHaveBeenCalledTimes(1);
+      const change = changeMembers.mock.calls[0]?.[1];
       expect(change?.add.map((m) => m.userId).sort()).toEqual([idAt(1), idAt(4)]);
       expect([...(change?.remove ?? [])].sort()).toEqual([idAt(2), idAt(3), idAt(5)]);
       expect(updated.version).toBe(2);
@@ -107,12 +107,13 @@ describe('GroupService', () => {
       const { service, repository } = await setup();
       const { group } = await service.create(ORG, { displayName: 'G', memberIds: [idAt(1)] });
       const update = jest.spyOn(repository, 'update');
+      const changeMembers = jest.spyOn(repository, 'changeMembers');
 
       const nothing = await service.update(ORG, group.id, () => [{ kind: 'setDisplayName', displayName: 'G' }]);
       await service.update(ORG, group.id, () => [add(2), remove(2), remove(1), add(1)]);
 
       expect(nothing).toEqual(group);
-      expect(update).toHaveBeenCalledTimes(1);
+      expect(update.mock.calls.length + changeMembers.mock.calls.length).toBe(1);
       expect(await memberIds(service, group.id)).toEqual([idAt(1)]);
     });
 
@@ -168,15 +169,34 @@ describe('GroupService', () => {
       interleaving.beforeNextWrite(async () => {
         await service.update(ORG, group.id, () => [add(2), { kind: 'setDisplayName', displayName: 'Renamed' }]);
       });
-      const change = jest.fn((_current: GroupRecord): GroupEdit[] => [add(3)]);
+      const change = jest.fn((_current: GroupRecord): GroupEdit[] => [
+        add(3),
+        { kind: 'setExternalId', externalId: 'ext-3' },
+      ]);
 
       const updated = await service.update(ORG, group.id, change);
 
       expect(change).toHaveBeenCalledTimes(2);
       expect(change.mock.calls[1]?.[0]).toMatchObject({ version: 2, displayName: 'Renamed' });
-      expect(updated).toMatchObject({ version: 3, displayName: 'Renamed' });
+      expect(updated).toMatchObject({ version: 3, displayName: 'Renamed', externalId: 'ext-3' });
       expect(await memberIds(service, group.id)).toEqual([idAt(1), idAt(2), idAt(3)]);
       expect(backoff.mock.calls).toEqual([[1]]);
+    });
+
+    it('lets membership changes of different users commute: no retry, and each counts the version up', async () => {
+      const { service, interleaving, backoff } = await setup();
+      const { group } = await service.create(ORG, { displayName: 'G', memberIds: [idAt(1)] });
+      interleaving.beforeNextWrite(async () => {
+        await service.update(ORG, group.id, () => [add(2)]);
+      });
+      const change = jest.fn((): GroupEdit[] => [add(3)]);
+
+      const updated = await service.update(ORG, group.id, change);
+
+      expect(change).toHaveBeenCalledTimes(1);
+      expect(backoff).not.toHaveBeenCalled();
+      expect(updated.version).toBe(3);
+      expect(await memberIds(service, group.id)).toEqual([idAt(1), idAt(2), idAt(3)]);
     });
 
     it('does not undo a concurrent removal when a full push loses the race twice', async () => {
@@ -203,7 +223,7 @@ describe('GroupService', () => {
       interleaving.beforeEachOfNextWrites(50, async (attempt) => {
         await service.update(ORG, group.id, () => [{ kind: 'setExternalId', externalId: `winner-${attempt}` }]);
       });
-      const change = jest.fn((): GroupEdit[] => [add(1)]);
+      const change = jest.fn((): GroupEdit[] => [add(1), { kind: 'setExternalId', externalId: 'loser' }]);
 
       const update = service.update(ORG, group.id, change);
 
