@@ -260,6 +260,84 @@ describe('LicensePolicy', () => {
     expect(writes).toEqual([]);
   });
 
+  it('revokes the license and frees the seat when an inactive user still holding an active license is deleted', async () => {
+    const { policy, reader } = setup();
+    reader.licenses.push(activeLicense());
+
+    const writes = await policy.plan({ orgId: 'default', before: user({ active: false }), at: AT });
+
+    expect(writes).toEqual([
+      {
+        kind: 'license.revoke',
+        orgId: 'default',
+        userId: user().id,
+        licenseId: 'lic-old',
+        revokedAt: AT.toISOString(),
+        reason: 'deleted',
+      },
+      { kind: 'license.seat', orgId: 'default', delta: -1 },
+      {
+        kind: 'license.email',
+        email: expect.objectContaining({ type: 'license-revoked', reason: 'deleted', licenseId: 'lic-old' }),
+      },
+    ]);
+  });
+
+  it('sends the key to the lookup address (the primary email), not to the first email listed', async () => {
+    const { policy } = setup();
+    const ada = user({
+      lookupEmail: 'ada.primary@example.com',
+      emails: [
+        { value: 'ada.home@example.org', type: 'home' },
+        { value: 'ada.primary@example.com', type: 'work' },
+      ],
+    });
+
+    const writes = await policy.plan({ orgId: 'default', after: ada, at: AT });
+
+    expect(writes[2]).toMatchObject({ kind: 'license.email', email: { recipient: 'ada.primary@example.com' } });
+  });
+
+  it('sends the key to the first email listed when the user has no lookup address, without surrounding spaces', async () => {
+    const { policy } = setup();
+    const ada = user({
+      lookupEmail: undefined,
+      emails: [{ value: ' ada.home@example.org ' }, { value: 'ada.work@example.com' }],
+    });
+
+    const writes = await policy.plan({ orgId: 'default', after: ada, at: AT });
+
+    expect(writes[2]).toMatchObject({ kind: 'license.email', email: { recipient: 'ada.home@example.org' } });
+  });
+
+  it('sends the revocation notice to the lookup address as well', async () => {
+    const { policy, reader } = setup();
+    reader.licenses.push(activeLicense());
+    const ada = user({
+      lookupEmail: 'ada.primary@example.com',
+      emails: [
+        { value: 'ada.home@example.org', type: 'home' },
+        { value: 'ada.primary@example.com', type: 'work' },
+      ],
+    });
+
+    const writes = await policy.plan({ orgId: 'default', before: ada, at: AT });
+
+    expect(writes[2]).toMatchObject({ kind: 'license.email', email: { recipient: 'ada.primary@example.com' } });
+  });
+
+  it('issues the license without an email intent when the only address is blank', async () => {
+    const { policy } = setup();
+
+    const writes = await policy.plan({
+      orgId: 'default',
+      after: user({ lookupEmail: '  ', emails: [{ value: '  ' }] }),
+      at: AT,
+    });
+
+    expect(kinds(writes)).toEqual(['license.issue', 'license.seat']);
+  });
+
   it('still issues the license when the user has no email address, without an email intent', async () => {
     const { policy } = setup();
 
