@@ -29,6 +29,7 @@ describe('extractToken', () => {
     ['Bearer abc', 'abc'],
     ['bearer abc', 'abc'],
     ['BEARER   abc  ', 'abc'],
+    ['  Bearer\tabc', 'abc'],
     ['abc', 'abc'],
   ])('reads %j as %j', (header, token) => {
     expect(extractToken(header)).toBe(token);
@@ -51,6 +52,7 @@ describe('extractToken', () => {
   it('reads the scheme only at the start of the header and only when a space follows it', () => {
     expect(extractToken('mybearer abc')).toBeUndefined();
     expect(extractToken('bearerabc')).toBe('bearerabc');
+    expect(extractToken('Bearer abc\ndef')).toBeUndefined();
   });
 });
 
@@ -299,6 +301,42 @@ describe('TokenVerifier', () => {
     const result = await verifier.verify(DEFAULT_TOKEN);
 
     expect(result).toEqual({ ok: false, reason: 'unknown-organization' });
+  });
+
+  it('ignores grace fields that are not text, so a malformed secret cannot open a grace period', async () => {
+    const { verifier, secrets } = setup();
+    secrets.values.set(
+      'default-secret',
+      JSON.stringify({
+        orgId: 'default',
+        token: 'n'.repeat(64),
+        previousToken: DEFAULT_TOKEN,
+        previousTokenExpiresAt: Date.parse('2027-01-01T00:00:00Z'),
+      }),
+    );
+
+    const result = await verifier.verify(DEFAULT_TOKEN);
+
+    expect(result).toEqual({ ok: false, reason: 'mismatch' });
+  });
+
+  it('checks the current token when the previous one in the secret is not text', async () => {
+    const { verifier, secrets } = setup();
+    secrets.values.set(
+      'default-secret',
+      JSON.stringify({
+        orgId: 'default',
+        token: 'n'.repeat(64),
+        previousToken: 42,
+        previousTokenExpiresAt: '2027-01-01',
+      }),
+    );
+
+    const current = await verifier.verify('n'.repeat(64));
+    const other = await verifier.verify('42');
+
+    expect(current).toEqual({ ok: true, orgId: 'default', usedPreviousToken: false });
+    expect(other).toEqual({ ok: false, reason: 'mismatch' });
   });
 
   it('reuses a secret for the cache period, then reads it again', async () => {
