@@ -121,7 +121,38 @@ describe('removing a sub-attribute through a value filter', () => {
   });
 });
 
+describe('removing a sub-attribute without a value filter', () => {
+  it('removes the sub-attribute from every value and keeps the values', () => {
+    const doc = aUser({
+      emails: [
+        { value: 'ada@work.example', type: 'work', display: 'Work' },
+        { value: 'ada@home.example', type: 'home', display: 'Home' },
+      ],
+    });
+
+    const result = patchUser(doc, { op: 'remove', path: 'emails.display' });
+
+    expect(result.emails).toEqual([
+      { value: 'ada@work.example', type: 'work' },
+      { value: 'ada@home.example', type: 'home' },
+    ]);
+  });
+});
+
 describe('Entra remove of members by value', () => {
+  it('removes every member when the remove carries a null value', () => {
+    const group = {
+      schemas: [GROUP_OPTIONS.coreSchema],
+      id: 'g-1',
+      displayName: 'Engineering',
+      members: [{ value: 'u-1' }, { value: 'u-2' }],
+    };
+
+    const result = applyPatch(group, [{ op: 'remove', path: 'members', value: null }], GROUP_OPTIONS);
+
+    expect(result).not.toHaveProperty('members');
+  });
+
   it('removes every member listed in one operation and keeps the others', () => {
     const group = {
       schemas: [GROUP_OPTIONS.coreSchema],
