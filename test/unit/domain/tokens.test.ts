@@ -311,7 +311,8 @@ describe('TokenVerifier', () => {
         orgId: 'default',
         token: 'n'.repeat(64),
         previousToken: DEFAULT_TOKEN,
-        previousTokenExpiresAt: Date.parse('2027-01-01T00:00:00Z'),
+        // A bare year: Date.parse would read it as 1 January 2099 if it were passed on.
+        previousTokenExpiresAt: 2099,
       }),
     );
 
