@@ -2,6 +2,7 @@ import { SeatLimitError } from '../../../lambda/domain/errors';
 import { deriveLicenseKey, LicenseKeys } from '../../../lambda/domain/license-keys';
 import {
   greetingName,
+  isLicenseWrite,
   type LicenseLookup,
   LicensePolicy,
   type LicenseReader,
@@ -366,6 +367,25 @@ describe('greetingName', () => {
     expect(greetingName({ document: { name: { givenName: ' Ada ' }, displayName: 'A. L.' } })).toBe('Ada');
     expect(greetingName({ document: { displayName: 'A. L.' } })).toBe('A. L.');
     expect(greetingName({ document: {} })).toBeUndefined();
+  });
+  it('falls back to the display name when the given name is blank or the name is not an object', () => {
+    expect(greetingName({ document: { name: { givenName: '   ' }, displayName: 'A. L.' } })).toBe('A. L.');
+    expect(greetingName({ document: { name: 'Ada', displayName: 'A. L.' } })).toBe('A. L.');
+    expect(greetingName({ document: { displayName: '  ' } })).toBeUndefined();
+  });
+
+  it('cuts a very long name to 100 characters', () => {
+    expect(greetingName({ document: { name: { givenName: 'A'.repeat(300) } } })).toBe('A'.repeat(100));
+  });
+});
+
+describe('isLicenseWrite', () => {
+  it.each(['license.issue', 'license.revoke', 'license.seat', 'license.email'])('recognises %s', (kind) => {
+    expect(isLicenseWrite({ kind })).toBe(true);
+  });
+
+  it('does not take another linked write for a license write', () => {
+    expect(isLicenseWrite({ kind: 'group.member' })).toBe(false);
   });
 });
 
