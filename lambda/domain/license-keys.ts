@@ -122,8 +122,9 @@ function group(canonical: string): string {
   return groups.join('-');
 }
 
+/** Callers pass the 16-byte body or 3 MAC bytes, never an empty buffer (`0x` alone is not a number). */
 function toBigInt(bytes: Buffer): bigint {
-  return bytes.length === 0 ? 0n : BigInt(`0x${bytes.toString('hex')}`);
+  return BigInt(`0x${bytes.toString('hex')}`);
 }
 
 function toBytes(value: bigint, length: number): Buffer {

@@ -168,6 +168,7 @@ export class LicensePolicy implements UserChangePolicy {
     };
     const writes: LicenseWrite[] = [
       { kind: 'license.issue', license },
+      // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
       { kind: 'license.seat', orgId, delta: 1, ...(defaultLimit !== undefined ? { defaultLimit } : {}) },
     ];
     const email = emailIntent('license-issued', license, user, issuedAt);
@@ -208,7 +209,9 @@ function emailIntent(
     userId: user.id,
     recipient: recipient.trim(),
     keyHint: license.keyHint,
+    // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
     ...(displayName !== undefined ? { displayName } : {}),
+    // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
     ...(reason !== undefined ? { reason } : {}),
     createdAt,
   };
@@ -251,6 +254,7 @@ export class LicenseValidator {
     const found = await this.lookup.findByKeyHash(checked.hash);
     if (!found) return { valid: false, reason: 'unknown' };
     if (found.license.status !== 'active') return { valid: false, reason: 'revoked' };
+    // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
     return { valid: true, status: 'active', ...(found.plan !== undefined ? { plan: found.plan } : {}) };
   }
 }

@@ -91,6 +91,7 @@ export class TokenVerifier {
 
     if (sameToken(token, secret.token)) return { ok: true, orgId, usedPreviousToken: false };
     if (secret.previousToken !== undefined && sameToken(token, secret.previousToken)) {
+      // Stryker disable next-line StringLiteral: any text that is not a date parses to NaN, as '' does
       const expiresAt = Date.parse(secret.previousTokenExpiresAt ?? '');
       if (Number.isFinite(expiresAt) && this.clock.now().getTime() < expiresAt) {
         return { ok: true, orgId, usedPreviousToken: true };
@@ -156,9 +157,10 @@ class BoundedCache<V> {
 export function extractToken(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
   const value = authorization.trim();
+  // The value is trimmed and `\s+` takes every space after the scheme, so the captured key has none around it.
   const bearer = /^bearer(?:\s+(.*))?$/i.exec(value);
-  const token = (bearer ? (bearer[1] ?? '') : value).trim();
-  if (token === '' || token.length > 1024 || /\s/.test(token)) return undefined;
+  const token = bearer ? bearer[1] : value;
+  if (token === undefined || token === '' || token.length > 1024 || /\s/.test(token)) return undefined;
   return token;
 }
 

@@ -69,6 +69,34 @@ describe('deriveLicenseKey', () => {
   it('refuses a signing secret shorter than 32 bytes', () => {
     expect(() => deriveLicenseKey(Buffer.from('short'), 'default', LICENSE_ID)).toThrow(/at least 32 bytes/);
   });
+
+  it('accepts a signing secret of exactly 32 bytes', () => {
+    const derived = deriveLicenseKey(Buffer.from('k'.repeat(32)), 'default', LICENSE_ID);
+
+    expect(derived.key).toMatch(LICENSE_KEY_PATTERN);
+  });
+
+  it('keeps giving the key already emailed for a known secret, organization and license', () => {
+    const derived = deriveLicenseKey(SECRET, 'default', LICENSE_ID);
+
+    expect(derived).toEqual({
+      key: '7RHK1-DAPNW-7S2EB-WN4Z0-XH24P-5WQ20',
+      hash: '642e563dcab34773f05473d52172def1c0661b7208be691f1eda36464e999a3a',
+      hint: 'WQ20',
+    });
+  });
+});
+
+describe('LICENSE_KEY_PATTERN', () => {
+  it.each([
+    ['a leading character', 'X7RHK1-DAPNW-7S2EB-WN4Z0-XH24P-5WQ20'],
+    ['a trailing character', '7RHK1-DAPNW-7S2EB-WN4Z0-XH24P-5WQ20X'],
+    ['a seventh group', '7RHK1-DAPNW-7S2EB-WN4Z0-XH24P-5WQ20-ABCDE'],
+    ['lower case', '7rhk1-dapnw-7s2eb-wn4z0-xh24p-5wq20'],
+    ['an I, L, O or U', '7RHKI-DAPNW-7S2EB-WN4ZO-XH24P-5WQ2U'],
+  ])('does not describe a key with %s', (_name, key) => {
+    expect(key).not.toMatch(LICENSE_KEY_PATTERN);
+  });
 });
 
 describe('checkLicenseKey', () => {
@@ -78,6 +106,31 @@ describe('checkLicenseKey', () => {
     const result = checkLicenseKey(SECRET, derived.key);
 
     expect(result).toEqual({ ok: true, hash: derived.hash });
+  });
+
+  it('accepts every issued key, whatever its leading and check characters (500 licenses)', () => {
+    const rejected: string[] = [];
+
+    for (let index = 0; index < 500; index++) {
+      const issued = deriveLicenseKey(SECRET, 'default', `license-${index}`);
+      const result = checkLicenseKey(SECRET, issued.key);
+      if (!result.ok || result.hash !== issued.hash) rejected.push(issued.key);
+    }
+
+    expect(rejected).toEqual([]);
+  });
+
+  it('reads I and L as 1 and O as 0, in either case', () => {
+    const key = '7RHK1-DAPNW-7S2EB-WN4Z0-XH24P-5WQ20';
+    const issued = deriveLicenseKey(SECRET, 'default', LICENSE_ID);
+
+    const variants = [
+      '7RHKI-DAPNW-7S2EB-WN4ZO-XH24P-5WQ2O',
+      '7rhki-dapnw-7s2eb-wn4zo-xh24p-5wq2o',
+      key.replace('1', 'L'),
+    ];
+
+    for (const variant of variants) expect(checkLicenseKey(SECRET, variant)).toEqual({ ok: true, hash: issued.hash });
   });
 
   it('accepts the key typed in lower case, without dashes, with spaces, and with O/I/L for 0/1', () => {
@@ -124,6 +177,7 @@ describe('checkLicenseKey', () => {
     ['a U (not in the alphabet)', `U${derived.key.slice(1)}`],
     ['punctuation', derived.key.replace('-', '_')],
     ['very long input', 'A'.repeat(10_000)],
+    ['more than 100 characters of padding', `${' '.repeat(71)}${derived.key.replace(/-/g, '')}`],
   ])('reports %s input as malformed', (_name, input) => {
     const result = checkLicenseKey(SECRET, input);
 
@@ -134,6 +188,12 @@ describe('checkLicenseKey', () => {
 describe('canonicalize', () => {
   it('maps the key to upper case without separators', () => {
     expect(canonicalize('abcde-fghjk-mnpqr-stvwx-yz012-34567')).toBe('ABCDEFGHJKMNPQRSTVWXYZ01234567');
+  });
+
+  it('accepts up to 100 characters of input, spaces included', () => {
+    const padded = `${' '.repeat(70)}abcdefghjkmnpqrstvwxyz01234567`;
+
+    expect(canonicalize(padded)).toBe('ABCDEFGHJKMNPQRSTVWXYZ01234567');
   });
 });
 

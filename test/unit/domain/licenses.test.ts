@@ -2,6 +2,7 @@ import { SeatLimitError } from '../../../lambda/domain/errors';
 import { deriveLicenseKey, LicenseKeys } from '../../../lambda/domain/license-keys';
 import {
   greetingName,
+  isLicenseWrite,
   type LicenseLookup,
   LicensePolicy,
   type LicenseReader,
@@ -260,6 +261,84 @@ describe('LicensePolicy', () => {
     expect(writes).toEqual([]);
   });
 
+  it('revokes the license and frees the seat when an inactive user still holding an active license is deleted', async () => {
+    const { policy, reader } = setup();
+    reader.licenses.push(activeLicense());
+
+    const writes = await policy.plan({ orgId: 'default', before: user({ active: false }), at: AT });
+
+    expect(writes).toEqual([
+      {
+        kind: 'license.revoke',
+        orgId: 'default',
+        userId: user().id,
+        licenseId: 'lic-old',
+        revokedAt: AT.toISOString(),
+        reason: 'deleted',
+      },
+      { kind: 'license.seat', orgId: 'default', delta: -1 },
+      {
+        kind: 'license.email',
+        email: expect.objectContaining({ type: 'license-revoked', reason: 'deleted', licenseId: 'lic-old' }),
+      },
+    ]);
+  });
+
+  it('sends the key to the lookup address (the primary email), not to the first email listed', async () => {
+    const { policy } = setup();
+    const ada = user({
+      lookupEmail: 'ada.primary@example.com',
+      emails: [
+        { value: 'ada.home@example.org', type: 'home' },
+        { value: 'ada.primary@example.com', type: 'work' },
+      ],
+    });
+
+    const writes = await policy.plan({ orgId: 'default', after: ada, at: AT });
+
+    expect(writes[2]).toMatchObject({ kind: 'license.email', email: { recipient: 'ada.primary@example.com' } });
+  });
+
+  it('sends the key to the first email listed when the user has no lookup address, without surrounding spaces', async () => {
+    const { policy } = setup();
+    const ada = user({
+      lookupEmail: undefined,
+      emails: [{ value: ' ada.home@example.org ' }, { value: 'ada.work@example.com' }],
+    });
+
+    const writes = await policy.plan({ orgId: 'default', after: ada, at: AT });
+
+    expect(writes[2]).toMatchObject({ kind: 'license.email', email: { recipient: 'ada.home@example.org' } });
+  });
+
+  it('sends the revocation notice to the lookup address as well', async () => {
+    const { policy, reader } = setup();
+    reader.licenses.push(activeLicense());
+    const ada = user({
+      lookupEmail: 'ada.primary@example.com',
+      emails: [
+        { value: 'ada.home@example.org', type: 'home' },
+        { value: 'ada.primary@example.com', type: 'work' },
+      ],
+    });
+
+    const writes = await policy.plan({ orgId: 'default', before: ada, at: AT });
+
+    expect(writes[2]).toMatchObject({ kind: 'license.email', email: { recipient: 'ada.primary@example.com' } });
+  });
+
+  it('issues the license without an email intent when the only address is blank', async () => {
+    const { policy } = setup();
+
+    const writes = await policy.plan({
+      orgId: 'default',
+      after: user({ lookupEmail: '  ', emails: [{ value: '  ' }] }),
+      at: AT,
+    });
+
+    expect(kinds(writes)).toEqual(['license.issue', 'license.seat']);
+  });
+
   it('still issues the license when the user has no email address, without an email intent', async () => {
     const { policy } = setup();
 
@@ -288,6 +367,25 @@ describe('greetingName', () => {
     expect(greetingName({ document: { name: { givenName: ' Ada ' }, displayName: 'A. L.' } })).toBe('Ada');
     expect(greetingName({ document: { displayName: 'A. L.' } })).toBe('A. L.');
     expect(greetingName({ document: {} })).toBeUndefined();
+  });
+  it('falls back to the display name when the given name is blank or the name is not an object', () => {
+    expect(greetingName({ document: { name: { givenName: '   ' }, displayName: 'A. L.' } })).toBe('A. L.');
+    expect(greetingName({ document: { name: 'Ada', displayName: 'A. L.' } })).toBe('A. L.');
+    expect(greetingName({ document: { displayName: '  ' } })).toBeUndefined();
+  });
+
+  it('cuts a very long name to 100 characters', () => {
+    expect(greetingName({ document: { name: { givenName: 'A'.repeat(300) } } })).toBe('A'.repeat(100));
+  });
+});
+
+describe('isLicenseWrite', () => {
+  it.each(['license.issue', 'license.revoke', 'license.seat', 'license.email'])('recognises %s', (kind) => {
+    expect(isLicenseWrite({ kind })).toBe(true);
+  });
+
+  it('does not take another linked write for a license write', () => {
+    expect(isLicenseWrite({ kind: 'group.member' })).toBe(false);
   });
 });
 
