@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
+  type QueryCommandInput,
   type TransactWriteItem,
   UpdateItemCommand,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { keyFits } from '../contract/keys';
@@ -21,21 +19,33 @@ import {
   type GroupRecord,
   type GroupRef,
   type GroupRepository,
-  type MemberDirectory,
   type MembershipChange,
   matchesGroupCriteria,
 } from '../domain/groups';
 import { foldCase, type ListPage, type ScanPage } from '../domain/users';
-import { listIndexAttributes, OrgList } from './dynamodb-org-list';
+import {
+  fromItem,
+  GROUP_PREFIX,
+  groupKey,
+  groupPartition,
+  type Lease,
+  legacyNameClaimKey,
+  MEMBER_PREFIX,
+  membershipKey,
+  mirrorKey,
+  mirrorPartition,
+  nameClaimKey,
+  requireGroupKeysFit,
+  toItem,
+  userPartition,
+} from './dynamodb-group-items';
+import { batchGet, deleteAll, type Item, queryAll } from './dynamodb-operations';
+import { OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
 import { userKey } from './dynamodb-user-repository';
-import { requireKeyFits } from './key-limits';
 
 /** DynamoDB's limit of items per TransactWriteItems request. */
 const MAX_TRANSACTION_ITEMS = 100;
-/** DynamoDB's limits per BatchWriteItem and BatchGetItem request. */
-const MAX_BATCH_WRITE = 25;
-const MAX_BATCH_GET = 100;
 /** Batch requests in flight at once while purging memberships. */
 const PURGE_CONCURRENCY = 4;
 /**
@@ -305,22 +315,14 @@ export class DynamoGroupRepository implements GroupRepository {
   }
 
   async groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]> {
-    const groupIds: string[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: IndexNames.lookup,
-          KeyConditionExpression: 'gsi2pk = :user AND begins_with(gsi2sk, :group)',
-          ExpressionAttributeValues: { ':user': { S: userPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
-          ProjectionExpression: 'groupId',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) if (item.groupId?.S) groupIds.push(item.groupId.S);
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
+    const memberships = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: IndexNames.lookup,
+      KeyConditionExpression: 'gsi2pk = :user AND begins_with(gsi2sk, :group)',
+      ExpressionAttributeValues: { ':user': { S: userPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
+      ProjectionExpression: 'groupId',
+    });
+    const groupIds = memberships.flatMap((item) => (item.groupId?.S ? [item.groupId.S] : []));
     if (groupIds.length === 0) return [];
 
     // Names come from the group items, not copies on the memberships, so renaming a big group rewrites one item.
@@ -373,22 +375,13 @@ export class DynamoGroupRepository implements GroupRepository {
       return group ? [group] : [];
     }
     if (criteria.externalId !== undefined) {
-      const groups: GroupRecord[] = [];
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const result = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: IndexNames.byExternalId,
-            KeyConditionExpression: 'externalIdKey = :v',
-            ExpressionAttributeValues: { ':v': { S: `${orgId}#${criteria.externalId}` } },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        groups.push(...(result.Items ?? []).map(fromItem));
-        startKey = result.LastEvaluatedKey;
-      } while (startKey);
-      return groups;
+      const items = await queryAll(this.client, {
+        TableName: this.tableName,
+        IndexName: IndexNames.byExternalId,
+        KeyConditionExpression: 'externalIdKey = :v',
+        ExpressionAttributeValues: { ':v': { S: `${orgId}#${criteria.externalId}` } },
+      });
+      return items.map(fromItem);
     }
     throw new Error('find needs at least one criterion');
   }
@@ -600,77 +593,13 @@ export class DynamoGroupRepository implements GroupRepository {
     }));
   }
 
-  private async queryItems(
-    input: ConstructorParameters<typeof QueryCommand>[0],
-  ): Promise<Record<string, AttributeValue>[]> {
-    const items: Record<string, AttributeValue>[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const result = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      items.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryItems(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Item[]> {
+    return queryAll(this.client, input);
   }
 
   /** Idempotent deletes in BatchWriteItem requests (one write unit per item, half a transaction's cost). */
-  private async deleteAll(keys: readonly Record<string, AttributeValue>[]): Promise<void> {
-    const requests: WriteRequest[] = keys.map((Key) => ({ DeleteRequest: { Key } }));
-    const batches: WriteRequest[][] = [];
-    for (let start = 0; start < requests.length; start += MAX_BATCH_WRITE) {
-      batches.push(requests.slice(start, start + MAX_BATCH_WRITE));
-    }
-    let next = 0;
-    const worker = async () => {
-      while (next < batches.length) {
-        const batch = batches[next++];
-        if (batch) await batchWrite(this.client, this.tableName, batch);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PURGE_CONCURRENCY, batches.length) }, worker));
-  }
-}
-
-/**
- * The users a group may refer to, read from the users table: one BatchGetItem per 100 ids, strongly consistent.
- * Reads the user items the user repository writes (`userKey`, `userName`, `document`).
- */
-export class DynamoMemberDirectory implements MemberDirectory {
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly usersTableName: string,
-  ) {}
-
-  async findUsers(orgId: string, userIds: readonly string[]): Promise<ReadonlyMap<string, { display?: string }>> {
-    const items = await batchGet(
-      this.client,
-      this.usersTableName,
-      [...new Set(userIds)].map((id) => userKey(orgId, id)),
-      {
-        ProjectionExpression: 'id, userName, #document',
-        ExpressionAttributeNames: { '#document': 'document' },
-        ConsistentRead: true,
-      },
-    );
-    const found = new Map<string, { display?: string }>();
-    for (const item of items) {
-      const id = item.id?.S;
-      if (id === undefined) continue;
-      const display = displayNameOf(item.document?.S) ?? item.userName?.S;
-      found.set(id, display === undefined ? {} : { display });
-    }
-    return found;
-  }
-}
-
-function displayNameOf(document: string | undefined): string | undefined {
-  if (document === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(document);
-    const name = (parsed as { displayName?: unknown } | null)?.displayName;
-    return typeof name === 'string' && name.trim() !== '' ? name : undefined;
-  } catch {
-    return undefined;
+  private deleteAll(keys: readonly Item[]): Promise<void> {
+    return deleteAll(this.client, this.tableName, keys, PURGE_CONCURRENCY);
   }
 }
 
@@ -692,135 +621,4 @@ function chunkUnits(units: readonly MemberWrite[], firstSize: number, size: numb
   }
   chunks.push(current);
   return chunks;
-}
-
-interface Lease {
-  readonly id: string;
-  /** Epoch milliseconds. */
-  readonly until: number;
-}
-
-/** Retries of unprocessed batch items (throttling) before giving up. */
-const MAX_BATCH_ATTEMPTS = 8;
-
-async function batchGet(
-  client: DynamoDBClient,
-  tableName: string,
-  keys: readonly Record<string, AttributeValue>[],
-  options: { ProjectionExpression: string; ExpressionAttributeNames?: Record<string, string>; ConsistentRead: boolean },
-): Promise<Record<string, AttributeValue>[]> {
-  const chunks: Record<string, AttributeValue>[][] = [];
-  for (let start = 0; start < keys.length; start += MAX_BATCH_GET)
-    chunks.push(keys.slice(start, start + MAX_BATCH_GET));
-  const results = await Promise.all(
-    chunks.map(async (chunk) => {
-      const items: Record<string, AttributeValue>[] = [];
-      let pending: Record<string, AttributeValue>[] = chunk;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem on ${tableName} left keys unprocessed`);
-        if (attempt > 0) await sleep(backoffMs(attempt));
-        const result = await client.send(
-          new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ...options } } }),
-        );
-        items.push(...(result.Responses?.[tableName] ?? []));
-        pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-      }
-      return items;
-    }),
-  );
-  return results.flat();
-}
-
-async function batchWrite(client: DynamoDBClient, tableName: string, requests: WriteRequest[]): Promise<void> {
-  let pending = requests;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchWriteItem on ${tableName} left items unprocessed`);
-    if (attempt > 0) await sleep(backoffMs(attempt));
-    const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
-    pending = result.UnprocessedItems?.[tableName] ?? [];
-  }
-}
-
-function backoffMs(attempt: number): number {
-  return Math.random() * 25 * 2 ** attempt;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-const GROUP_SK = 'GROUP';
-const MEMBER_PREFIX = 'MEMBER#';
-const GROUP_PREFIX = 'GROUP#';
-
-function groupPartition(orgId: string, groupId: string): string {
-  return `${orgId}#GROUP#${groupId}`;
-}
-
-function userPartition(orgId: string, userId: string): string {
-  return `${orgId}#USER#${userId}`;
-}
-
-/** Mirrors of a user's memberships: `<org>#MEMBEROF#<uid>` / `GROUP#<gid>`, read strongly consistently. */
-function mirrorPartition(orgId: string, userId: string): string {
-  return `${orgId}#MEMBEROF#${userId}`;
-}
-
-function mirrorKey(orgId: string, userId: string, groupId: string): Record<string, AttributeValue> {
-  return { pk: { S: mirrorPartition(orgId, userId) }, sk: { S: `${GROUP_PREFIX}${groupId}` } };
-}
-
-function groupKey(orgId: string, id: string): Record<string, AttributeValue> {
-  return { pk: { S: groupPartition(orgId, id) }, sk: { S: GROUP_SK } };
-}
-
-function membershipKey(orgId: string, groupId: string, userId: string): Record<string, AttributeValue> {
-  return { pk: { S: groupPartition(orgId, groupId) }, sk: { S: `${MEMBER_PREFIX}${userId}` } };
-}
-
-function nameClaimKey(orgId: string, displayName: string): Record<string, AttributeValue> {
-  return { pk: { S: `${orgId}#GROUPNAME#${foldCase(displayName)}` }, sk: { S: 'UNIQUE' } };
-}
-
-/** The claim a group written before `foldCase` holds, until a rename writes the claim under `foldCase`. */
-function legacyNameClaimKey(orgId: string, displayName: string): Record<string, AttributeValue> {
-  return { pk: { S: `${orgId}#GROUPNAME#${legacyFoldCase(displayName)}` }, sk: { S: 'UNIQUE' } };
-}
-
-function requireGroupKeysFit(group: GroupRecord): void {
-  requireKeyFits('displayName', nameClaimKey(group.orgId, group.displayName).pk?.S, foldCase(group.displayName));
-  if (group.externalId !== undefined) {
-    requireKeyFits('externalId', `${group.orgId}#${group.externalId}`, group.externalId);
-  }
-}
-
-function toItem(group: GroupRecord, lease?: Lease): Record<string, unknown> {
-  return {
-    pk: groupPartition(group.orgId, group.id),
-    sk: GROUP_SK,
-    ...listIndexAttributes('GROUP', group.orgId, group.id),
-    externalIdKey: group.externalId === undefined ? undefined : `${group.orgId}#${group.externalId}`,
-    orgId: group.orgId,
-    id: group.id,
-    displayName: group.displayName,
-    externalId: group.externalId,
-    version: group.version,
-    created: group.created,
-    lastModified: group.lastModified,
-    leaseId: lease?.id,
-    leaseUntil: lease?.until,
-  };
-}
-
-function fromItem(item: Record<string, AttributeValue>): GroupRecord {
-  const raw = unmarshall(item);
-  return {
-    orgId: raw.orgId,
-    id: raw.id,
-    displayName: raw.displayName,
-    ...(raw.externalId !== undefined ? { externalId: raw.externalId } : {}),
-    version: Number(raw.version),
-    created: raw.created,
-    lastModified: raw.lastModified,
-  };
 }

@@ -5,12 +5,12 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { IndexNames } from '../contract/tables';
 import { type Organization, OrganizationExistsError, type OrganizationRepository } from '../domain/organizations';
+import { queryAll } from './dynamodb-operations';
 
 /** Partition of the index that lists every organization. */
 const ORGS_PARTITION = 'ORGS';
@@ -51,22 +51,13 @@ export class DynamoOrganizationRepository implements OrganizationRepository {
   }
 
   async list(): Promise<Organization[]> {
-    const organizations: Organization[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: IndexNames.byOrg,
-          KeyConditionExpression: 'gsi1pk = :orgs',
-          ExpressionAttributeValues: { ':orgs': { S: ORGS_PARTITION } },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      organizations.push(...(page.Items ?? []).map(fromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return organizations;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: IndexNames.byOrg,
+      KeyConditionExpression: 'gsi1pk = :orgs',
+      ExpressionAttributeValues: { ':orgs': { S: ORGS_PARTITION } },
+    });
+    return items.map(fromItem);
   }
 
   async setSeatLimit(

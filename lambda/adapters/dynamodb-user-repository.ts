@@ -1,12 +1,12 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod';
 import { keyFits } from '../contract/keys';
 import { IndexNames } from '../contract/tables';
 import { legacyFoldCase } from '../domain/case-fold';
@@ -21,6 +21,7 @@ import {
   type UserRecord,
   type UserRepository,
 } from '../domain/users';
+import { batchGet, queryAll, readItem } from './dynamodb-operations';
 import { listIndexAttributes, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
 import { requireKeyFits } from './key-limits';
@@ -201,19 +202,13 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   private async batchGetUsers(orgId: string, ids: readonly string[]): Promise<UserRecord[]> {
-    const users: UserRecord[] = [];
-    for (let start = 0; start < ids.length; start += MAX_BATCH_GET) {
-      let pending = ids.slice(start, start + MAX_BATCH_GET).map((id) => userKey(orgId, id));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem on ${this.tableName} left keys unprocessed`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
-        const result = await this.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        users.push(...(result.Responses?.[this.tableName] ?? []).map(fromItem));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-    }
+    const items = await batchGet(
+      this.client,
+      this.tableName,
+      ids.map((id) => userKey(orgId, id)),
+      { ConsistentRead: true },
+    );
+    const users = items.map(fromItem);
     // Creation order, as lists are.
     return users.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
@@ -266,23 +261,14 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   private async queryIndex(indexName: string, attribute: string, value: string): Promise<UserRecord[]> {
-    const users: UserRecord[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: indexName,
-          KeyConditionExpression: '#k = :v',
-          ExpressionAttributeNames: { '#k': attribute },
-          ExpressionAttributeValues: { ':v': { S: value } },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      users.push(...(result.Items ?? []).map(fromItem));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return users;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: indexName,
+      KeyConditionExpression: '#k = :v',
+      ExpressionAttributeNames: { '#k': attribute },
+      ExpressionAttributeValues: { ':v': { S: value } },
+    });
+    return items.map(fromItem);
   }
 
   list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>> {
@@ -320,9 +306,6 @@ export class DynamoUserRepository implements UserRepository {
     }));
   }
 }
-
-const MAX_BATCH_GET = 100;
-const MAX_BATCH_ATTEMPTS = 8;
 
 function emailPartition(orgId: string, address: string): string {
   return `${orgId}#EMAIL#${foldCase(address)}`;
@@ -407,19 +390,35 @@ function toItem(user: UserRecord): Record<string, unknown> {
   };
 }
 
+/** JSON text holding `T`, as the user item stores its emails and its SCIM document. */
+function jsonText<T extends z.ZodType>(schema: T) {
+  return z.string().transform((text, context): z.output<T> => {
+    try {
+      const parsed = schema.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      context.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'invalid JSON content' });
+    } catch {
+      context.addIssue({ code: 'custom', message: 'not JSON' });
+    }
+    return z.NEVER;
+  });
+}
+
+const userItemSchema = z.object({
+  orgId: z.string().min(1),
+  id: z.string().min(1),
+  userName: z.string().min(1),
+  externalId: z.string().optional(),
+  active: z.boolean(),
+  lookupEmail: z.string().optional(),
+  emails: jsonText(z.array(z.object({ value: z.string(), type: z.string().optional() }))),
+  document: jsonText(z.record(z.string(), z.unknown())),
+  version: z.number().int().nonnegative(),
+  created: z.string(),
+  lastModified: z.string(),
+});
+
+/** A user item read back, validated: a malformed item is a MalformedItemError naming its key. */
 function fromItem(item: Record<string, AttributeValue>): UserRecord {
-  const raw = unmarshall(item);
-  return {
-    orgId: raw.orgId,
-    id: raw.id,
-    userName: raw.userName,
-    externalId: raw.externalId,
-    active: raw.active,
-    lookupEmail: raw.lookupEmail,
-    emails: JSON.parse(raw.emails),
-    document: JSON.parse(raw.document),
-    version: Number(raw.version),
-    created: raw.created,
-    lastModified: raw.lastModified,
-  };
+  return readItem(item, userItemSchema);
 }

@@ -1,6 +1,7 @@
-import { DynamoGroupRepository, DynamoMemberDirectory } from '../../lambda/adapters/dynamodb-group-repository';
+import { DynamoGroupRepository } from '../../lambda/adapters/dynamodb-group-repository';
 import { DynamoLicenseRepository } from '../../lambda/adapters/dynamodb-license-repository';
 import { createLicenseWriteTranslator, LicensedUserRepository } from '../../lambda/adapters/dynamodb-license-writes';
+import { DynamoMemberDirectory } from '../../lambda/adapters/dynamodb-member-directory';
 import { DynamoOrganizationRepository } from '../../lambda/adapters/dynamodb-organization-repository';
 import { DynamoOutboxRedriveStore } from '../../lambda/adapters/dynamodb-outbox';
 import { transactWrite } from '../../lambda/adapters/dynamodb-transactions';
