@@ -12,6 +12,9 @@ import { FileSecretReader } from './file-secret-reader';
  * SES emulator. The deployed handlers never see these: they are passed to the handler factories as overrides, so the
  * Lambda bundles hold no local code.
  */
+/** DynamoDB Local may pause for seconds under load; a frozen one still answers 503 within about 15 s. */
+export const LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS = 5_000;
+
 export interface LocalEndpoints {
   /** Folder of JSON files standing in for Secrets Manager secrets (see local-secrets.ts). */
   readonly localSecretsDir: string;
@@ -35,7 +38,11 @@ export interface LocalAdapters {
 /** The overrides every handler factory accepts, built from the local endpoints. */
 export function localAdapters(config: LocalServiceConfig): LocalAdapters {
   return {
-    dynamo: createDynamoDbClient({ endpoint: config.dynamoEndpoint, region: config.region }),
+    dynamo: createDynamoDbClient({
+      endpoint: config.dynamoEndpoint,
+      region: config.region,
+      requestTimeoutMs: LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS,
+    }),
     secrets: new FileSecretReader(config.localSecretsDir),
     ses: config.sesEndpoint ? createSesClient({ endpoint: config.sesEndpoint, region: config.region }) : undefined,
     counter: noCounter,

@@ -31,6 +31,12 @@ const UNAVAILABLE = new Set([
 export interface DynamoDbClientOptions {
   readonly endpoint?: string;
   readonly region?: string;
+  /**
+   * Longest wait for one answer. DynamoDB Local on a busy developer machine or CI runner pauses for seconds at times
+   * (JVM collections), so the local stack allows more than the deployed functions do.
+   * @default DYNAMODB_REQUEST_TIMEOUT_MS
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -44,7 +50,7 @@ export function createDynamoDbClient(options: DynamoDbClientOptions = {}): Dynam
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
     requestHandler: {
       connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS,
-      requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs ?? DYNAMODB_REQUEST_TIMEOUT_MS,
       // Without it the SDK only logs a warning when the timeout passes, and keeps waiting.
       throwOnRequestTimeout: true,
     },
