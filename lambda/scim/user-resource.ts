@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { foldCase } from '../domain/case-fold';
 import type { UserProfile, UserRecord } from '../domain/users';
 import {
   type AttributeDefinition,
