@@ -95,10 +95,11 @@ export interface SeatUsage {
   readonly limit?: number;
 }
 
-/** Reads the policy needs before it plans a change (it never writes). */
+/** Reads of licenses and seats (never writes). */
 export interface LicenseReader {
-  /** The user's active license, read consistently; undefined when there is none. */
+  /** The user's active license, read consistently; undefined when there is none. What revocation plans from. */
   activeLicenseOf(orgId: string, userId: string): Promise<LicenseRecord | undefined>;
+  /** The organization's seats, for admins and tests: issuing never reads it, the transaction's condition decides. */
   seatUsage(orgId: string): Promise<SeatUsage>;
 }
 
@@ -113,11 +114,6 @@ export interface LicensePolicyOptions {
   readonly newId: IdGenerator;
   /** Seat limit from configuration (CDK context `seats` for the default organization). @default no limit */
   readonly configuredSeatLimit?: (orgId: string) => number | undefined;
-}
-
-/** The seat limit that applies: the organization item's own limit wins over the configured one. */
-export function effectiveSeatLimit(usage: SeatUsage, configured: number | undefined): number | undefined {
-  return usage.limit ?? configured;
 }
 
 /** The refusal Okta shows in its task list: it says what is wrong and what to do. */
@@ -148,12 +144,9 @@ export class LicensePolicy implements UserChangePolicy {
   }
 
   private async issue(orgId: string, user: UserRecord, at: Date): Promise<LicenseWrite[]> {
+    // No seat read here: the seat take is a condition inside the user's transaction, whose refusal names the numbers
+    // (SeatLimitError), so a create costs one DynamoDB request and the check holds under any concurrency.
     const defaultLimit = this.options.configuredSeatLimit?.(orgId);
-    const usage = await this.options.reader.seatUsage(orgId);
-    const limit = effectiveSeatLimit(usage, defaultLimit);
-    // The transaction checks the seat again, atomically; this read only refuses early with the current numbers.
-    if (limit !== undefined && usage.used >= limit) throw seatLimitError(usage.used, limit);
-
     const licenseId = this.options.newId();
     const key = await this.options.keys.derive(orgId, licenseId);
     const issuedAt = at.toISOString();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -59,6 +59,13 @@ describe('Lambda bundles', () => {
     ['authorizer', (s) => s.authorizerFunction],
   ];
 
+  /**
+   * Minified bundle sizes (KiB, AWS SDK included) the functions must stay within: module load, most of a cold start,
+   * grows with the bundle, so a heavy new import should be a decision, not an accident. `npm run bench` prints the
+   * sizes and load times of every function.
+   */
+  const SIZE_BUDGET_KIB: Record<string, number> = { SCIM: 600, authorizer: 400 };
+
   it.each(functions)('the %s handler bundles with a source map and the AWS SDK inside', (_name, pick) => {
     const bundle = bundlePath(pick(stack));
 
@@ -69,6 +76,12 @@ describe('Lambda bundles', () => {
       .map((match) => match[1])
       .filter((name) => name !== '@aws-sdk/signature-v4-crt');
     expect(external).toEqual([]);
+  });
+
+  it.each(functions)('the %s bundle stays within its size budget', (name, pick) => {
+    const kib = statSync(bundlePath(pick(stack))).size / 1024;
+
+    expect(kib).toBeLessThanOrEqual(SIZE_BUDGET_KIB[name] ?? 0);
   });
 
   it.each(functions)('the %s bundle loads with its deployed environment and exports a handler', (_name, pick) => {

@@ -1,4 +1,3 @@
-import { SeatLimitError } from '../../../lambda/domain/errors';
 import { deriveLicenseKey, LicenseKeys } from '../../../lambda/domain/license-keys';
 import {
   greetingName,
@@ -135,23 +134,14 @@ describe('LicensePolicy', () => {
     expect(reader.reads).toBe(0);
   });
 
-  it('refuses the create when every seat is taken, naming the numbers', async () => {
+  it('plans the seat take with the configured limit without reading seat usage: the transaction decides', async () => {
     const { policy, reader } = setup({ seatLimit: 50 });
     reader.seats.set('default', { used: 50 });
 
-    const planning = policy.plan({ orgId: 'default', after: user(), at: AT });
+    const writes = await policy.plan({ orgId: 'default', after: user(), at: AT });
 
-    await expect(planning).rejects.toThrow(SeatLimitError);
-    await expect(planning).rejects.toThrow(/^no license seats available: 50 of 50 in use/);
-  });
-
-  it("lets the organization item's own limit win over the configured one", async () => {
-    const { policy, reader } = setup({ seatLimit: 50 });
-    reader.seats.set('default', { used: 3, limit: 3 });
-
-    const planning = policy.plan({ orgId: 'default', after: user(), at: AT });
-
-    await expect(planning).rejects.toThrow(/3 of 3 in use/);
+    expect(writes[1]).toEqual({ kind: 'license.seat', orgId: 'default', delta: 1, defaultLimit: 50 });
+    expect(reader.reads).toBe(0);
   });
 
   it('has no limit for an organization without a configured or own limit', async () => {

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createScimHandler } from '../../lambda/handlers/scim';
+import { type ApiServerHandle, startApiServer } from '../../local/api-gateway-adapter';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
+import { ensureLocalSigningKey } from '../../local/license-signing-key';
+import { type LocalServiceConfig, localAdapters } from '../../local/local-adapters';
+import { type TestConfig, testConfig } from '../support/dynamodb';
+import { DynamoRequestLog } from '../support/dynamodb-request-log';
+
+/**
+ * The DynamoDB requests behind single SCIM requests, counted by a client that logs what the real SCIM handler sends
+ * (licensing on, as deployed): how many, of which kind, and how many round trips the caller waits for in sequence.
+ */
+
+const SEATS = 3;
+const SIGNING_KEY_SECRET_ID = 'test/license-signing-key';
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+let base: TestConfig;
+let server: ApiServerHandle;
+let client: DynamoDBClient;
+const log = new DynamoRequestLog();
+
+beforeAll(async () => {
+  base = await testConfig({ label: 'round-trips' });
+  ensureLocalSigningKey(base.config.localSecretsDir, SIGNING_KEY_SECRET_ID);
+  const config: LocalServiceConfig = {
+    ...base.config,
+    signingKeySecretId: SIGNING_KEY_SECRET_ID,
+    defaultOrgSeats: SEATS,
+  };
+  client = log.attach(
+    new DynamoDBClient({ endpoint: config.dynamoEndpoint, region: config.region, credentials: LOCAL_CREDENTIALS }),
+  );
+  server = await startApiServer({
+    port: 0,
+    config,
+    scimHandler: createScimHandler(config, { ...localAdapters(config), dynamo: client }),
+    authorizerCacheTtlSeconds: 0,
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  client?.destroy();
+  await base?.cleanup();
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: tests navigate arbitrary SCIM bodies.
+async function scim(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${server.scimBaseUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${base.token}`, 'Content-Type': 'application/scim+json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+/** The response and the DynamoDB requests the handler made for it. */
+async function measured(method: string, path: string, body?: unknown) {
+  log.reset();
+  const response = await scim(method, path, body);
+  return { response, requests: log.byCommand(), roundTrips: log.roundTrips() };
+}
+
+function newUser() {
+  const userName = `rt.${randomBytes(4).toString('hex')}@example.com`;
+  return {
+    schemas: [USER_SCHEMA],
+    userName,
+    name: { givenName: 'Ada', familyName: 'Lovelace' },
+    emails: [{ value: userName, type: 'work', primary: true }],
+    active: true,
+  };
+}
+
+describe('DynamoDB requests per SCIM request', () => {
+  it('creates an active user, its license, seat and email in one TransactWriteItems', async () => {
+    const body = newUser();
+
+    const { response, requests, roundTrips } = await measured('POST', '/Users', body);
+
+    expect(response).toMatchObject({ status: 201, body: { userName: body.userName, active: true } });
+    expect(requests).toEqual({ TransactWriteItems: 1 });
+    expect(roundTrips).toBe(1);
+  });
+
+  it('reads a user and its groups together: one round trip for a user in no group', async () => {
+    const created = await scim('POST', '/Users', newUser());
+
+    const { response, requests, roundTrips } = await measured('GET', `/Users/${created.body.id}`);
+
+    expect(response).toMatchObject({ status: 200, body: { id: created.body.id, groups: [] } });
+    expect(requests).toEqual({ GetItem: 1, Query: 1 });
+    expect(roundTrips).toBe(1);
+  });
+
+  it("reads a member's group names after the membership query, in parallel with the user", async () => {
+    const created = await scim('POST', '/Users', newUser());
+    const group = await scim('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: `rt-group-${randomBytes(4).toString('hex')}`,
+      members: [{ value: created.body.id }],
+    });
+
+    const { response, requests, roundTrips } = await measured('GET', `/Users/${created.body.id}`);
+
+    expect(response.status).toBe(200);
+    expect(response.body.groups).toEqual([
+      expect.objectContaining({ value: group.body.id, display: group.body.displayName }),
+    ]);
+    expect(requests).toEqual({ GetItem: 1, Query: 1, BatchGetItem: 1 });
+    expect(roundTrips).toBe(2);
+  });
+
+  it('answers 404 for an unknown id, the groups read in flight notwithstanding', async () => {
+    const id = '01900000-0000-7000-8000-000000000000';
+
+    const { response } = await measured('GET', `/Users/${id}`);
+
+    expect(response).toMatchObject({ status: 404, body: { schemas: [ERROR_SCHEMA], status: '404' } });
+  });
+
+  it('refuses a user beyond the seat limit with 403 from the transaction itself, writing nothing', async () => {
+    let filled = await measured('POST', '/Users', newUser());
+    while (filled.response.status === 201) filled = await measured('POST', '/Users', newUser());
+    const refusedBody = newUser();
+
+    const refused = await measured('POST', '/Users', refusedBody);
+
+    expect(filled.response.status).toBe(403);
+    expect(refused.response).toMatchObject({
+      status: 403,
+      body: {
+        schemas: [ERROR_SCHEMA],
+        status: '403',
+        detail: expect.stringMatching(new RegExp(`^no license seats available: ${SEATS} of ${SEATS} in use`)),
+      },
+    });
+    expect(refused.requests).toEqual({ TransactWriteItems: 1 });
+    const lookup = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${refusedBody.userName}"`)}`);
+    expect(lookup.body.totalResults).toBe(0);
+  });
+});
