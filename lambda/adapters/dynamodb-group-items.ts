@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
+import { KeyFormats } from '../contract/keys';
 import { legacyFoldCase } from '../domain/case-fold';
 import type { GroupRecord } from '../domain/groups';
 import { foldCase } from '../domain/users';
@@ -24,16 +25,21 @@ export const MEMBER_PREFIX = 'MEMBER#';
 export const GROUP_PREFIX = 'GROUP#';
 
 export function groupPartition(orgId: string, groupId: string): string {
-  return `${orgId}#GROUP#${groupId}`;
+  return KeyFormats.groupPartition(orgId, groupId);
+}
+
+/** The key of a user's item (in the users table), which a membership write checks still exists. */
+export function userItemKey(orgId: string, userId: string): Record<string, AttributeValue> {
+  return { pk: { S: KeyFormats.userPartition(orgId, userId) }, sk: { S: KeyFormats.userSortKey } };
 }
 
 export function userPartition(orgId: string, userId: string): string {
-  return `${orgId}#USER#${userId}`;
+  return KeyFormats.userPartition(orgId, userId);
 }
 
 /** Mirrors of a user's memberships: `<org>#MEMBEROF#<uid>` / `GROUP#<gid>`, read strongly consistently. */
 export function mirrorPartition(orgId: string, userId: string): string {
-  return `${orgId}#MEMBEROF#${userId}`;
+  return KeyFormats.memberOfPartition(orgId, userId);
 }
 
 export function mirrorKey(orgId: string, userId: string, groupId: string): Record<string, AttributeValue> {

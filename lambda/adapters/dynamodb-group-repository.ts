@@ -37,12 +37,12 @@ import {
   nameClaimKey,
   requireGroupKeysFit,
   toItem,
+  userItemKey,
   userPartition,
 } from './dynamodb-group-items';
 import { batchGet, deleteAll, type Item, queryAll } from './dynamodb-operations';
 import { OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
-import { userKey } from './dynamodb-user-repository';
 
 /** DynamoDB's limit of items per TransactWriteItems request. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -499,7 +499,7 @@ export class DynamoGroupRepository implements GroupRepository {
       writes.push({
         ConditionCheck: {
           TableName: this.usersTableName,
-          Key: userKey(group.orgId, member.userId),
+          Key: userItemKey(group.orgId, member.userId),
           ConditionExpression: 'attribute_exists(pk)',
         },
       });

@@ -1,5 +1,6 @@
 import { type AttributeValue, TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { KeyFormats } from '../contract/keys';
 import { OUTBOX_SORT_KEY } from '../contract/outbox-stream-filter';
 import {
   type EmailIntent,
@@ -38,8 +39,9 @@ export function orgItemKey(orgId: string): Record<string, AttributeValue> {
   return { pk: { S: `ORG#${orgId}` }, sk: { S: 'ORG' } };
 }
 
+/** A user's licenses live in the user's own partition, next to the user item. */
 export function userLicensesPartition(orgId: string, userId: string): string {
-  return `${orgId}#USER#${userId}`;
+  return KeyFormats.userPartition(orgId, userId);
 }
 
 export function licenseItemKey(orgId: string, userId: string, licenseId: string): Record<string, AttributeValue> {

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { MemberDirectory } from '../domain/groups';
+import { userItemKey } from './dynamodb-group-items';
 import { batchGet } from './dynamodb-operations';
-import { userKey } from './dynamodb-user-repository';
 
 /**
  * The users a group may refer to, read from the users table: one BatchGetItem per 100 ids, strongly consistent.
@@ -17,7 +17,7 @@ export class DynamoMemberDirectory implements MemberDirectory {
     const items = await batchGet(
       this.client,
       this.usersTableName,
-      [...new Set(userIds)].map((id) => userKey(orgId, id)),
+      [...new Set(userIds)].map((id) => userItemKey(orgId, id)),
       {
         ProjectionExpression: 'id, userName, #document',
         ExpressionAttributeNames: { '#document': 'document' },

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
-import { keyFits } from '../contract/keys';
+import { KeyFormats, keyFits } from '../contract/keys';
 import { IndexNames } from '../contract/tables';
 import { legacyFoldCase } from '../domain/case-fold';
 import { UniquenessError, VersionConflictError } from '../domain/errors';
@@ -227,7 +227,7 @@ export class DynamoUserRepository implements UserRepository {
           Put: {
             TableName: this.tableName,
             Item: {
-              pk: { S: `${after.orgId}#EMAIL#${folded}` },
+              pk: { S: KeyFormats.emailPartition(after.orgId, folded) },
               sk: { S: after.id },
               orgId: { S: after.orgId },
               userId: { S: after.id },
@@ -242,7 +242,7 @@ export class DynamoUserRepository implements UserRepository {
         writes.push({
           Delete: {
             TableName: this.tableName,
-            Key: { pk: { S: `${before.orgId}#EMAIL#${folded}` }, sk: { S: before.id } },
+            Key: { pk: { S: KeyFormats.emailPartition(before.orgId, folded) }, sk: { S: before.id } },
           },
         });
       }
@@ -308,7 +308,7 @@ export class DynamoUserRepository implements UserRepository {
 }
 
 function emailPartition(orgId: string, address: string): string {
-  return `${orgId}#EMAIL#${foldCase(address)}`;
+  return KeyFormats.emailPartition(orgId, foldCase(address));
 }
 
 /** The user's distinct addresses, folded: `A@x.com` and `a@X.com` are one item. */
@@ -344,10 +344,8 @@ const noLinkedWrites: LinkedWriteTranslator = (write) => {
   throw new Error(`no translator for linked write ${write.kind}`);
 };
 
-const USER_SK = 'USER';
-
 export function userKey(orgId: string, id: string): Record<string, AttributeValue> {
-  return { pk: { S: `${orgId}#USER#${id}` }, sk: { S: USER_SK } };
+  return { pk: { S: KeyFormats.userPartition(orgId, id) }, sk: { S: KeyFormats.userSortKey } };
 }
 
 function userNameKey(orgId: string, userName: string): Record<string, AttributeValue> {
@@ -370,8 +368,8 @@ export function userItem(user: UserRecord): Record<string, AttributeValue> {
 
 function toItem(user: UserRecord): Record<string, unknown> {
   return {
-    pk: `${user.orgId}#USER#${user.id}`,
-    sk: USER_SK,
+    pk: KeyFormats.userPartition(user.orgId, user.id),
+    sk: KeyFormats.userSortKey,
     ...listIndexAttributes('USER', user.orgId, user.id),
     userNameKey: `${user.orgId}#${foldCase(user.userName)}`,
     externalIdKey: user.externalId === undefined ? undefined : `${user.orgId}#${user.externalId}`,

@@ -27,3 +27,20 @@ export function keyFits(key: string, kind: KeyKind = 'partition'): boolean {
   if (key.length * 3 <= maxKeyBytes(kind)) return true;
   return utf8Length(key) <= maxKeyBytes(kind);
 }
+
+/**
+ * Key formats several adapters share. Every partition starts with the organization id, so no query can cross
+ * organizations by construction. Values compared without regard to case are passed in already folded.
+ */
+export const KeyFormats = {
+  /** A user's item and its licenses (`USER` / `LICENSE#<id>`), and the membership index of its groups. */
+  userPartition: (orgId: string, userId: string) => `${orgId}#USER#${userId}`,
+  /** Sort key of the user item itself. */
+  userSortKey: 'USER',
+  /** One item per distinct address of a user (sort key: the user id), written in the user's transaction. */
+  emailPartition: (orgId: string, foldedAddress: string) => `${orgId}#EMAIL#${foldedAddress}`,
+  /** A group's item and its memberships (`GROUP` / `MEMBER#<uid>`). */
+  groupPartition: (orgId: string, groupId: string) => `${orgId}#GROUP#${groupId}`,
+  /** Strongly consistent mirrors of a user's memberships (`GROUP#<gid>`). */
+  memberOfPartition: (orgId: string, userId: string) => `${orgId}#MEMBEROF#${userId}`,
+} as const;
