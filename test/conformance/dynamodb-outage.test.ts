@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createDynamoDbClient } from '../../lambda/adapters/dynamodb-client';
 import { createScimHandler, type ProxyHandler } from '../../lambda/handlers/scim';
 import { localAdapters } from '../../local/local-adapters';
 import type { LocalApi } from '../support/local-api';
@@ -33,8 +34,12 @@ afterAll(async () => {
   await api?.close();
 });
 
+/** The SCIM handler with the deployed functions' DynamoDB client (its time limits), pointed at `endpoint`. */
 function pointAt(endpoint: string): void {
-  handler = createScimHandler(api.config, localAdapters({ ...api.config, dynamoEndpoint: endpoint }));
+  handler = createScimHandler(api.config, {
+    ...localAdapters(api.config),
+    dynamo: createDynamoDbClient({ endpoint, region: api.config.region }),
+  });
 }
 
 describe('DynamoDB out of reach', () => {
