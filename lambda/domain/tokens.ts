@@ -39,7 +39,11 @@ export interface TokenVerifierOptions {
 
 export type Verification =
   | { readonly ok: true; readonly orgId: string; readonly usedPreviousToken: boolean }
-  | { readonly ok: false; readonly reason: 'missing' | 'malformed' | 'unknown-organization' | 'mismatch' };
+  | {
+      readonly ok: false;
+      /** `expired`: the previous key of a rotation, after its grace period (the admin has not pasted the new one). */
+      readonly reason: 'missing' | 'malformed' | 'unknown-organization' | 'mismatch' | 'expired';
+    };
 
 /**
  * How long the verifier reuses a secret's value. It adds to API Gateway's authorizer result cache: together they bound
@@ -96,6 +100,7 @@ export class TokenVerifier {
       if (Number.isFinite(expiresAt) && this.clock.now().getTime() < expiresAt) {
         return { ok: true, orgId, usedPreviousToken: true };
       }
+      return { ok: false, reason: 'expired' };
     }
     return { ok: false, reason: 'mismatch' };
   }

@@ -4,9 +4,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
+import { METRIC_NAMES, METRIC_SERVICES } from '../contract/metrics';
 import type { Clock } from '../domain/clock';
 import { DEFAULT_ORG_SECRET_PREFIX } from '../domain/organizations';
-import { type SecretReader, TokenVerifier } from '../domain/tokens';
+import { type SecretReader, TokenVerifier, type Verification } from '../domain/tokens';
 import { type AuthorizerConfig, authorizerConfigFromEnv } from '../wiring/config';
 import { type Counter, powertoolsCounter } from '../wiring/metrics';
 
@@ -51,16 +52,28 @@ export function createAuthorizerHandler(
     ...verifierOptions,
     cacheTtlMs: Math.min(REFRESH_TTL_MS, overrides.cacheTtlMs ?? REFRESH_TTL_MS),
   });
-  const counter = overrides.counter ?? powertoolsCounter('scim-authorizer');
+  const counter = overrides.counter ?? powertoolsCounter(METRIC_SERVICES.authorizer);
+
+  const verify = async (authorization: string | undefined): Promise<Verification> => {
+    try {
+      const result = await verifier.verify(authorization);
+      return !result.ok && result.reason === 'mismatch' ? await refresher.verify(authorization) : result;
+    } catch (error) {
+      // Lambda counts every refused key as a function error too (that is how API Gateway learns "401"), so the
+      // failures an operator must act on (Secrets Manager unreachable, access denied) get their own metric.
+      logger.error('SCIM API key could not be checked', error instanceof Error ? error : new Error(String(error)));
+      counter.count(METRIC_NAMES.authorizerFailures);
+      throw error;
+    }
+  };
 
   return async (event) => {
     const authorization = header(event, 'authorization');
-    let result = await verifier.verify(authorization);
-    if (!result.ok && result.reason === 'mismatch') result = await refresher.verify(authorization);
+    const result = await verify(authorization);
     if (!result.ok) {
       // The reason helps an operator; the token itself is never logged.
       logger.warn('SCIM API key refused', { reason: result.reason });
-      counter.count('RejectedTokens', { reason: result.reason });
+      counter.count(METRIC_NAMES.rejectedTokens, { reason: result.reason });
       throw new Error('Unauthorized');
     }
     if (result.usedPreviousToken) {

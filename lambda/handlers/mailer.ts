@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import { DynamoOutboxStore } from '../adapters/dynamodb-outbox';
 import { createSesClient, SesMailer } from '../adapters/ses-mailer';
+import { type EmailOutcome, METRIC_NAMES, METRIC_SERVICES } from '../contract/metrics';
 import { isOutboxDelivery } from '../contract/outbox-stream-filter';
 import { type Clock, systemClock } from '../domain/clock';
 import type { SigningKeyProvider } from '../domain/license-keys';
@@ -17,6 +18,7 @@ import type { EmailIntent } from '../domain/licenses';
 import type { SecretReader } from '../domain/tokens';
 import { configFromEnv, type ServiceConfig } from '../wiring/config';
 import { brandingFor, licenseKeysFor } from '../wiring/licensing';
+import { type Counter, powertoolsCounter } from '../wiring/metrics';
 
 /** What the mailer reads of the Lambda context: how long the invocation has left. Absent locally (no timeout). */
 export type InvocationClock = Pick<Context, 'getRemainingTimeInMillis'>;
@@ -46,6 +48,8 @@ export interface MailerOverrides {
    * @default RECORD_BUDGET_MS
    */
   readonly recordBudgetMs?: number;
+  /** Counts email outcomes. @default CloudWatch metrics on Lambda, none locally */
+  readonly counter?: Counter;
 }
 
 /** SES: 3 attempts × (3 s connect + 10 s request), plus the outbox claim and record writes. */
@@ -95,6 +99,8 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
     leaseMs: overrides.leaseMs,
   });
 
+  const counter = overrides.counter ?? powertoolsCounter(METRIC_SERVICES.mailer);
+  const countEmail = (outcome: EmailOutcome) => counter.count(METRIC_NAMES.licenseEmails, { outcome });
   const failureDelayMs = overrides.failureDelayMs ?? failureBackoff;
   const recordBudgetMs = overrides.recordBudgetMs ?? RECORD_BUDGET_MS;
   // Per container: Lambda invokes one batch per shard at a time, so this counts the retries of a stuck shard.
@@ -124,6 +130,7 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
       try {
         const outcome = await dispatcher.dispatch(intent);
         consecutiveFailures = 0;
+        countEmail(outcome === 'sent' ? 'sent' : outcome === 'rejected' ? 'refused' : 'duplicate');
         if (outcome === 'rejected') logger.warn('license email refused by the mail service', context);
         else logger.info('license email', { ...context, outcome });
       } catch (error) {
@@ -132,6 +139,7 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
           ...context,
           error: error instanceof Error ? error.name : 'unknown',
         });
+        countEmail('failed');
         consecutiveFailures++;
         const left = invocation ? invocation.getRemainingTimeInMillis() - ANSWER_MARGIN_MS : Number.POSITIVE_INFINITY;
         await sleep(Math.min(failureDelayMs(consecutiveFailures), left));

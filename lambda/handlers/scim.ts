@@ -7,6 +7,7 @@ import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import { DynamoGroupRepository } from '../adapters/dynamodb-group-repository';
 import { DynamoMemberDirectory } from '../adapters/dynamodb-member-directory';
 import { DynamoUserRepository } from '../adapters/dynamodb-user-repository';
+import { METRIC_NAMES, METRIC_SERVICES, scimMetricResource, statusClass } from '../contract/metrics';
 import { GroupService } from '../domain/groups';
 import type { SecretReader } from '../domain/tokens';
 import { UserService } from '../domain/users';
@@ -16,6 +17,7 @@ import { createScimRouter, type ScimRouter } from '../scim/router';
 import { UsersEndpoint } from '../scim/users-endpoint';
 import { configFromEnv, type ServiceConfig } from '../wiring/config';
 import { createLicensing } from '../wiring/licensing';
+import { type Counter, powertoolsCounter } from '../wiring/metrics';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
@@ -25,6 +27,8 @@ export interface ScimHandlerOverrides {
   /** Where the license signing key is read from. @default Secrets Manager */
   readonly secrets?: SecretReader;
   readonly logger?: Logger;
+  /** Counts requests by resource and status class. @default CloudWatch metrics on Lambda, none locally */
+  readonly counter?: Counter;
 }
 
 /** Wires the SCIM API once per configuration: adapters, use cases, router. */
@@ -52,10 +56,16 @@ export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerO
     endpoints: { Users: usersEndpoint, Groups: new GroupsEndpoint(groups) },
     log: logger,
   });
-  return (event) => handle(router, logger, event);
+  const counter = overrides.counter ?? powertoolsCounter(METRIC_SERVICES.scim);
+  return (event) => handle(router, logger, counter, event);
 }
 
-async function handle(router: ScimRouter, logger: Logger, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+async function handle(
+  router: ScimRouter,
+  logger: Logger,
+  counter: Counter,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> {
   const request = toHttpRequest(event);
   logger.appendKeys({ orgId: request.orgId, requestId: request.requestId });
   const response = await router(request);
@@ -63,6 +73,10 @@ async function handle(router: ScimRouter, logger: Logger, event: APIGatewayProxy
     method: request.method,
     resource: request.path.split('/')[1],
     status: response.status,
+  });
+  counter.count(METRIC_NAMES.scimRequests, {
+    resource: scimMetricResource(request.path),
+    statusClass: statusClass(response.status),
   });
   return { statusCode: response.status, headers: response.headers, body: response.body };
 }

@@ -1,7 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-
-/** CloudWatch namespace of every metric the service emits. */
-export const METRICS_NAMESPACE = 'ScimLicensePortal';
+import { METRICS_NAMESPACE } from '../contract/metrics';
 
 /** Counts events; the handlers take it as a dependency so tests can see what was counted. */
 export interface Counter {

@@ -800,14 +800,20 @@ describe('mailer retries and the seat condition, against DynamoDB Local directly
       dynamodb: { NewImage: Item as never, SequenceNumber: '42', StreamViewType: 'NEW_AND_OLD_IMAGES' as const },
     };
 
-    const response = await createMailerHandler(
-      stack.config,
-      localAdapters(stack.config),
-    )({ Records: [record, record] });
+    const counted: unknown[] = [];
+    const counter = { count: (name: string, dimensions?: unknown) => counted.push({ name, dimensions }) };
+
+    const response = await createMailerHandler(stack.config, { ...localAdapters(stack.config), counter })({
+      Records: [record, record],
+    });
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(Item?.sentAt?.S).toEqual(expect.any(String));
     expect(await emailsTo(mail, email)).toHaveLength(1);
+    expect(counted).toEqual([
+      { name: 'LicenseEmails', dimensions: { outcome: 'duplicate' } },
+      { name: 'LicenseEmails', dimensions: { outcome: 'duplicate' } },
+    ]);
   });
 
   it('refuses in the transaction when the last seat was taken after the policy read it', async () => {

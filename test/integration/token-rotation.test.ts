@@ -175,7 +175,7 @@ if (unavailable) {
       expect(after).toEqual(['Unauthorized', 'graceful']);
       expect(counts).toEqual([
         { name: 'PreviousTokenUses', dimensions: undefined },
-        { name: 'RejectedTokens', dimensions: { reason: 'mismatch' } },
+        { name: 'RejectedTokens', dimensions: { reason: 'expired' } },
       ]);
     });
 

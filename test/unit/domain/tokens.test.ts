@@ -93,7 +93,7 @@ describe('TokenVerifier', () => {
     expect(await verifier.verify(token)).toEqual({ ok: false, reason: 'unknown-organization' });
   });
 
-  it('accepts the previous token until its grace period ends', async () => {
+  it('accepts the previous token until its grace period ends, then refuses it as expired', async () => {
     const { verifier, secrets, now } = setup();
     secrets.values.set(
       'default-secret',
@@ -110,7 +110,7 @@ describe('TokenVerifier', () => {
     const after = await verifier.verify(DEFAULT_TOKEN);
 
     expect(during).toEqual({ ok: true, orgId: 'default', usedPreviousToken: true });
-    expect(after).toEqual({ ok: false, reason: 'mismatch' });
+    expect(after).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('refuses a wrong token while a rotation grace period is active', async () => {
@@ -144,7 +144,7 @@ describe('TokenVerifier', () => {
 
     const result = await verifier.verify(DEFAULT_TOKEN);
 
-    expect(result).toEqual({ ok: false, reason: 'mismatch' });
+    expect(result).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('refuses the previous token at the exact instant its grace period ends', async () => {
@@ -162,7 +162,7 @@ describe('TokenVerifier', () => {
 
     const result = await verifier.verify(DEFAULT_TOKEN);
 
-    expect(result).toEqual({ ok: false, reason: 'mismatch' });
+    expect(result).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('refuses a revoked token once the cache period has passed', async () => {
@@ -318,7 +318,7 @@ describe('TokenVerifier', () => {
 
     const result = await verifier.verify(DEFAULT_TOKEN);
 
-    expect(result).toEqual({ ok: false, reason: 'mismatch' });
+    expect(result).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('checks the current token when the previous one in the secret is not text', async () => {
