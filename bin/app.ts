@@ -16,6 +16,7 @@ export function createApp(props?: AppProps): App {
   const tokenRotationDays = readPositiveInteger(app, 'tokenRotationDays');
   const tokenGraceHours = readNonNegativeNumber(app, 'tokenGraceHours');
   const scimConcurrency = readPositiveInteger(app, 'scimConcurrency');
+  const alarmEmail = readOptionalEmail(app, 'alarmEmail');
 
   new ScimStack(app, STACK_NAME, {
     description: 'SCIM 2.0 provisioning backend of the license portal',
@@ -24,6 +25,7 @@ export function createApp(props?: AppProps): App {
     tokenRotationDays,
     tokenGraceHours,
     scimConcurrency,
+    alarmEmail,
   });
 
   // cdk-nag v3 runs as a policy validation plugin: any unacknowledged finding, warning or error, fails synthesis.
@@ -32,16 +34,22 @@ export function createApp(props?: AppProps): App {
 }
 
 function readSenderEmail(app: App): string {
-  const value: unknown = app.node.tryGetContext('senderEmail');
-  if (typeof value !== 'string' || value.trim() === '') {
+  const email = readOptionalEmail(app, 'senderEmail');
+  if (email === undefined) {
     throw new Error(
       'Missing CDK context "senderEmail": the address license emails come from. ' +
         'Pass it as `npx cdk synth -c senderEmail=licenses@example.com` or set it in cdk.json under "context".',
     );
   }
-  const email = value.trim();
+  return email;
+}
+
+function readOptionalEmail(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+  const email = String(value).trim();
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-    throw new Error(`CDK context "senderEmail" must be an email address, got "${email}"`);
+    throw new Error(`CDK context "${key}" must be an email address, got "${email}"`);
   }
   return email;
 }

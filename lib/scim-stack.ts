@@ -9,6 +9,7 @@ import { DataTables } from './constructs/data-tables';
 import { LicenseMailer } from './constructs/license-mailer';
 import { LicenseSigningKey } from './constructs/license-signing-key';
 import { LicenseValidation } from './constructs/license-validation';
+import { Operations, type OperationsProps } from './constructs/operations';
 import { ScimApi } from './constructs/scim-api';
 import { SenderIdentity } from './constructs/sender-identity';
 import { ServiceFunction } from './constructs/service-function';
@@ -41,11 +42,31 @@ export interface ScimStackProps extends StackProps {
    * @default - no reservation
    */
   readonly scimConcurrency?: number;
+  /**
+   * Address subscribed to the alarm topic (CDK context `alarmEmail`).
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Alarm thresholds (see the README's alarm table).
+   * @default - the defaults of OperationsProps
+   */
+  readonly alarmThresholds?: AlarmThresholds;
   /** @default 50 */
   readonly throttlingRateLimit?: number;
   /** @default 100 */
   readonly throttlingBurstLimit?: number;
 }
+
+export type AlarmThresholds = Pick<
+  OperationsProps,
+  | 'serverErrorRate'
+  | 'latencyP99'
+  | 'latencyEvaluationPeriods'
+  | 'functionErrors'
+  | 'authorizerFailures'
+  | 'tableThrottles'
+>;
 
 /** The SCIM provisioning backend: composes the constructs, holds no resource definitions of its own. */
 export class ScimStack extends Stack {
@@ -60,6 +81,7 @@ export class ScimStack extends Stack {
   readonly licenseSigningKey: LicenseSigningKey;
   readonly licenseMailer: LicenseMailer;
   readonly licenseValidation: LicenseValidation;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: ScimStackProps) {
     super(scope, id, props);
@@ -144,6 +166,26 @@ export class ScimStack extends Stack {
       environment: tableEnvironment,
     });
 
+    this.operations = new Operations(this, 'Operations', {
+      stage: this.scimApi.stage,
+      accessLogGroup: this.scimApi.accessLogGroup,
+      functions: [
+        { label: 'Scim', function: this.scimFunction.function },
+        { label: 'Authorizer', function: this.authorizerFunction.function, errorsAlarm: false },
+        { label: 'Mailer', function: this.licenseMailer.function.function },
+        { label: 'Validation', function: this.licenseValidation.function.function },
+        { label: 'TokenRotation', function: this.tokenRotation.function.function },
+      ],
+      tables: [
+        { label: 'Users', table: users },
+        { label: 'Groups', table: groups },
+        { label: 'Licenses', table: licenses },
+      ],
+      mailer: this.licenseMailer,
+      alarmEmail: props.alarmEmail,
+      ...props.alarmThresholds,
+    });
+
     new CfnOutput(this, 'ScimBaseUrl', {
       description: "Okta's SCIM connector base URL (Entra ID: Tenant URL)",
       value: this.scimApi.scimBaseUrl,
@@ -173,6 +215,10 @@ export class ScimStack extends Stack {
     new CfnOutput(this, 'LicenseMailDeadLetterQueueUrl', {
       description: 'License emails given up after all retries (its alarm fires on the first message)',
       value: this.licenseMailer.deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic every alarm notifies (context alarmEmail subscribes an address)',
+      value: this.operations.topic.topicArn,
     });
     new CfnOutput(this, 'UsersTableName', { description: 'Users table', value: users.tableName });
     new CfnOutput(this, 'LicensesTableName', {

@@ -180,14 +180,7 @@ export class LicenseMailer extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    const sesMetric = (metricName: string) =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/SES',
-        metricName,
-        dimensionsMap: { [SES_CONFIGURATION_SET_TAG]: this.configurationSet.configurationSetName },
-        statistic: 'Sum',
-        period: Duration.hours(1),
-      });
+    const sesMetric = (metricName: string) => this.metricSesEvent(metricName);
     this.bounceAlarm = new cloudwatch.Alarm(this, 'BounceAlarm', {
       alarmDescription:
         'A license email bounced: the user did not get their key. SES suppresses the address; fix it in the identity provider and re-send.',
@@ -204,6 +197,21 @@ export class LicenseMailer extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * A sending event of this mailer's configuration set (`Send`, `Delivery`, `Bounce`, `Complaint`, `Reject`, …).
+   * @default statistic Sum over one hour
+   */
+  metricSesEvent(eventName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/SES',
+      metricName: eventName,
+      dimensionsMap: { [SES_CONFIGURATION_SET_TAG]: this.configurationSet.configurationSetName },
+      statistic: 'Sum',
+      period: Duration.hours(1),
+      ...props,
     });
   }
 }
