@@ -15,6 +15,7 @@ export interface Values {
   readonly 'grace-hours'?: string;
   readonly user?: string;
   readonly 'include-failed'?: boolean;
+  readonly tier?: string;
   readonly local?: boolean;
   readonly json?: boolean;
   readonly stack?: string;

@@ -1,9 +1,24 @@
 import { parseArgs } from 'node:util';
 import { STACK_NAME } from '../lambda/contract/deployment';
+import {
+  DEFAULT_THROTTLE_TIER,
+  isThrottleTier,
+  THROTTLE_TIER_NAMES,
+  THROTTLE_TIERS,
+} from '../lambda/contract/throttle-tiers';
 import { MAX_SEATS } from '../lambda/domain/organizations';
 import { DEFAULT_GRACE_HOURS } from '../lambda/domain/token-rotation';
 import { type Command, UsageError, type Values } from './command';
-import { detailsJson, detailsText, organizationJson, redrivenJson, seatsText, table } from './output';
+import {
+  detailsJson,
+  detailsText,
+  organizationJson,
+  redrivenJson,
+  seatsText,
+  table,
+  throttleJson,
+  throttleText,
+} from './output';
 
 /** The admin commands, their flags and usage text: what each does, independent of where it acts. */
 
@@ -14,7 +29,12 @@ Commands:
                                      enable SCIM for a new organization: prints its id, the SCIM base URL and its
                                      API token (shown once)
   org list                           every organization with its seats
-  org show --org <id>                seats used/total, token age, grace period and rotation state
+  org show --org <id>                seats used/total, throttle tier, token age, grace period and rotation state
+  org throttle --org <id> --tier <${THROTTLE_TIER_NAMES.join('|')}>
+                                     give the organization its own rate and burst (${THROTTLE_TIER_NAMES.map(
+                                       (tier) =>
+                                         `${tier}: ${THROTTLE_TIERS[tier].rateLimit}/s, burst ${THROTTLE_TIERS[tier].burstLimit}`,
+                                     ).join('; ')}); takes effect within a minute
   token rotate --org <id> [--grace-hours <h>]
                                      a new token is current at once; the previous one keeps working for the grace
                                      period (default ${DEFAULT_GRACE_HOURS} h), then stops
@@ -53,15 +73,25 @@ export const COMMANDS: Record<string, Command> = {
         ...(seatLimit === undefined ? {} : { seatLimit }),
         ...(values.id === undefined ? {} : { orgId: values.id }),
       });
-      const { organization, token, secretId, secret } = created;
+      const { token, secretId, secret } = created;
+      let organization = created.organization;
       const warnings = secret.rotationError
         ? [`the rotation Lambda could not be attached (${secret.rotationError}); ${target.rotationHint}`]
         : [];
+      try {
+        organization = await target.organizations.setThrottleTier(organization.orgId, DEFAULT_THROTTLE_TIER);
+      } catch (error) {
+        warnings.push(
+          `no throttle slot (${error instanceof Error ? error.message : String(error)}): the organization shares the ` +
+            `rate of organizations without one; \`org throttle --org ${organization.orgId} --tier <tier>\` gives it its own`,
+        );
+      }
       return {
         json: {
           orgId: organization.orgId,
           name: organization.name,
           seatLimit: organization.seatLimit ?? null,
+          throttle: throttleJson(organization),
           scimBaseUrl: target.scimBaseUrl,
           token,
           secretId,
@@ -94,11 +124,13 @@ export const COMMANDS: Record<string, Command> = {
         organization.seatLimit === undefined
           ? `${organization.seatsUsed} / no limit`
           : `${organization.seatsUsed} / ${organization.seatLimit}`,
+        (throttleJson(organization).ownKey ? '' : 'shared ') +
+          (organization.throttleSlot?.tier ?? DEFAULT_THROTTLE_TIER),
         organization.createdAt || '-',
       ]);
       return {
         json: { organizations: organizations.map(organizationJson) },
-        text: table([['ORG ID', 'NAME', 'SEATS USED / LIMIT', 'CREATED'], ...rows]),
+        text: table([['ORG ID', 'NAME', 'SEATS USED / LIMIT', 'THROTTLE', 'CREATED'], ...rows]),
       };
     },
   },
@@ -149,6 +181,22 @@ export const COMMANDS: Record<string, Command> = {
         text: result.revoked
           ? `The previous API token of ${result.orgId} is revoked; it stops working within a minute (authorizer caches).`
           : `${result.orgId} has no previous API token in a grace period: nothing to revoke.`,
+      };
+    },
+  },
+  'org throttle': {
+    required: ['org', 'tier'],
+    optional: [],
+    async run(target, values, progress) {
+      const tier = values.tier!;
+      if (!isThrottleTier(tier)) {
+        throw new UsageError(`--tier must be one of ${THROTTLE_TIER_NAMES.join(', ')}, got "${tier}"`);
+      }
+      progress(`Moving ${values.org} to the ${tier} throttle tier in ${target.description}…`);
+      const organization = await target.organizations.setThrottleTier(values.org!, tier);
+      return {
+        json: organizationJson(organization),
+        text: `Throttle of ${organization.orgId}: ${throttleText(organization)}. It applies within a minute (authorizer caches).`,
       };
     },
   },
@@ -239,6 +287,7 @@ export function parse(argv: readonly string[]): { values: Values; command: Comma
       'grace-hours': { type: 'string' },
       user: { type: 'string' },
       'include-failed': { type: 'boolean' },
+      tier: { type: 'string' },
       local: { type: 'boolean' },
       json: { type: 'boolean' },
       stack: { type: 'string' },

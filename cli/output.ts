@@ -1,3 +1,5 @@
+import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
+import { DEFAULT_THROTTLE_TIER, THROTTLE_TIERS, type ThrottleTier } from '../lambda/contract/throttle-tiers';
 import { DomainError } from '../lambda/domain/errors';
 import type { Organization, OrganizationDetails } from '../lambda/domain/organizations';
 import type { RedrivenEmail } from '../lambda/domain/outbox-redrive';
@@ -23,7 +25,29 @@ export function organizationJson(organization: Organization): Record<string, unk
     seatsUsed: organization.seatsUsed,
     createdAt: organization.createdAt || null,
     ...(organization.plan ? { plan: organization.plan } : {}),
+    throttle: throttleJson(organization),
   };
+}
+
+export function throttleJson(organization: Organization): {
+  tier: ThrottleTier;
+  ownKey: boolean;
+  rateLimit: number;
+  burstLimit: number;
+} {
+  const slot = organization.throttleSlot;
+  const tier = slot?.tier ?? DEFAULT_THROTTLE_TIER;
+  return {
+    tier,
+    ownKey: slot !== undefined || organization.orgId === DEFAULT_ORG_ID,
+    rateLimit: THROTTLE_TIERS[tier].rateLimit,
+    burstLimit: THROTTLE_TIERS[tier].burstLimit,
+  };
+}
+
+export function throttleText(organization: Organization): string {
+  const { tier, ownKey, rateLimit, burstLimit } = throttleJson(organization);
+  return `${tier}, ${rateLimit} requests/s, burst ${burstLimit}${ownKey ? '' : ', shared with other organizations without a tier (org throttle gives it its own)'}`;
 }
 
 export function detailsJson(details: OrganizationDetails): Record<string, unknown> {
@@ -40,6 +64,7 @@ export function detailsText(details: OrganizationDetails): string {
   const lines = [
     `Organization ${organization.orgId}: ${organization.name}`,
     `  Seats         ${seatsText(organization)}`,
+    `  Throttle      ${throttleText(organization)}`,
   ];
   if (!details.stored) lines.push('                (no limit stored: the deployment setting `seats` applies)');
   if (!token) {

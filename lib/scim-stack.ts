@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
 import { encodeEnvironment } from '../lambda/contract/environment';
@@ -13,6 +14,7 @@ import { Operations, type OperationsProps } from './constructs/operations';
 import { ScimApi } from './constructs/scim-api';
 import { SenderIdentity } from './constructs/sender-identity';
 import { ServiceFunction } from './constructs/service-function';
+import { TenantThrottling } from './constructs/tenant-throttling';
 import { TokenRotation } from './constructs/token-rotation';
 import { TokenSecret } from './constructs/token-secret';
 
@@ -82,6 +84,7 @@ export class ScimStack extends Stack {
   readonly licenseMailer: LicenseMailer;
   readonly licenseValidation: LicenseValidation;
   readonly operations: Operations;
+  readonly tenantThrottling: TenantThrottling;
 
   constructor(scope: Construct, id: string, props: ScimStackProps) {
     super(scope, id, props);
@@ -149,6 +152,26 @@ export class ScimStack extends Stack {
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
     });
+
+    // Each organization's own rate and burst: the authorizer answers its usage-plan key, read from its item.
+    this.tenantThrottling = new TenantThrottling(this, 'TenantThrottling', {
+      api: this.scimApi.api,
+      stage: this.scimApi.stage,
+    });
+    for (const [name, value] of Object.entries(
+      encodeEnvironment({ usageKeyPrefix: this.tenantThrottling.keyPrefix, licensesTable: licenses.tableName }),
+    )) {
+      this.authorizerFunction.function.addEnvironment(name, value);
+    }
+    this.authorizerFunction.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadOrganizationThrottleSlots',
+        actions: ['dynamodb:GetItem'],
+        resources: [licenses.tableArn],
+        // Organization items only: the authorizer has no business with users' licenses.
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORG#*'] } },
+      }),
+    );
 
     // Licenses: emails from the outbox in the licenses table stream, and key validation for the desktop app.
     this.licenseMailer = new LicenseMailer(this, 'LicenseMailer', {
@@ -219,6 +242,13 @@ export class ScimStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'SNS topic every alarm notifies (context alarmEmail subscribes an address)',
       value: this.operations.topic.topicArn,
+    });
+    new CfnOutput(this, 'UsagePlans', {
+      description:
+        'Usage plan id of each throttle tier (npm run admin -- org throttle moves organizations between them)',
+      value: Stack.of(this).toJsonString(
+        Object.fromEntries(Object.entries(this.tenantThrottling.plans).map(([tier, plan]) => [tier, plan.usagePlanId])),
+      ),
     });
     new CfnOutput(this, 'UsersTableName', { description: 'Users table', value: users.tableName });
     new CfnOutput(this, 'LicensesTableName', {

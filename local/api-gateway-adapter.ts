@@ -27,6 +27,7 @@ import {
 import { LOCAL_REGION } from './dynamodb-local';
 import { type LocalServiceConfig, localAdapters } from './local-adapters';
 import { PortInUseError } from './ports';
+import type { UsagePlanCheck } from './usage-plans';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 export type RequestAuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
@@ -61,6 +62,12 @@ export interface ApiServerOptions {
   readonly log?: (line: string) => void;
   /** Environment variable that sets `port`, named in the error when the port is taken. */
   readonly portEnvVar?: string;
+  /**
+   * Throttles SCIM requests per usage-plan key, as the deployed usage plans do (`usagePlanThrottle()`; the local
+   * stack of `npm start` passes it).
+   * @default no throttling: protocol tests and the benchmark send faster than a tier allows
+   */
+  readonly usagePlans?: UsagePlanCheck;
 }
 
 export interface ApiServerHandle {
@@ -81,6 +88,7 @@ const GATEWAY_ERRORS = {
   accessDenied: { ...GATEWAY_ERROR_TEXTS.accessDenied, errorType: 'AccessDeniedException' },
   notFound: { ...GATEWAY_ERROR_TEXTS.notFound, errorType: 'MissingAuthenticationTokenException' },
   tooLarge: { ...GATEWAY_ERROR_TEXTS.tooLarge, errorType: 'RequestTooLargeException' },
+  throttled: { ...GATEWAY_ERROR_TEXTS.throttled, errorType: 'TooManyRequestsException' },
   timeout: { ...GATEWAY_ERROR_TEXTS.timeout, errorType: 'IntegrationTimeout' },
   internal: { ...GATEWAY_ERROR_TEXTS.internal, errorType: 'InternalServerErrorException' },
 } as const;
@@ -106,6 +114,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const region = options.config.region ?? LOCAL_REGION;
   const log = options.log;
   const authorizerCache = new Map<string, { decision: AuthorizerDecision; expiresAt: number }>();
+  const usagePlans = options.usagePlans ?? (() => 0);
   let site: EventSite | undefined;
 
   const route = (method: string, rawPath: string): Route | undefined => {
@@ -221,6 +230,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const decision = await authorize(authorizerEvent, identity);
     if (typeof decision === 'string') return send(gatewayError(decision));
     if (!isAllowed(decision.policy, authorizerEvent.methodArn)) return send(gatewayError('accessDenied'));
+    const retryAfter = decision.usageIdentifierKey ? usagePlans(decision.usageIdentifierKey) : 0;
+    if (retryAfter > 0) {
+      const throttled = gatewayError('throttled');
+      return send({ ...throttled, headers: { ...throttled.headers, 'Retry-After': String(retryAfter) } });
+    }
 
     const authorizerContext = {
       ...decision.context,

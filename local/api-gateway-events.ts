@@ -259,6 +259,8 @@ export interface AuthorizerDecision {
   readonly policy: readonly Statement[];
   /** Context as the integration sees it: numbers and booleans turned into strings. */
   readonly context: Record<string, string | null>;
+  /** The usage-plan API key the SCIM methods are metered and throttled by (API key source AUTHORIZER). */
+  readonly usageIdentifierKey?: string;
 }
 
 /** Checks the authorizer's answer the way API Gateway does before using it. */
@@ -280,7 +282,13 @@ export function toDecision(result: APIGatewayAuthorizerResult): AuthorizerDecisi
       throw new AuthorizerConfigurationError(`authorizer context value "${key}" is not a string, number or boolean`);
     }
   }
-  return { principalId: result.principalId, policy: statements, context };
+  const usageIdentifierKey = result.usageIdentifierKey;
+  return {
+    principalId: result.principalId,
+    policy: statements,
+    context,
+    ...(typeof usageIdentifierKey === 'string' && usageIdentifierKey !== '' ? { usageIdentifierKey } : {}),
+  };
 }
 
 /** Explicit Deny wins; otherwise an Allow for `execute-api:Invoke` on a matching resource is needed. */

@@ -11,6 +11,7 @@ import { killStaleLocalMail, localLicenseConfig, startLocalMail, validateLicense
 import { localSecretPath, resolveDefaultToken, type TokenSource, writeLocalSecret } from './local-secrets';
 import { killOnExit, killStaleProcess, removePidFile, writePidFile } from './pid-file';
 import { assertPortAvailable } from './ports';
+import { usagePlanThrottle } from './usage-plans';
 
 /** Fixed names: one local stack per DATA_DIR, so they never collide, and the admin CLI can find them. */
 export const LOCAL_TABLE_NAMES: TableNames = { users: 'scim-users', groups: 'scim-groups', licenses: 'scim-licenses' };
@@ -246,6 +247,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
       log: options.log,
       portEnvVar: SETTING_ENV_VARS.port,
+      // Each organization's rate and burst, from the tiers the deployed usage plans have.
+      usagePlans: usagePlanThrottle({ keyPrefix: config.usageKeyPrefix }),
     });
     stops.push(() => api.close());
 

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { IndexNames } from '../contract/tables';
+import { isThrottleTier, type ThrottleSlot, type ThrottleTier } from '../contract/throttle-tiers';
 import { type Organization, OrganizationExistsError, type OrganizationRepository } from '../domain/organizations';
 import { queryAll } from './dynamodb-operations';
 
@@ -115,6 +116,100 @@ export class DynamoOrganizationRepository implements OrganizationRepository {
   async delete(orgId: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: marshall(key(orgId)) }));
   }
+
+  async takenThrottleSlots(tier: ThrottleTier): Promise<ReadonlySet<number>> {
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :tier',
+      ExpressionAttributeValues: { ':tier': { S: slotPartition(tier) } },
+      ConsistentRead: true,
+    });
+    return new Set(items.map((item) => Number(item.slot?.N)));
+  }
+
+  async claimThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ ...slotKey(slot), tier: slot.tier, slot: slot.slot, orgId }),
+          ConditionExpression: 'attribute_not_exists(pk) OR orgId = :orgId',
+          ExpressionAttributeValues: { ':orgId': { S: orgId } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async setThrottleSlot(
+    orgId: string,
+    slot: ThrottleSlot,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined> {
+    const sets = ['throttleTier = :tier', 'throttleSlot = :slot'];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':tier': slot.tier, ':slot': slot.slot };
+    if (createAs) {
+      Object.assign(names, { '#name': 'name', '#createdAt': 'createdAt' });
+      sets.push(
+        'orgId = :orgId',
+        '#name = if_not_exists(#name, :name)',
+        '#createdAt = if_not_exists(#createdAt, :createdAt)',
+        'gsi1pk = :orgs',
+        'gsi1sk = :orgId',
+      );
+      Object.assign(values, {
+        ':orgId': orgId,
+        ':name': createAs.name,
+        ':createdAt': createAs.createdAt,
+        ':orgs': ORGS_PARTITION,
+      });
+    }
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(key(orgId)),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: createAs ? undefined : 'attribute_exists(pk)',
+          ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+          ExpressionAttributeValues: marshall(values),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes ? fromItem(result.Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async releaseThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: marshall(slotKey(slot)),
+          ConditionExpression: 'orgId = :orgId',
+          ExpressionAttributeValues: { ':orgId': { S: orgId } },
+        }),
+      );
+    } catch (error) {
+      // Already released, or never ours: nothing to give back.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
+
+function slotPartition(tier: ThrottleTier): string {
+  return `THROTTLE#${tier}`;
+}
+
+function slotKey({ tier, slot }: ThrottleSlot): { pk: string; sk: string } {
+  return { pk: slotPartition(tier), sk: `SLOT#${String(slot).padStart(3, '0')}` };
 }
 
 function key(orgId: string): { pk: string; sk: string } {
@@ -136,5 +231,8 @@ function fromItem(item: Record<string, AttributeValue>): Organization {
     seatsUsed: typeof value.seatsUsed === 'number' ? value.seatsUsed : 0,
     ...(typeof value.plan === 'string' ? { plan: value.plan } : {}),
     createdAt: typeof value.createdAt === 'string' ? value.createdAt : '',
+    ...(isThrottleTier(value.throttleTier) && typeof value.throttleSlot === 'number'
+      ? { throttleSlot: { tier: value.throttleTier, slot: value.throttleSlot } }
+      : {}),
   };
 }

@@ -17,6 +17,8 @@ export const ENVIRONMENT_NAMES = {
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   productName: 'PRODUCT_NAME',
   tokenGraceHours: 'TOKEN_GRACE_HOURS',
+  /** Prefix of the usage-plan API key values (lambda/contract/throttle-tiers.ts). */
+  usageKeyPrefix: 'USAGE_KEY_PREFIX',
   /** Read by Powertools Logger and Metrics themselves. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const;
@@ -73,6 +75,7 @@ export function decodeEnvironment(env: Readonly<Record<string, string | undefine
       Number.isFinite,
       'a number of hours',
     ),
+    usageKeyPrefix: text('usageKeyPrefix'),
     serviceName: text('serviceName'),
   };
 }

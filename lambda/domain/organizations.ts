@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { THROTTLE_TIERS, type ThrottleSlot, type ThrottleTier } from '../contract/throttle-tiers';
 import { type Clock, systemClock } from './clock';
 import { DomainError, NotFoundError } from './errors';
 import {
@@ -21,6 +22,9 @@ import { parseTokenSecret, type TokenSecret } from './tokens';
  *   limit), `seatsUsed` (number; absent means 0), `plan` (string), `createdAt` (ISO), `gsi1pk` `ORGS`, `gsi1sk` orgId.
  * - a seat is taken with `ADD seatsUsed 1` under the condition `attribute_not_exists(seatLimit) OR seatsUsed < seatLimit`
  *   (with `if_not_exists`), inside the transaction that issues the license; freed with `ADD seatsUsed -1`.
+ * - `throttleTier` and `throttleSlot`: the organization's own usage-plan API key (see lambda/contract/throttle-tiers.ts);
+ *   absent, it shares the `unassigned` key. Each taken slot also has a claim item, pk `THROTTLE#<tier>`, sk
+ *   `SLOT#<nnn>`, attribute `orgId`, written with `attribute_not_exists`, so no two organizations share a key.
  * The default organization may have no item until its first seat is taken; its limit then comes from configuration.
  */
 export interface Organization {
@@ -32,6 +36,8 @@ export interface Organization {
   /** The product plan shown to the desktop app when it validates a key. */
   readonly plan?: string;
   readonly createdAt: string;
+  /** Its own API key in a tier's usage plan; undefined: the shared `unassigned` key (the default organization: its own). */
+  readonly throttleSlot?: ThrottleSlot;
 }
 
 /** Organization ids: lower-case letters, digits and dashes, so they fit in tokens (`scim_<orgId>_…`) and keys. */
@@ -68,6 +74,18 @@ export interface OrganizationRepository {
   ): Promise<Organization | undefined>;
   /** Removes an organization whose creation could not be completed. */
   delete(orgId: string): Promise<void>;
+  /** The slots of a tier that have a claim item. */
+  takenThrottleSlots(tier: ThrottleTier): Promise<ReadonlySet<number>>;
+  /** Writes the slot's claim for the organization; false when another organization holds it. */
+  claimThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<boolean>;
+  /** Records the slot on the organization item (`createAs` as in setSeatLimit); undefined when it does not exist. */
+  setThrottleSlot(
+    orgId: string,
+    slot: ThrottleSlot,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined>;
+  /** Deletes the slot's claim if the organization holds it. */
+  releaseThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<void>;
 }
 
 /** Rotation configuration of a token secret, as Secrets Manager reports it. */
@@ -259,6 +277,43 @@ export class OrganizationService {
         : undefined;
     const updated = await this.repository.setSeatLimit(orgId, seats, createAs);
     if (!updated) throw new NotFoundError(`organization ${orgId} does not exist`);
+    return updated;
+  }
+
+  /**
+   * Gives the organization a key of its own in the tier's usage plan: a free slot is claimed, recorded on the
+   * organization, then the previous slot is released. Asking for the tier it has changes nothing.
+   */
+  async setThrottleTier(orgId: string, tier: ThrottleTier): Promise<Organization> {
+    const settings = THROTTLE_TIERS[tier];
+    if (!settings) throw new InvalidOrganizationError(`unknown throttle tier "${tier}"`);
+    const { organization, stored } = await this.organization(orgId);
+    const previous = stored ? organization.throttleSlot : undefined;
+    if (previous?.tier === tier) return organization;
+
+    const taken = await this.repository.takenThrottleSlots(tier);
+    let claimed: ThrottleSlot | undefined;
+    for (let slot = 0; slot < settings.slots && !claimed; slot++) {
+      if (taken.has(slot)) continue;
+      // Another admin may take the same slot between the read and this write: the claim is conditional.
+      if (await this.repository.claimThrottleSlot({ tier, slot }, orgId)) claimed = { tier, slot };
+    }
+    if (!claimed) {
+      throw new InvalidOrganizationError(
+        `throttle tier ${tier} is full (${settings.slots} organizations): raise its slots in ` +
+          'lambda/contract/throttle-tiers.ts and deploy, or move an organization to another tier',
+      );
+    }
+    const createAs =
+      orgId === this.options.defaultOrgId
+        ? { name: this.defaultOrganization().name, createdAt: this.clock.now().toISOString() }
+        : undefined;
+    const updated = await this.repository.setThrottleSlot(orgId, claimed, createAs);
+    if (!updated) {
+      await this.repository.releaseThrottleSlot(claimed, orgId);
+      throw new NotFoundError(`organization ${orgId} does not exist`);
+    }
+    if (previous) await this.repository.releaseThrottleSlot(previous, orgId);
     return updated;
   }
 

@@ -1,11 +1,20 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { DynamoOrganizationRepository } from '../adapters/dynamodb-organization-repository';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
 import { METRIC_NAMES, METRIC_SERVICES } from '../contract/metrics';
-import type { Clock } from '../domain/clock';
+import {
+  DEFAULT_THROTTLE_TIER,
+  LOCAL_USAGE_KEY_PREFIX,
+  type ThrottleSlot,
+  type ThrottleTier,
+  usageKeys,
+} from '../contract/throttle-tiers';
+import { type Clock, systemClock } from '../domain/clock';
 import { DEFAULT_ORG_SECRET_PREFIX } from '../domain/organizations';
 import { type SecretReader, TokenVerifier, type Verification } from '../domain/tokens';
 import { type AuthorizerConfig, authorizerConfigFromEnv } from '../wiring/config';
@@ -25,6 +34,18 @@ export interface AuthorizerOverrides {
   readonly counter?: Counter;
   /** Decides when a previous key's grace period is over (tests move it forward). @default the system clock */
   readonly clock?: Clock;
+  /** Reads the organization items (the local stack passes DynamoDB Local). @default a client for the Lambda's region */
+  readonly dynamo?: DynamoDBClient;
+  /**
+   * The organization's throttle slot (its own usage-plan key).
+   * @default the organization item in the licenses table when the config names it, else none
+   */
+  readonly throttleSlots?: ThrottleSlotReader;
+}
+
+/** Reads which usage-plan key an organization has; undefined: none of its own. */
+export interface ThrottleSlotReader {
+  slotOf(orgId: string): Promise<ThrottleSlot | undefined>;
 }
 
 /**
@@ -53,6 +74,7 @@ export function createAuthorizerHandler(
     cacheTtlMs: Math.min(REFRESH_TTL_MS, overrides.cacheTtlMs ?? REFRESH_TTL_MS),
   });
   const counter = overrides.counter ?? powertoolsCounter(METRIC_SERVICES.authorizer);
+  const usageKeyOf = usageKeyResolver(config, overrides, logger);
 
   const verify = async (authorization: string | undefined): Promise<Verification> => {
     try {
@@ -81,15 +103,64 @@ export function createAuthorizerHandler(
       logger.info('previous SCIM API key used during its grace period', { orgId: result.orgId });
       counter.count('PreviousTokenUses');
     }
+    const usage = await usageKeyOf(result.orgId);
     return {
       principalId: result.orgId,
       policyDocument: {
         Version: '2012-10-17',
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: wholeApi(event.methodArn) }],
       },
-      context: { orgId: result.orgId },
+      // The SCIM methods require an API key taken from here: the usage plan of its tier throttles the organization.
+      usageIdentifierKey: usage.key,
+      context: { orgId: result.orgId, throttleTier: usage.tier },
     };
   };
+}
+
+/** How long an organization's slot is reused; moving it to another tier takes effect within this plus the gateway's cache. */
+const SLOT_CACHE_TTL_MS = 30_000;
+
+function usageKeyResolver(
+  config: AuthorizerConfig,
+  overrides: AuthorizerOverrides,
+  logger: Logger,
+): (orgId: string) => Promise<{ key: string; tier: ThrottleTier }> {
+  const prefix = config.usageKeyPrefix ?? LOCAL_USAGE_KEY_PREFIX;
+  const reader =
+    overrides.throttleSlots ??
+    (config.licensesTable
+      ? organizationSlots(overrides.dynamo ?? new DynamoDBClient({ region: config.region }), config.licensesTable)
+      : { slotOf: async () => undefined });
+  const clock = overrides.clock ?? systemClock;
+  // Only organizations whose key was just verified get here, so the cache is bounded by the real organizations.
+  const cache = new Map<string, { slot: ThrottleSlot | undefined; readAt: number }>();
+  return async (orgId) => {
+    const now = clock.now().getTime();
+    let cached = cache.get(orgId);
+    if (!cached || now - cached.readAt >= SLOT_CACHE_TTL_MS) {
+      try {
+        cached = { slot: await reader.slotOf(orgId), readAt: now };
+        cache.set(orgId, cached);
+      } catch (error) {
+        // Throttling must not turn a table hiccup into refused SCIM requests: keep the last answer, or share.
+        logger.warn('throttle slot of the organization could not be read', {
+          orgId,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      }
+    }
+    const slot = cached?.slot;
+    if (slot) return { key: usageKeys.ofSlot(prefix, slot), tier: slot.tier };
+    return {
+      key: orgId === config.defaultOrgId ? usageKeys.ofDefaultOrganization(prefix) : usageKeys.unassigned(prefix),
+      tier: DEFAULT_THROTTLE_TIER,
+    };
+  };
+}
+
+function organizationSlots(dynamo: DynamoDBClient, licensesTable: string): ThrottleSlotReader {
+  const repository = new DynamoOrganizationRepository(dynamo, licensesTable);
+  return { slotOf: async (orgId) => (await repository.get(orgId))?.throttleSlot };
 }
 
 function header(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined {

@@ -30,10 +30,22 @@ export interface ServiceConfig {
   readonly sesConfigurationSet?: string;
   /** Product name in license emails. @default 'License Portal' */
   readonly productName?: string;
+  /**
+   * Prefix of the usage-plan API key values the authorizer answers (the stack sets `USAGE_KEY_PREFIX`).
+   * @default LOCAL_USAGE_KEY_PREFIX from lambda/contract/throttle-tiers
+   */
+  readonly usageKeyPrefix?: string;
 }
 
-/** What the authorizer needs: it reads secrets only, so it gets no table names. */
-export type AuthorizerConfig = Pick<ServiceConfig, 'defaultOrgId' | 'tokenSecretId' | 'orgSecretPrefix' | 'region'>;
+/**
+ * What the authorizer needs: the token secrets, and the licenses table for the organization's throttle slot (without
+ * it, every organization but the default one shares the `unassigned` usage key).
+ */
+export type AuthorizerConfig = Pick<
+  ServiceConfig,
+  'defaultOrgId' | 'tokenSecretId' | 'orgSecretPrefix' | 'region' | 'usageKeyPrefix'
+> &
+  Partial<Pick<ServiceConfig, 'licensesTable'>>;
 
 export function authorizerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthorizerConfig {
   const settings = decodeEnvironment(env);
@@ -42,6 +54,8 @@ export function authorizerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): A
     tokenSecretId: requireSetting(settings, 'tokenSecretId'),
     orgSecretPrefix: settings.orgSecretPrefix,
     region: env.AWS_REGION,
+    licensesTable: settings.licensesTable,
+    usageKeyPrefix: settings.usageKeyPrefix,
   };
 }
 
@@ -60,5 +74,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     senderEmail: settings.senderEmail,
     sesConfigurationSet: settings.sesConfigurationSet,
     productName: settings.productName,
+    usageKeyPrefix: settings.usageKeyPrefix,
   };
 }

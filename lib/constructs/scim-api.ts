@@ -121,6 +121,8 @@ export class ScimApi extends Construct {
     this.api = new apigateway.RestApi(this, 'Api', {
       description: 'SCIM 2.0 provisioning API for Okta and Entra ID',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // Per-organization throttling: the usage-plan key comes from the authorizer's usageIdentifierKey.
+      apiKeySourceType: apigateway.ApiKeySourceType.AUTHORIZER,
       cloudWatchRole: manageCloudWatchRole,
       // Other APIs in the account may rely on the account-wide logging role after this stack is gone.
       cloudWatchRoleRemovalPolicy: manageCloudWatchRole ? RemovalPolicy.RETAIN : undefined,
@@ -159,6 +161,8 @@ export class ScimApi extends Construct {
     const methodOptions: apigateway.MethodOptions = {
       authorizer: this.authorizer,
       authorizationType: apigateway.AuthorizationType.CUSTOM,
+      // Meters and throttles each organization by its usage plan (see TenantThrottling).
+      apiKeyRequired: true,
     };
     // The base itself goes to the function too, so a request to the bare base URL gets the function's SCIM answer.
     this.scimResource.addMethod('ANY', integration, methodOptions);

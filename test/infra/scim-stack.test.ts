@@ -101,10 +101,12 @@ describe('authorizer function', () => {
       TOKEN_SECRET_ARN: { Ref: secretId },
       ORG_SECRET_PREFIX: 'ScimLicensePortal/org-token/',
       POWERTOOLS_SERVICE_NAME: 'scim-authorizer',
+      USAGE_KEY_PREFIX: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-scim-usage-key-']] },
+      LICENSES_TABLE: { Ref: tableIds.licenses },
     });
   });
 
-  it('can only read the token secrets', () => {
+  it('can only read the token secrets, and the organization items for their throttle slot', () => {
     const { statements } = permissionsOf(stack.authorizerFunction);
     const nonTelemetry = statements.filter(
       (statement) => !actionsOf([statement]).every((a) => /^(logs|xray):/.test(a)),
@@ -118,6 +120,13 @@ describe('authorizer function', () => {
       },
       // Other organizations' secrets, by name prefix (test/infra/token-rotation.test.ts).
       expect.objectContaining({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue' }),
+      {
+        Sid: 'ReadOrganizationThrottleSlots',
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: { 'Fn::GetAtt': [tableIds.licenses, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORG#*'] } },
+      },
     ]);
   });
 });

@@ -124,6 +124,7 @@ describe('admin command line against the local stack', () => {
       orgId: expect.stringMatching(/^acme-[0-9a-z]{6}$/),
       name: 'Acme',
       seatLimit: 5,
+      throttle: { tier: 'standard', ownKey: true, rateLimit: 10, burstLimit: 20 },
       scimBaseUrl: stack.scimBaseUrl,
       token: expect.stringMatching(new RegExp(`^scim_${created.orgId}_[A-Za-z0-9_-]{43}$`)),
       secretId: `scim-license-portal/org-token/${created.orgId}`,
@@ -158,6 +159,25 @@ describe('admin command line against the local stack', () => {
       },
     });
     expect(show.seats.used + show.seats.available).toBe(5);
+  });
+
+  it('org throttle moves the organization to another tier, shown by org show, and refuses an unknown tier', async () => {
+    const moved = await admin('org', 'throttle', '--org', acme.orgId, '--tier', 'large', '--local', '--json');
+    const show = json(await admin('org', 'show', '--org', acme.orgId, '--local', '--json'));
+    const unknown = await admin('org', 'throttle', '--org', acme.orgId, '--tier', 'huge', '--local', '--json');
+    const text = await admin('org', 'show', '--org', acme.orgId, '--local');
+
+    expect(moved.code).toBe(0);
+    expect(json(moved)).toMatchObject({
+      orgId: acme.orgId,
+      throttle: { tier: 'large', ownKey: true, rateLimit: 25, burstLimit: 50 },
+    });
+    expect(show.throttle).toEqual({ tier: 'large', ownKey: true, rateLimit: 25, burstLimit: 50 });
+    expect(unknown.code).toBe(2);
+    expect(json(unknown)).toEqual({
+      error: { kind: 'usage', message: '--tier must be one of standard, large, got "huge"' },
+    });
+    expect(text.stdout).toContain('Throttle      large, 25 requests/s, burst 50');
   });
 
   it('license resend sends the same key again to the user', async () => {

@@ -77,7 +77,9 @@ describe('Lambda entry points', () => {
 
       const result = await handler(event, context);
 
-      expect(result.context).toEqual({ orgId: 'default' });
+      expect(result.context).toEqual({ orgId: 'default', throttleTier: 'standard' });
+      // The default organization's own usage-plan key (no USAGE_KEY_PREFIX set here: the local prefix).
+      expect(result.usageIdentifierKey).toBe('local-scim-usage-key-default');
       expect(result.policyDocument.Statement).toEqual([
         {
           Action: 'execute-api:Invoke',

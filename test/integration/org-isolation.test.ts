@@ -283,6 +283,6 @@ describe('default authorizer caches', () => {
     const rotated = await organizations.rotateToken(created.organization.orgId, 1);
     const answer = await cached(event(rotated.token));
 
-    expect(answer.context).toEqual({ orgId: created.organization.orgId });
+    expect(answer.context).toEqual({ orgId: created.organization.orgId, throttleTier: 'standard' });
   });
 });

@@ -5,6 +5,7 @@ import {
   startApiServer,
 } from '../../local/api-gateway-adapter';
 import type { LocalServiceConfig } from '../../local/local-adapters';
+import type { UsagePlanCheck } from '../../local/usage-plans';
 import { testConfig } from './dynamodb';
 
 export interface ApiResponse {
@@ -48,6 +49,8 @@ export interface LocalApiOptions {
   readonly scimHandler?: ProxyHandler;
   readonly authorizerHandler?: RequestAuthorizerHandler;
   readonly extraRoutes?: readonly ExtraRoute[];
+  /** @default no per-organization throttling (see startApiServer) */
+  readonly usagePlans?: UsagePlanCheck;
 }
 
 /** The local API Gateway emulation in-process, on a free port, fresh tables and a known token. */
@@ -60,6 +63,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     authorizerHandler: options.authorizerHandler,
     extraRoutes: options.extraRoutes,
     authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 0,
+    usagePlans: options.usagePlans,
   });
 
   const request = async (method: string, path: string, requestOptions: RequestOptions = {}): Promise<ApiResponse> => {

@@ -1,3 +1,4 @@
+import type { ThrottleSlot, ThrottleTier } from '../../../lambda/contract/throttle-tiers';
 import {
   type Organization,
   OrganizationExistsError,
@@ -54,6 +55,48 @@ export class InMemoryOrganizationRepository implements OrganizationRepository {
 
   async delete(orgId: string): Promise<void> {
     this.items.delete(orgId);
+  }
+
+  /** `<tier>#<slot>` → orgId */
+  readonly throttleClaims = new Map<string, string>();
+
+  async takenThrottleSlots(tier: ThrottleTier): Promise<ReadonlySet<number>> {
+    return new Set(
+      [...this.throttleClaims.keys()]
+        .filter((claim) => claim.startsWith(`${tier}#`))
+        .map((claim) => Number(claim.split('#')[1])),
+    );
+  }
+
+  async claimThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<boolean> {
+    const claim = `${slot.tier}#${slot.slot}`;
+    const holder = this.throttleClaims.get(claim);
+    if (holder !== undefined && holder !== orgId) return false;
+    this.throttleClaims.set(claim, orgId);
+    return true;
+  }
+
+  async setThrottleSlot(
+    orgId: string,
+    throttleSlot: ThrottleSlot,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined> {
+    const existing = this.items.get(orgId);
+    if (!existing && !createAs) return undefined;
+    const updated: StoredOrganization = {
+      orgId,
+      seatsUsed: 0,
+      ...(createAs ? { name: createAs.name, createdAt: createAs.createdAt } : {}),
+      ...existing,
+      throttleSlot,
+    };
+    this.items.set(orgId, updated);
+    return toOrganization(updated);
+  }
+
+  async releaseThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<void> {
+    const claim = `${slot.tier}#${slot.slot}`;
+    if (this.throttleClaims.get(claim) === orgId) this.throttleClaims.delete(claim);
   }
 
   /** A synchronous read for the seat accounting, which checks and changes seats without yielding. */

@@ -21,6 +21,7 @@ const everySetting: Required<RuntimeSettings> = {
   sesConfigurationSet: 'license-mail',
   productName: 'Acme Studio',
   tokenGraceHours: 0.5,
+  usageKeyPrefix: 'stack-scim-usage-key-',
   serviceName: 'scim',
 };
 
@@ -90,12 +91,15 @@ describe('runtime environment contract', () => {
       senderEmail: 'licenses@example.com',
       sesConfigurationSet: 'license-mail',
       productName: 'Acme Studio',
+      usageKeyPrefix: 'stack-scim-usage-key-',
     });
     expect(authorizerConfigFromEnv(env)).toEqual({
       defaultOrgId: 'default',
       tokenSecretId: everySetting.tokenSecretId,
       orgSecretPrefix: 'scim-license-portal/org/',
       region: 'eu-west-1',
+      licensesTable: 'licenses-table',
+      usageKeyPrefix: 'stack-scim-usage-key-',
     });
     expect(() => authorizerConfigFromEnv({})).toThrow('environment variable TOKEN_SECRET_ARN is not set');
   });

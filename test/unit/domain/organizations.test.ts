@@ -1,3 +1,4 @@
+import { THROTTLE_TIERS, type ThrottleSlot, type ThrottleTier } from '../../../lambda/contract/throttle-tiers';
 import { NotFoundError } from '../../../lambda/domain/errors';
 import {
   InvalidOrganizationError,
@@ -41,6 +42,42 @@ class InMemoryOrganizations implements OrganizationRepository {
 
   async delete(orgId: string): Promise<void> {
     this.items.delete(orgId);
+  }
+
+  /** `<tier>#<slot>` → orgId */
+  readonly claims = new Map<string, string>();
+
+  async takenThrottleSlots(tier: ThrottleTier): Promise<ReadonlySet<number>> {
+    return new Set(
+      [...this.claims.keys()]
+        .filter((claim) => claim.startsWith(`${tier}#`))
+        .map((claim) => Number(claim.split('#')[1])),
+    );
+  }
+
+  async claimThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<boolean> {
+    const claim = `${slot.tier}#${slot.slot}`;
+    const holder = this.claims.get(claim);
+    if (holder !== undefined && holder !== orgId) return false;
+    this.claims.set(claim, orgId);
+    return true;
+  }
+
+  async setThrottleSlot(
+    orgId: string,
+    throttleSlot: ThrottleSlot,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined> {
+    const existing = this.items.get(orgId) ?? (createAs && { orgId, seatsUsed: 0, ...createAs });
+    if (!existing) return undefined;
+    const updated = { ...existing, throttleSlot };
+    this.items.set(orgId, updated);
+    return updated;
+  }
+
+  async releaseThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<void> {
+    const claim = `${slot.tier}#${slot.slot}`;
+    if (this.claims.get(claim) === orgId) this.claims.delete(claim);
   }
 }
 
@@ -182,5 +219,50 @@ describe('OrganizationService token rotation', () => {
     expect(first).toEqual({ orgId: 'acme', revoked: true });
     expect(second).toEqual({ orgId: 'acme', revoked: false });
     expect((await service.show('acme')).token?.inGracePeriod).toBe(false);
+  });
+});
+
+describe('OrganizationService.setThrottleTier', () => {
+  it('gives each organization its own slot of the tier, and frees the old one on a move', async () => {
+    const { service, organizations } = setup();
+    const acme = await service.create({ name: 'Acme' });
+    const globex = await service.create({ name: 'Globex' });
+
+    const first = await service.setThrottleTier(acme.organization.orgId, 'standard');
+    const second = await service.setThrottleTier(globex.organization.orgId, 'standard');
+    const again = await service.setThrottleTier(acme.organization.orgId, 'standard');
+    const moved = await service.setThrottleTier(acme.organization.orgId, 'large');
+    const third = await service.setThrottleTier('default', 'standard');
+
+    expect(first.throttleSlot).toEqual({ tier: 'standard', slot: 0 });
+    expect(second.throttleSlot).toEqual({ tier: 'standard', slot: 1 });
+    expect(again.throttleSlot).toEqual({ tier: 'standard', slot: 0 });
+    expect(moved.throttleSlot).toEqual({ tier: 'large', slot: 0 });
+    expect(third).toMatchObject({ orgId: 'default', throttleSlot: { tier: 'standard', slot: 0 } });
+    expect(Object.fromEntries(organizations.claims)).toEqual({
+      'standard#0': 'default',
+      'standard#1': globex.organization.orgId,
+      'large#0': acme.organization.orgId,
+    });
+  });
+
+  it('refuses a full tier with a message that says how to grow it, and keeps the organization where it was', async () => {
+    const { service, organizations } = setup();
+    for (let slot = 0; slot < THROTTLE_TIERS.large.slots; slot++) organizations.claims.set(`large#${slot}`, `o${slot}`);
+    const acme = await service.create({ name: 'Acme' });
+    await service.setThrottleTier(acme.organization.orgId, 'standard');
+
+    const moving = service.setThrottleTier(acme.organization.orgId, 'large');
+
+    await expect(moving).rejects.toThrow(InvalidOrganizationError);
+    await expect(moving).rejects.toThrow('throttle tier large is full (10 organizations)');
+    expect(organizations.items.get(acme.organization.orgId)?.throttleSlot).toEqual({ tier: 'standard', slot: 0 });
+  });
+
+  it('refuses an unknown organization and releases the slot it claimed', async () => {
+    const { service, organizations } = setup();
+
+    await expect(service.setThrottleTier('nobody', 'standard')).rejects.toThrow(NotFoundError);
+    expect(organizations.claims.size).toBe(0);
   });
 });

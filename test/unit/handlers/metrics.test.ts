@@ -89,8 +89,61 @@ describe('authorizer metrics', () => {
 
     const result = await authorizerWith(secrets, counter)(authorizerEvent(`Bearer ${TOKEN}`));
 
-    expect(result.context).toEqual({ orgId: 'default' });
+    expect(result.context).toEqual({ orgId: 'default', throttleTier: 'standard' });
     expect(counts).toEqual([]);
+  });
+});
+
+describe('authorizer usage-plan key', () => {
+  const secrets: SecretReader = {
+    read: async (id) => JSON.stringify({ orgId: id === 'default-secret' ? 'default' : id, token: TOKEN }),
+  };
+  const orgToken = (orgId: string) => `scim_${orgId}_${'a'.repeat(40)}`;
+  const authorizer = (slots: Record<string, { tier: 'standard' | 'large'; slot: number }>) =>
+    createAuthorizerHandler(
+      { defaultOrgId: 'default', tokenSecretId: 'default-secret', orgSecretPrefix: '', usageKeyPrefix: 'stack-keys-' },
+      {
+        secrets: { read: async (id) => JSON.stringify({ orgId: id, token: orgToken(id) }) },
+        throttleSlots: { slotOf: async (orgId) => slots[orgId] },
+        cacheTtlMs: 0,
+        logger: silent(),
+      },
+    );
+
+  it.each([
+    ['acme', 'stack-keys-large-007', 'large'],
+    ['beta', 'stack-keys-unassigned', 'standard'],
+  ])('answers %s with key %s (%s tier)', async (orgId, key, tier) => {
+    const result = await authorizer({ acme: { tier: 'large', slot: 7 } })(authorizerEvent(`Bearer ${orgToken(orgId)}`));
+
+    expect(result.usageIdentifierKey).toBe(key);
+    expect(result.context).toEqual({ orgId, throttleTier: tier });
+  });
+
+  it('answers the default organization with its own key', async () => {
+    const result = await authorizerWith(secrets, recordingCounter().counter)(authorizerEvent(`Bearer ${TOKEN}`));
+
+    expect(result.usageIdentifierKey).toBe('local-scim-usage-key-default');
+  });
+
+  it('keeps answering when the slot cannot be read, with the shared key', async () => {
+    const handler = createAuthorizerHandler(
+      { defaultOrgId: 'default', tokenSecretId: 'default-secret', orgSecretPrefix: '', usageKeyPrefix: 'k-' },
+      {
+        secrets: { read: async (id) => JSON.stringify({ orgId: id, token: orgToken(id) }) },
+        throttleSlots: {
+          slotOf: async () => {
+            throw new Error('ProvisionedThroughputExceededException');
+          },
+        },
+        cacheTtlMs: 0,
+        logger: silent(),
+      },
+    );
+
+    const result = await handler(authorizerEvent(`Bearer ${orgToken('acme')}`));
+
+    expect(result.usageIdentifierKey).toBe('k-unassigned');
   });
 });
 
