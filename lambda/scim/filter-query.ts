@@ -201,7 +201,8 @@ function valuesAt(
   const top = flatten(field(holder, path.attribute));
   if (path.subAttribute !== undefined)
     return top.flatMap((element) => (isRecord(element) ? flatten(field(element, path.subAttribute as string)) : []));
-  if (implyValue && top.some(isRecord))
+  // A single-valued complex attribute (`name pr`) is present through any of its sub-attributes, not a `value`.
+  if (implyValue && top.some(isRecord) && attributeCharacteristics(resourceType, absolute(path, parent))?.multiValued)
     return top.flatMap((element) => (isRecord(element) ? flatten(field(element, 'value')) : []));
   return top;
 }

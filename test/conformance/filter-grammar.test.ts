@@ -19,7 +19,13 @@ describe('The whole SCIM filter grammar over HTTP', () => {
   beforeAll(async () => {
     api = await startLocalApi({ label: 'filter-grammar' });
     const people = [
-      { userName: 'ann', title: 'Engineer', emails: [{ value: 'ann@acme.example', type: 'work' }], employee: '1' },
+      {
+        userName: 'ann',
+        title: 'Engineer',
+        name: { givenName: 'Ann' },
+        emails: [{ value: 'ann@acme.example', type: 'work' }],
+        employee: '1',
+      },
       { userName: 'bob', title: 'Manager', emails: [{ value: 'bob@home.example', type: 'home' }], employee: '2' },
       {
         userName: 'cy',
@@ -65,6 +71,8 @@ describe('The whole SCIM filter grammar over HTTP', () => {
     ['title ne "Engineer"', ['bob', 'cy']],
     ['meta.created gt "2000-01-01T00:00:00Z" and userName eq "ANN"', ['ann']],
     ['meta.lastModified lt "2000-01-01T00:00:00Z"', []],
+    ['name pr', ['ann']],
+    ['name.givenName pr or emails pr', ['ann', 'bob', 'cy']],
   ])('%s', async (filter, expected) => {
     const response = await users(filter);
 
