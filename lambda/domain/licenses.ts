@@ -213,6 +213,7 @@ function emailIntent(
 /** The given name, else the display name, from the SCIM document. */
 export function greetingName(user: Pick<UserRecord, 'document'>): string | undefined {
   const name = user.document.name;
+  // Stryker disable next-line ConditionalExpression: a JSON value that is truthy but not an object (a string, a number) has no givenName either
   const given = name && typeof name === 'object' ? (name as Record<string, unknown>).givenName : undefined;
   for (const candidate of [given, user.document.displayName]) {
     if (typeof candidate === 'string' && candidate.trim() !== '') return candidate.trim().slice(0, 100);

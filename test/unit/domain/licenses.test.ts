@@ -361,6 +361,7 @@ describe('greetingName', () => {
   it('falls back to the display name when the given name is blank or the name is not an object', () => {
     expect(greetingName({ document: { name: { givenName: '   ' }, displayName: 'A. L.' } })).toBe('A. L.');
     expect(greetingName({ document: { name: 'Ada', displayName: 'A. L.' } })).toBe('A. L.');
+    expect(greetingName({ document: { name: null, displayName: 'A. L.' } })).toBe('A. L.');
     expect(greetingName({ document: { displayName: '  ' } })).toBeUndefined();
   });
 
