@@ -388,6 +388,7 @@ const PUNCTUATION: ReadonlySet<string> = new Set(['[', ']', '(', ')']);
 function tokenize(input: string, fail: ParseFailure): Token[] {
   const tokens: Token[] = [];
   let index = 0;
+  // Stryker disable next-line EqualityOperator: one more step reads charAt(length), '', as whitespace and stops
   while (index < input.length) {
     const char = input.charAt(index);
     if (isWhitespace(char)) {
@@ -397,6 +398,7 @@ function tokenize(input: string, fail: ParseFailure): Token[] {
       index += 1;
     } else if (char === '"') {
       const end = closingQuote(input, index);
+      // Stryker disable next-line EqualityOperator: the closing quote is never at 0, the opening one is
       if (end < 0) fail('a quoted value is not terminated');
       tokens.push({
         kind: 'string',
@@ -407,6 +409,7 @@ function tokenize(input: string, fail: ParseFailure): Token[] {
       index = end + 1;
     } else {
       let end = index;
+      // Stryker disable next-line EqualityOperator: charAt(length) is '', a word boundary, so the word ends there either way
       while (end < input.length && !isWordBoundary(input.charAt(end))) end += 1;
       tokens.push({ kind: 'word', text: input.slice(index, end), start: index, end });
       index = end;
@@ -416,6 +419,7 @@ function tokenize(input: string, fail: ParseFailure): Token[] {
 }
 
 function closingQuote(input: string, open: number): number {
+  // Stryker disable next-line EqualityOperator: charAt(length) is '', neither a backslash nor a quote
   for (let index = open + 1; index < input.length; index += 1) {
     const char = input.charAt(index);
     if (char === '\\') index += 1;
@@ -429,6 +433,7 @@ function decodeString(literal: string, fail: ParseFailure): string {
   let escaped = '';
   for (const char of literal) {
     const code = char.charCodeAt(0);
+    // Stryker disable next-line EqualityOperator: a space escaped as \u0020 decodes to a space
     escaped += code < 0x20 ? `\\u${code.toString(16).padStart(4, '0')}` : char;
   }
   try {
@@ -471,6 +476,7 @@ class TokenStream {
 
   next(): Token | undefined {
     const token = this.tokens[this.index];
+    // Stryker disable next-line ConditionalExpression: moving past the end changes nothing, every read there is undefined
     if (token !== undefined) this.index += 1;
     return token;
   }

@@ -37,6 +37,10 @@ describe('parseFilter reads', () => {
     ['x eq "q\\"\\u00e9\\\\"', { kind: 'compare', path: { attribute: 'x' }, operator: 'eq', value: 'q"é\\' }],
     ['\tx\neq\r\n"v"  ', { kind: 'compare', path: { attribute: 'x' }, operator: 'eq', value: 'v' }],
     ['x eq"v"', { kind: 'compare', path: { attribute: 'x' }, operator: 'eq', value: 'v' }],
+    ['$a_1-b pr', { kind: 'present', path: { attribute: '$a_1-b' } }],
+    ['x eq 10.25', { kind: 'compare', path: { attribute: 'x' }, operator: 'eq', value: 10.25 }],
+    ['x eq -12e+2', { kind: 'compare', path: { attribute: 'x' }, operator: 'eq', value: -1200 }],
+    ['x eq 0', { kind: 'compare', path: { attribute: 'x' }, operator: 'eq', value: 0 }],
     ['NOT(x pr)', { kind: 'not', operand: { kind: 'present', path: { attribute: 'x' } } }],
     [
       `URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER:name.givenName pr`,
@@ -147,6 +151,10 @@ describe('parseFilter refuses, saying why', () => {
     ['a eq "open\\"', 'a quoted value is not terminated'],
     ['a eq "\\x"', 'a quoted value has an invalid escape sequence'],
     ['urn:nope:a eq "x"', 'the schema URN prefix is not one this resource supports'],
+    ['emails[urn:x eq "y"]', '"urn:x" is not a valid attribute name'],
+    ['emails[type eq "work"] .value eq "x"', 'expected "and", "or" or the end of the filter but found ".value"'],
+    [`a pr ${'b'.repeat(40)}`, `found "${'b'.repeat(40)}"`],
+    ['-a pr', '"-a" is not a valid attribute name'],
   ])('%j: %s', (text, detail) => {
     expect(detailOf(() => parse(text))).toContain(detail);
   });
@@ -200,6 +208,8 @@ describe('parseAttributePath', () => {
     ['emails[not (type eq "x")]', '"not" is not supported inside a value filter'],
     ['emails[type co "x"]', 'operator "co" is not supported inside a value filter, only "eq"'],
     ['emails[type]', '"eq" is missing after type inside the value filter'],
+    ['emails[type', '"eq" is missing after type inside the value filter'],
+    ['emails[type eq', 'the value compared with type inside the value filter must be a quoted string'],
     ['emails[type "x"]', '"eq" is missing after type inside the value filter'],
     ['emails[type eq 1]', 'the value compared with type inside the value filter must be a quoted string'],
     ['emails[type eq]', 'the value compared with type inside the value filter must be a quoted string'],

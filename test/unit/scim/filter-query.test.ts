@@ -187,6 +187,9 @@ describe('planFilter', () => {
     ['externalId ne "e"', 'User', undefined],
     ['externalId pr', 'User', undefined],
     [`${ENTERPRISE}:externalId eq "e"`, 'User', undefined],
+    ['USERNAME eq "u"', 'User', [{ index: 'userName', value: 'u' }]],
+    ['emails.VALUE eq "a@x"', 'User', [{ index: 'email', value: 'a@x' }]],
+    ['EMAILS[VALUE eq "a@x"]', 'User', [{ index: 'email', value: 'a@x' }]],
     [
       'emails[value eq "a@x" or value eq "b@x"]',
       'User',
@@ -235,6 +238,13 @@ describe('checkFilter', () => {
     ['x509Certificates.value lt "AAAA"', 'User', 'x509Certificates.value is binary'],
     ['meta.created eq 5', 'User', 'meta.created is a dateTime'],
     ['meta.created le "soon"', 'User', 'meta.created is a dateTime'],
+    ['meta.created ne "soon"', 'User', 'meta.created is a dateTime'],
+    ['meta.created gt "soon"', 'User', 'meta.created is a dateTime'],
+    ['meta.created ge "soon"', 'User', 'meta.created is a dateTime'],
+    ['meta.created lt "soon"', 'User', 'meta.created is a dateTime'],
+    ['active eq "xtrue"', 'User', 'active is boolean: compare it with true or false'],
+    ['active eq "falsex"', 'User', 'active is boolean: compare it with true or false'],
+    ['x509Certificates.value eq "AAAA"', 'User', ''],
     ['emails[nosuch pr]', 'User', 'Users have no attribute emails.nosuch'],
     ['nosuch pr', 'User', 'Users have no attribute nosuch'],
     ['not (nosuch eq "x")', 'User', 'nosuch'],
@@ -325,6 +335,10 @@ describe('matchesFilter on what a client stored', () => {
     ['meta.created gt "2024-05-01T10:00:00Z"', false],
     ['meta.created le "2024-05-01T10:00:00Z"', true],
     ['meta.created lt "2024-05-01T10:00:00Z"', false],
+    ['meta.created ge "2024-05-01T12:00:00+02:00"', true],
+    ['meta.created le "2024-05-01T09:30:00-01:00"', true],
+    ['meta.created lt "2024-05-01T09:30:00-01:00"', true],
+    ['meta.created gt "2024-05-01T11:00:00+02:00"', true],
     ['meta.created co "2024-05-01T10"', true],
     ['meta.lastModified lt "2099-01-01T00:00:00Z"', false],
     ['employeeNumber pr', false],
@@ -344,6 +358,11 @@ describe('matchesFilter on what a client stored', () => {
     expect(matches('department eq "R&D"', { [ENTERPRISE]: { department: 'R&D' } })).toBe(true);
     expect(matches('department pr', { [ENTERPRISE]: 'R&D' })).toBe(false);
     expect(matches('title eq "x"', { [ENTERPRISE]: { title: 'x' } })).toBe(false);
+  });
+
+  it('does not count a null in a list as a value', () => {
+    expect(matches('title pr', { title: [null] })).toBe(false);
+    expect(matches('emails.value pr', { emails: [{ value: null }] })).toBe(false);
   });
 
   it('skips values of a multi-valued attribute that are not objects', () => {

@@ -137,6 +137,14 @@ describe('removing a sub-attribute without a value filter', () => {
       { value: 'ada@home.example', type: 'home' },
     ]);
   });
+
+  it('leaves values that are not objects as they are', () => {
+    const doc = aUser({ emails: [null, 'ada@old.example', { value: 'ada@work.example', display: 'Work' }] });
+
+    const result = patchUser(doc, { op: 'remove', path: 'emails.display' });
+
+    expect(result.emails).toEqual([null, 'ada@old.example', { value: 'ada@work.example' }]);
+  });
 });
 
 describe('Entra remove of members by value', () => {
