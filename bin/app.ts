@@ -17,6 +17,7 @@ export function createApp(props?: AppProps): App {
   const tokenGraceHours = readNonNegativeNumber(app, 'tokenGraceHours');
   const scimConcurrency = readPositiveInteger(app, 'scimConcurrency');
   const alarmEmail = readOptionalEmail(app, 'alarmEmail');
+  const activityRetentionDays = readPositiveInteger(app, 'activityRetentionDays');
 
   new ScimStack(app, STACK_NAME, {
     description: 'SCIM 2.0 provisioning backend of the license portal',
@@ -26,6 +27,7 @@ export function createApp(props?: AppProps): App {
     tokenGraceHours,
     scimConcurrency,
     alarmEmail,
+    activityRetentionDays,
   });
 
   // cdk-nag v3 runs as a policy validation plugin: any unacknowledged finding, warning or error, fails synthesis.

@@ -54,6 +54,11 @@ export interface ScimStackProps extends StackProps {
    * @default - the defaults of OperationsProps
    */
   readonly alarmThresholds?: AlarmThresholds;
+  /**
+   * Days the per-organization activity log keeps a record (CDK context `activityRetentionDays`), by TTL.
+   * @default 90
+   */
+  readonly activityRetentionDays?: number;
   /** @default 50 */
   readonly throttlingRateLimit?: number;
   /** @default 100 */
@@ -112,6 +117,7 @@ export class ScimStack extends Stack {
         ...tableSettings,
         signingKeySecretId: signingKey.secretArn,
         defaultOrgSeats: props.seats,
+        activityRetentionDays: props.activityRetentionDays,
         serviceName: 'scim',
       }),
     });

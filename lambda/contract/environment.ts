@@ -19,12 +19,13 @@ export const ENVIRONMENT_NAMES = {
   tokenGraceHours: 'TOKEN_GRACE_HOURS',
   /** Prefix of the usage-plan API key values (lambda/contract/throttle-tiers.ts). */
   usageKeyPrefix: 'USAGE_KEY_PREFIX',
+  activityRetentionDays: 'ACTIVITY_RETENTION_DAYS',
   /** Read by Powertools Logger and Metrics themselves. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const;
 
 type Setting = keyof typeof ENVIRONMENT_NAMES;
-type NumericSetting = 'defaultOrgSeats' | 'tokenGraceHours';
+type NumericSetting = 'defaultOrgSeats' | 'tokenGraceHours' | 'activityRetentionDays';
 
 /** Every setting a function may receive; each function gets the ones it needs. */
 export type RuntimeSettings = { readonly [K in Exclude<Setting, NumericSetting>]?: string } & {
@@ -32,6 +33,8 @@ export type RuntimeSettings = { readonly [K in Exclude<Setting, NumericSetting>]
   readonly defaultOrgSeats?: number;
   /** Hours a rotated-out key keeps working, a number >= 0. */
   readonly tokenGraceHours?: number;
+  /** Days an activity record is kept (TTL), a number > 0. */
+  readonly activityRetentionDays?: number;
 };
 
 export class EnvironmentError extends Error {}
@@ -76,6 +79,15 @@ export function decodeEnvironment(env: Readonly<Record<string, string | undefine
       'a number of hours',
     ),
     usageKeyPrefix: text('usageKeyPrefix'),
+    activityRetentionDays: positive(
+      number(
+        text('activityRetentionDays'),
+        ENVIRONMENT_NAMES.activityRetentionDays,
+        Number.isFinite,
+        'a number of days',
+      ),
+      ENVIRONMENT_NAMES.activityRetentionDays,
+    ),
     serviceName: text('serviceName'),
   };
 }
@@ -100,5 +112,11 @@ function number(
   const value = Number(raw);
   if (!valid(value) || value < 0)
     throw new EnvironmentError(`environment variable ${name} must be ${what} >= 0, got "${raw}"`);
+  return value;
+}
+
+/** A retention of 0 days would expire every record at once: refused like a malformed number. */
+function positive(value: number | undefined, name: string): number | undefined {
+  if (value === 0) throw new EnvironmentError(`environment variable ${name} must be a number of days > 0, got "0"`);
   return value;
 }

@@ -3,18 +3,21 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { createActivityWriteTranslator, DynamoActivityLog, withActivityWrites } from '../adapters/dynamodb-activity';
 import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import { DynamoGroupRepository } from '../adapters/dynamodb-group-repository';
 import { DynamoMemberDirectory } from '../adapters/dynamodb-member-directory';
-import { DynamoUserRepository } from '../adapters/dynamodb-user-repository';
+import { DynamoUserRepository, type LinkedWriteTranslator } from '../adapters/dynamodb-user-repository';
 import { METRIC_NAMES, METRIC_SERVICES, scimMetricResource, statusClass } from '../contract/metrics';
+import { ActivityPolicy, type ActivityRecorder } from '../domain/activity';
 import { GroupService } from '../domain/groups';
 import type { SecretReader } from '../domain/tokens';
 import { UserService } from '../domain/users';
 import { GroupsEndpoint } from '../scim/groups-endpoint';
-import type { HttpRequest } from '../scim/http';
+import type { HttpRequest, HttpResponse } from '../scim/http';
 import { createScimRouter, type ScimRouter } from '../scim/router';
 import { UsersEndpoint } from '../scim/users-endpoint';
+import { activityContextOf, currentActivityContext, refusalRecord, runWithActivityContext } from '../wiring/activity';
 import { configFromEnv, type ServiceConfig } from '../wiring/config';
 import { createLicensing } from '../wiring/licensing';
 import { type Counter, powertoolsCounter } from '../wiring/metrics';
@@ -29,6 +32,8 @@ export interface ScimHandlerOverrides {
   readonly logger?: Logger;
   /** Counts requests by resource and status class. @default CloudWatch metrics on Lambda, none locally */
   readonly counter?: Counter;
+  /** How activity records join a change's transaction (a test injects one that fails). @default a conditional Put */
+  readonly activityWrites?: LinkedWriteTranslator;
 }
 
 /** Wires the SCIM API once per configuration: adapters, use cases, router. */
@@ -39,12 +44,20 @@ export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerO
     new DynamoGroupRepository(dynamo, config.groupsTable, config.usersTable),
     new DynamoMemberDirectory(dynamo, config.usersTable),
   );
-  // License writes commit in the user's transaction; without a signing key configured, users change without licenses.
-  const licensing = createLicensing(config, dynamo, { secrets: overrides.secrets });
+  const activityWrites =
+    overrides.activityWrites ??
+    createActivityWriteTranslator({ tableName: config.licensesTable, retentionDays: config.activityRetentionDays });
+  const activityLog = new DynamoActivityLog(dynamo, config.licensesTable, {
+    retentionDays: config.activityRetentionDays,
+  });
+  // License writes and the activity record commit in the user's transaction; without a signing key configured, users
+  // change without licenses, still with their record.
+  const licensing = createLicensing(config, dynamo, { secrets: overrides.secrets, activityWrites });
   const users = new UserService(
-    licensing?.userRepository(config.usersTable) ?? new DynamoUserRepository(dynamo, config.usersTable),
+    licensing?.userRepository(config.usersTable) ??
+      new DynamoUserRepository(dynamo, config.usersTable, withActivityWrites(activityWrites)),
     {
-      policy: licensing?.policy,
+      policy: new ActivityPolicy(licensing?.policy, { context: currentActivityContext }),
       // A user in many groups has more memberships than one transaction holds: they go after the delete commits.
       onDeleted: (orgId, userId) => groups.removeUserFromAllGroups(orgId, userId),
     },
@@ -57,18 +70,20 @@ export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerO
     log: logger,
   });
   const counter = overrides.counter ?? powertoolsCounter(METRIC_SERVICES.scim);
-  return (event) => handle(router, logger, counter, event);
+  return (event) => handle(router, logger, counter, activityLog, event);
 }
 
 async function handle(
   router: ScimRouter,
   logger: Logger,
   counter: Counter,
+  activity: ActivityRecorder,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
   const request = toHttpRequest(event);
   logger.appendKeys({ orgId: request.orgId, requestId: request.requestId });
-  const response = await router(request);
+  const response = await runWithActivityContext(activityContextOf(request), () => router(request));
+  await recordRefusal(activity, logger, request, response);
   logger.info('scim request', {
     method: request.method,
     resource: request.path.split('/')[1],
@@ -79,6 +94,26 @@ async function handle(
     statusClass: statusClass(response.status),
   });
   return { statusCode: response.status, headers: response.headers, body: response.body };
+}
+
+/**
+ * A refused change changed nothing, so its record has no transaction to join: it is written after the response is
+ * computed, and a failure to write it is logged, never answered.
+ */
+async function recordRefusal(
+  activity: ActivityRecorder,
+  logger: Logger,
+  request: HttpRequest,
+  response: HttpResponse,
+): Promise<void> {
+  try {
+    const record = refusalRecord(request, response, new Date());
+    if (record) await activity.record(record);
+  } catch (error) {
+    logger.warn('activity record of a refused request not written', {
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 /** Maps an API Gateway proxy event to the protocol layer's request. */

@@ -35,6 +35,8 @@ export interface ServiceConfig {
    * @default LOCAL_USAGE_KEY_PREFIX from lambda/contract/throttle-tiers
    */
   readonly usageKeyPrefix?: string;
+  /** Days activity records are kept. @default DEFAULT_ACTIVITY_RETENTION_DAYS (90) */
+  readonly activityRetentionDays?: number;
 }
 
 /**
@@ -75,5 +77,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     sesConfigurationSet: settings.sesConfigurationSet,
     productName: settings.productName,
     usageKeyPrefix: settings.usageKeyPrefix,
+    activityRetentionDays: settings.activityRetentionDays,
   };
 }

@@ -1,8 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { withActivityWrites } from '../adapters/dynamodb-activity';
 import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository';
 import { createLicenseWriteTranslator, LicensedUserRepository } from '../adapters/dynamodb-license-writes';
-import { DynamoUserRepository } from '../adapters/dynamodb-user-repository';
+import { DynamoUserRepository, type LinkedWriteTranslator } from '../adapters/dynamodb-user-repository';
 import { SecretSigningKeyProvider } from '../adapters/secret-signing-key-provider';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
 import { type Clock, systemClock, uuidV7 } from '../domain/clock';
@@ -47,6 +48,8 @@ export interface LicensingOverrides {
   /** Where the signing key secret is read from. @default Secrets Manager */
   readonly secrets?: SecretReader;
   readonly clock?: Clock;
+  /** Translates the activity records linked to user changes; without it only license writes are translated. */
+  readonly activityWrites?: LinkedWriteTranslator;
 }
 
 /** The license policy and its transaction wiring, or undefined when licensing is not configured (no signing key). */
@@ -57,7 +60,10 @@ export function createLicensing(
 ): Licensing | undefined {
   if (!config.signingKeySecretId && !overrides.signingKeys) return undefined;
   const clock = overrides.clock ?? systemClock;
-  const translate = createLicenseWriteTranslator({ tableName: config.licensesTable });
+  const licenseWrites = createLicenseWriteTranslator({ tableName: config.licensesTable });
+  const translate = overrides.activityWrites
+    ? withActivityWrites(overrides.activityWrites, licenseWrites)
+    : licenseWrites;
   const policy = new LicensePolicy({
     reader: new DynamoLicenseRepository(dynamo, config.licensesTable),
     keys: licenseKeysFor(config, overrides.signingKeys, overrides.secrets),

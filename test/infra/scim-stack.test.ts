@@ -58,6 +58,16 @@ describe('SCIM function', () => {
     });
   });
 
+  it('passes the activity log retention from context activityRetentionDays (90 days in the handler by default)', () => {
+    const { stack: kept, template: keptTemplate } = synthScimStack({ activityRetentionDays: '30' });
+
+    const props = keptTemplate.findResources('AWS::Lambda::Function')[logicalIdOf(kept.scimFunction.function)];
+    expect(props?.Properties.Environment.Variables.ACTIVITY_RETENTION_DAYS).toBe('30');
+    expect(() => synthScimStack({ activityRetentionDays: '0' })).toThrow(
+      /"activityRetentionDays" must be a positive integer/,
+    );
+  });
+
   it('reserves no concurrency by default, so a deploy to a new account with a small quota succeeds', () => {
     expect(functionProps(stack.scimFunction).ReservedConcurrentExecutions).toBeUndefined();
   });

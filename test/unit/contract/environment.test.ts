@@ -22,6 +22,7 @@ const everySetting: Required<RuntimeSettings> = {
   productName: 'Acme Studio',
   tokenGraceHours: 0.5,
   usageKeyPrefix: 'stack-scim-usage-key-',
+  activityRetentionDays: 30,
   serviceName: 'scim',
 };
 
@@ -60,6 +61,14 @@ describe('runtime environment contract', () => {
     [{ DEFAULT_ORG_SEATS: 'ten' }, 'environment variable DEFAULT_ORG_SEATS must be a whole number >= 0, got "ten"'],
     [{ TOKEN_GRACE_HOURS: '-2' }, 'environment variable TOKEN_GRACE_HOURS must be a number of hours >= 0, got "-2"'],
     [
+      { ACTIVITY_RETENTION_DAYS: '0' },
+      'environment variable ACTIVITY_RETENTION_DAYS must be a number of days > 0, got "0"',
+    ],
+    [
+      { ACTIVITY_RETENTION_DAYS: 'forever' },
+      'environment variable ACTIVITY_RETENTION_DAYS must be a number of days >= 0, got "forever"',
+    ],
+    [
       { TOKEN_GRACE_HOURS: 'Infinity' },
       'environment variable TOKEN_GRACE_HOURS must be a number of hours >= 0, got "Infinity"',
     ],
@@ -92,6 +101,7 @@ describe('runtime environment contract', () => {
       sesConfigurationSet: 'license-mail',
       productName: 'Acme Studio',
       usageKeyPrefix: 'stack-scim-usage-key-',
+      activityRetentionDays: 30,
     });
     expect(authorizerConfigFromEnv(env)).toEqual({
       defaultOrgId: 'default',
