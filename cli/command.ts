@@ -1,6 +1,10 @@
+import type { LicenseHistoryEntry } from '../lambda/adapters/dynamodb-license-history';
+import type { ActivityReader } from '../lambda/domain/activity';
 import type { LicenseResend } from '../lambda/domain/license-resend';
+import type { SeatUsage } from '../lambda/domain/licenses';
 import type { OrganizationService } from '../lambda/domain/organizations';
 import type { OutboxRedrive } from '../lambda/domain/outbox-redrive';
+import type { UserRecord } from '../lambda/domain/users';
 
 /** The shapes every admin command shares: parsed flags, where it acts, what it prints. */
 
@@ -14,6 +18,7 @@ export interface Values {
   readonly org?: string;
   readonly 'grace-hours'?: string;
   readonly user?: string;
+  readonly since?: string;
   readonly 'include-failed'?: boolean;
   readonly tier?: string;
   readonly local?: boolean;
@@ -36,6 +41,13 @@ export interface Target {
   readonly organizations: OrganizationService;
   readonly licenses: LicenseResend;
   readonly outbox: OutboxRedrive;
+  readonly activity: ActivityReader;
+  /** Support's view of users and licenses: read only. */
+  readonly support: {
+    findUser(orgId: string, userName: string): Promise<UserRecord | undefined>;
+    licensesOf(orgId: string, userId: string): Promise<LicenseHistoryEntry[]>;
+    seatUsage(orgId: string): Promise<SeatUsage>;
+  };
   /** How to attach rotation to a secret that has none (shown after `org create` when it could not be attached). */
   readonly rotationHint: string;
   close(): void;

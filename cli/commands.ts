@@ -6,12 +6,18 @@ import {
   THROTTLE_TIER_NAMES,
   THROTTLE_TIERS,
 } from '../lambda/contract/throttle-tiers';
+import { seatsOverTime } from '../lambda/domain/activity';
+import { NotFoundError } from '../lambda/domain/errors';
 import { MAX_SEATS } from '../lambda/domain/organizations';
 import { DEFAULT_GRACE_HOURS } from '../lambda/domain/token-rotation';
 import { type Command, UsageError, type Values } from './command';
 import {
+  activityJson,
+  activityRow,
   detailsJson,
   detailsText,
+  licenseEntryJson,
+  licenseEntryRow,
   organizationJson,
   redrivenJson,
   seatsText,
@@ -49,6 +55,14 @@ Commands:
                                      being sent right now, of one organization or all; --include-failed also retries
                                      the ones SES refused (e.g. after leaving the SES sandbox). Outbox items written
                                      before this command existed are not found (they expire after 14 days)
+  activity --org <id> [--since <24h|7d|30m|ISO time>] [--user <userName>]
+                                     what happened in the organization (or to one user), oldest first: every SCIM
+                                     change and refused request, its client and its license effects (kept 90 days)
+  license show --org <id> --user <userName>
+                                     the user's licenses: status, last characters of the key, issue and revocation
+                                     times, and the state of their emails
+  usage --org <id> [--since <7d|ISO time>]
+                                     seats in use now and after each change that took or freed one
 
 Target (one of):
   --local            the local stack of \`npm start\` (same DATA_DIR, DYNAMODB_PORT and PORT environment)
@@ -272,6 +286,102 @@ export const COMMANDS: Record<string, Command> = {
   },
 };
 
+export const ACTIVITY_COMMANDS: Record<string, Command> = {
+  activity: {
+    required: ['org'],
+    optional: ['since', 'user'],
+    async run(target, values, progress) {
+      const since = sinceDate(values.since ?? '24h');
+      progress(
+        `Activity of ${values.user ?? 'every user and group'} in ${values.org} since ${since.toISOString()} ` +
+          `(${target.description}):`,
+      );
+      const records = values.user
+        ? await target.activity.ofUser(values.org!, values.user, since)
+        : await target.activity.since(values.org!, since);
+      return {
+        json: { orgId: values.org, since: since.toISOString(), activity: records.map(activityJson) },
+        text:
+          records.length === 0
+            ? 'No activity in that period.'
+            : table([
+                ['TIME', 'OPERATION', 'TYPE', 'NAME', 'RESULT', 'LICENSE EFFECT', 'CLIENT'],
+                ...records.map(activityRow),
+              ]),
+      };
+    },
+  },
+  'license show': {
+    required: ['org', 'user'],
+    optional: [],
+    async run(target, values) {
+      const user = await target.support.findUser(values.org!, values.user!);
+      if (!user) throw new NotFoundError(`organization ${values.org} has no user ${values.user}`);
+      const entries = await target.support.licensesOf(values.org!, user.id);
+      return {
+        json: {
+          orgId: values.org,
+          userId: user.id,
+          userName: user.userName,
+          active: user.active,
+          licenses: entries.map(licenseEntryJson),
+        },
+        text: [
+          `${user.userName} (${user.id}) is ${user.active ? 'active' : 'inactive'}; ` +
+            `${entries.length === 0 ? 'no license was ever issued.' : `${entries.length} license(s):`}`,
+          ...(entries.length > 0
+            ? [
+                '',
+                table([['LICENSE', 'STATUS', 'KEY', 'ISSUED', 'REVOKED', 'EMAILS'], ...entries.map(licenseEntryRow)]),
+              ]
+            : []),
+        ].join('\n'),
+      };
+    },
+  },
+  usage: {
+    required: ['org'],
+    optional: ['since'],
+    async run(target, values) {
+      const since = sinceDate(values.since ?? '30d');
+      const [usage, records] = await Promise.all([
+        target.support.seatUsage(values.org!),
+        target.activity.since(values.org!, since),
+      ]);
+      const points = seatsOverTime(records, usage.used);
+      return {
+        json: { orgId: values.org, seatsUsed: usage.used, seatLimit: usage.limit ?? null, points },
+        text: [
+          `${values.org}: ${usage.used} seat(s) in use${usage.limit !== undefined ? ` of ${usage.limit}` : ''}.`,
+          ...(points.length > 0
+            ? [
+                '',
+                table([
+                  ['TIME', 'SEATS USED', 'AFTER', 'USER'],
+                  ...points.map((point) => [point.at, String(point.seatsUsed), point.operation, point.name ?? '-']),
+                ]),
+              ]
+            : ['No seat changed since ' + since.toISOString() + '.']),
+        ].join('\n'),
+      };
+    },
+  },
+};
+
+Object.assign(COMMANDS, ACTIVITY_COMMANDS);
+
+/** `24h`, `7d`, `30m` ago, or an ISO 8601 time. */
+export function sinceDate(raw: string, now: Date = new Date()): Date {
+  const relative = /^(\d+)([mhd])$/.exec(raw.trim());
+  if (relative) {
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 'm' | 'h' | 'd'];
+    return new Date(now.getTime() - Number(relative[1]) * unit);
+  }
+  const absolute = Date.parse(raw);
+  if (/^\d{4}-\d{2}-\d{2}/.test(raw) && Number.isFinite(absolute)) return new Date(absolute);
+  throw new UsageError('--since must be a duration such as 30m, 24h or 7d, or an ISO 8601 time');
+}
+
 export const COMMON_FLAGS: readonly (keyof Values)[] = ['local', 'json', 'stack', 'region', 'help'];
 
 export function parse(argv: readonly string[]): { values: Values; command: Command; name: string } | 'help' {
@@ -288,6 +398,7 @@ export function parse(argv: readonly string[]): { values: Values; command: Comma
       user: { type: 'string' },
       'include-failed': { type: 'boolean' },
       tier: { type: 'string' },
+      since: { type: 'string' },
       local: { type: 'boolean' },
       json: { type: 'boolean' },
       stack: { type: 'string' },

@@ -1,5 +1,7 @@
+import type { LicenseHistoryEntry } from '../lambda/adapters/dynamodb-license-history';
 import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
 import { DEFAULT_THROTTLE_TIER, THROTTLE_TIERS, type ThrottleTier } from '../lambda/contract/throttle-tiers';
+import type { ActivityRecord } from '../lambda/domain/activity';
 import { DomainError } from '../lambda/domain/errors';
 import type { Organization, OrganizationDetails } from '../lambda/domain/organizations';
 import type { RedrivenEmail } from '../lambda/domain/outbox-redrive';
@@ -124,4 +126,50 @@ export function describeFailure(error: unknown): string {
   if (error instanceof Error)
     return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
   return String(error);
+}
+
+export function activityJson(record: ActivityRecord): Record<string, unknown> {
+  const { orgId: _org, ...rest } = record;
+  return rest;
+}
+
+export function activityRow(record: ActivityRecord): string[] {
+  const result =
+    record.result === 'ok'
+      ? 'ok'
+      : `refused ${record.status ?? ''}${record.scimType ? ` ${record.scimType}` : ''}${record.detail ? `: ${record.detail}` : ''}`;
+  return [
+    record.at,
+    record.operation,
+    record.resourceType,
+    record.name ?? record.resourceId ?? '-',
+    result.length > 80 ? `${result.slice(0, 77)}...` : result,
+    record.licenseEffects.length > 0 ? record.licenseEffects.join(', ') : '-',
+    record.client ?? '-',
+  ];
+}
+
+export function licenseEntryJson(entry: LicenseHistoryEntry): Record<string, unknown> {
+  const { license } = entry;
+  return {
+    licenseId: license.licenseId,
+    status: license.status,
+    keyLastCharacters: license.keyHint,
+    issuedAt: license.issuedAt,
+    revokedAt: license.revokedAt ?? null,
+    revocationReason: license.revocationReason ?? null,
+    emails: entry.emails,
+  };
+}
+
+export function licenseEntryRow(entry: LicenseHistoryEntry): string[] {
+  const { license } = entry;
+  return [
+    license.licenseId,
+    license.status,
+    `...${license.keyHint}`,
+    license.issuedAt,
+    license.revokedAt ? `${license.revokedAt} (${license.revocationReason ?? '-'})` : '-',
+    entry.emails.length > 0 ? entry.emails.map((email) => `${email.type} ${email.status}`).join(', ') : 'none queued',
+  ];
 }

@@ -1,6 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoActivityLog } from '../lambda/adapters/dynamodb-activity';
+import { DynamoLicenseHistory } from '../lambda/adapters/dynamodb-license-history';
 import { DynamoLicenseRepository } from '../lambda/adapters/dynamodb-license-repository';
 import { createLicenseWriteTranslator } from '../lambda/adapters/dynamodb-license-writes';
 import { DynamoOrganizationRepository } from '../lambda/adapters/dynamodb-organization-repository';
@@ -68,6 +70,8 @@ export async function localTarget(): Promise<Target> {
     organizations,
     licenses: licenseResend(dynamo, config.usersTable, config.licensesTable),
     outbox: outboxRedrive(dynamo, config.licensesTable, organizations),
+    activity: new DynamoActivityLog(dynamo, config.licensesTable),
+    support: supportView(dynamo, config.usersTable, config.licensesTable),
     rotationHint: 'the local stack rotates tokens only through `token rotate`',
     close: () => dynamo.destroy(),
   };
@@ -128,6 +132,8 @@ export async function awsTarget(values: Values, creating: boolean): Promise<Targ
     organizations,
     licenses: licenseResend(dynamo, outputs.UsersTableName!, outputs.LicensesTableName!),
     outbox: outboxRedrive(dynamo, outputs.LicensesTableName!, organizations),
+    activity: new DynamoActivityLog(dynamo, outputs.LicensesTableName!),
+    support: supportView(dynamo, outputs.UsersTableName!, outputs.LicensesTableName!),
     rotationHint:
       `attach it with \`aws secretsmanager rotate-secret --secret-id <secret> --rotation-lambda-arn ` +
       `${outputs.TokenRotationFunctionArn ?? '<TokenRotationFunctionArn output>'} --no-rotate-immediately\``,
@@ -191,4 +197,15 @@ export function outboxRedrive(
     organizations: async () => (await organizations.list()).map((organization) => organization.orgId),
     clock: systemClock,
   });
+}
+
+export function supportView(dynamo: DynamoDBClient, usersTable: string, licensesTable: string): Target['support'] {
+  const users = new DynamoUserRepository(dynamo, usersTable);
+  const licenses = new DynamoLicenseRepository(dynamo, licensesTable);
+  const history = new DynamoLicenseHistory(dynamo, licensesTable);
+  return {
+    findUser: async (orgId, userName) => (await users.find(orgId, { userName }))[0],
+    licensesOf: (orgId, userId) => history.ofUser(orgId, userId),
+    seatUsage: (orgId) => licenses.seatUsage(orgId),
+  };
 }

@@ -295,4 +295,56 @@ describe('admin command line against the local stack', () => {
     expect(run.stderr).toContain('error: organization nobody-000000 does not exist');
     expect(run.stdout).toBe('');
   });
+  it('activity, license show and usage tell support what happened to a user and to the seats', async () => {
+    expect((await admin('seats', 'set', '--org', 'default', '--seats', '1', '--local')).code).toBe(0);
+    const jane = `jane-${Date.now().toString(36)}@default.example`;
+    const bob = `bob-${Date.now().toString(36)}@default.example`;
+    const created = await scim(stack.token, 'POST', '/Users', newUser(jane));
+    const refused = await scim(stack.token, 'POST', '/Users', newUser(bob));
+    const deactivated = await scim(stack.token, 'PATCH', `/Users/${created.body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', value: { active: false } }],
+    });
+    expect([created.status, refused.status, deactivated.status]).toEqual([201, 403, 200]);
+
+    const activity = json(await admin('activity', '--org', 'default', '--since', '1h', '--local', '--json'));
+    const ours = activity.activity.filter((record: { name?: string }) => record.name === jane || record.name === bob);
+    expect(
+      ours.map((record: { operation: string; name: string; result: string; licenseEffects: string[] }) => [
+        record.operation,
+        record.name,
+        record.result,
+        record.licenseEffects,
+      ]),
+    ).toEqual([
+      ['create', jane, 'ok', ['license issued', 'email queued']],
+      ['create', bob, 'refused', ['seat refused']],
+      ['deactivate', jane, 'ok', ['license revoked', 'email queued']],
+    ]);
+    const text = await admin('activity', '--org', 'default', '--local');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/create\s+User\s+bob-\S+\s+refused 403: no license seats available/);
+    const byUser = json(await admin('activity', '--org', 'default', '--user', jane.toUpperCase(), '--local', '--json'));
+    expect(byUser.activity.map((record: { operation: string }) => record.operation)).toEqual(['create', 'deactivate']);
+
+    const shown = json(await admin('license', 'show', '--org', 'default', '--user', jane, '--local', '--json'));
+    expect(shown).toMatchObject({ userName: jane, active: false });
+    expect(shown.licenses).toEqual([
+      expect.objectContaining({
+        status: 'revoked',
+        keyLastCharacters: expect.stringMatching(/^[0-9A-Z]{4,5}$/),
+        revocationReason: 'deactivated',
+        revokedAt: expect.any(String),
+        emails: [
+          expect.objectContaining({ type: 'license-issued', status: expect.any(String) }),
+          expect.objectContaining({ type: 'license-revoked', status: expect.any(String) }),
+        ],
+      }),
+    ]);
+    expect(JSON.stringify(shown)).not.toContain(`"recipient"`);
+
+    const usage = json(await admin('usage', '--org', 'default', '--local', '--json'));
+    expect(usage.seatsUsed).toBe(0);
+    expect(usage.points.slice(-2).map((point: { seatsUsed: number }) => point.seatsUsed)).toEqual([1, 0]);
+  });
 });
