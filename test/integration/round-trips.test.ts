@@ -140,7 +140,8 @@ describe('DynamoDB requests per SCIM request', () => {
         detail: expect.stringMatching(new RegExp(`^no license seats available: ${SEATS} of ${SEATS} in use`)),
       },
     });
-    expect(refused.requests).toEqual({ TransactWriteItems: 1 });
+    // The refusal changed nothing; its activity record is one PutItem of its own, written once the answer is known.
+    expect(refused.requests).toEqual({ TransactWriteItems: 1, PutItem: 1 });
     const lookup = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${refusedBody.userName}"`)}`);
     expect(lookup.body.totalResults).toBe(0);
   });
