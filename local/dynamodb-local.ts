@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { assertPortAvailable, PortInUseError } from './ports';
@@ -21,6 +21,11 @@ export interface DynamoDbLocalHandle {
   readonly pid: number;
   /** Stops the JVM (SIGTERM, then SIGKILL after a few seconds); resolves once it has exited. */
   stop(): Promise<void>;
+}
+
+export interface StartedDynamoDbLocal extends DynamoDbLocalHandle {
+  /** Settles when the JVM exits, for whatever reason. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Appears on the java command line; lets stale-process cleanup recognise our JVMs. */
@@ -78,20 +83,33 @@ export function dynamoDbLocalArgs(options: { port: number; dataDir?: string }): 
     ...storage,
     '-sharedDb',
     '-disableTelemetry',
+    // The emulator has no option to listen on loopback only (it binds every interface). Its CORS default of `*`
+    // would also let any web page open in the developer's browser read and write the tables; the SDK sends no
+    // Origin, so allowing only the emulator's own origin closes that without affecting any client here.
+    '-cors',
+    `http://127.0.0.1:${options.port}`,
     '-port',
     String(options.port),
   ];
 }
 
 /** Starts AWS's DynamoDB Local as a child process and resolves once it answers ListTables. */
-export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocalHandle> {
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<StartedDynamoDbLocal> {
   // Checked up front: otherwise an emulator already on the port would answer our readiness probe.
   await assertPortAvailable(options.port, options.portEnvVar);
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir) restrictToOwner(options.dataDir);
   const args = dynamoDbLocalArgs(options);
   const endpoint = `http://127.0.0.1:${options.port}`;
   const javaCommand = options.javaCommand ?? 'java';
-  const child = spawn(javaCommand, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The JVM creates the database file with the umask it inherits (usually world-readable 644); the umask is process
+  // wide, so it is narrowed only for the instant of the fork.
+  const previousUmask = process.umask(0o077);
+  let child: ChildProcess;
+  try {
+    child = spawn(javaCommand, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  } finally {
+    process.umask(previousUmask);
+  }
 
   // Kept for the error message: the JVM explains a wrong Java version or a taken port on its own output.
   let output = '';
@@ -126,7 +144,19 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   child.stderr?.off('data', collect);
   child.stdout?.resume();
   child.stderr?.resume();
-  return { endpoint, pid, stop };
+  return { endpoint, pid, stop, exited };
+}
+
+/**
+ * The database folder readable by its owner only (700, files 600): it holds every organization's users and the
+ * license key hashes. Files from before this rule, or created under a wider umask, are narrowed too.
+ */
+export function restrictToOwner(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  for (const entry of readdirSync(dataDir, { withFileTypes: true })) {
+    chmodSync(join(dataDir, entry.name), entry.isDirectory() ? 0o700 : 0o600);
+  }
 }
 
 async function waitUntilReady(

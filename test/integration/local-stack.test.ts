@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -370,6 +370,18 @@ describe('local stack', () => {
     expect(listed.status).toBe(200);
     expect(body.Resources.map((user: { userName: string }) => user.userName)).toEqual(['persisted@example.com']);
     expect(isRunning(stack.dynamoDb.pid)).toBe(false);
+  });
+
+  test('keeps the database folder and files readable by their owner only', async () => {
+    const stack = await start();
+    const databaseFiles = readdirSync(stack.paths.dynamoDbDir);
+    await stop(stack);
+
+    expect(statSync(stack.paths.dynamoDbDir).mode & 0o777).toBe(0o700);
+    expect(databaseFiles.length).toBeGreaterThan(0);
+    for (const file of databaseFiles) {
+      expect({ file, mode: statSync(join(stack.paths.dynamoDbDir, file)).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+    }
   });
 
   test('SCIM_TOKEN replaces the stored token for the default organization', async () => {
