@@ -159,6 +159,80 @@ export function restrictToOwner(dataDir: string): void {
   }
 }
 
+export interface SupervisedDynamoDbLocal extends DynamoDbLocalHandle {
+  /** The JVM running now; changes with every restart. */
+  readonly pid: number;
+  /** How many times the JVM died and was started again. */
+  readonly restarts: number;
+}
+
+export interface SupervisorOptions extends DynamoDbLocalOptions {
+  /** Called with the new JVM's pid after each restart (pid files, kill-on-exit hooks). */
+  readonly onRestart?: (pid: number, previousPid: number) => void;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * DynamoDB Local that is started again, on the same port and with the same data folder, whenever its JVM exits
+ * without being asked to (killed, out of memory). Requests in the gap fail fast with connection refused, which the
+ * handlers answer as 503 with Retry-After; a persisted database comes back with everything committed before.
+ */
+export async function superviseDynamoDbLocal(options: SupervisorOptions): Promise<SupervisedDynamoDbLocal> {
+  let current = await startDynamoDbLocal(options);
+  let stopping = false;
+  let restarts = 0;
+  let restarting: Promise<void> | undefined;
+  const log = options.log ?? (() => {});
+
+  const restart = async (previousPid: number) => {
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        const next = await startDynamoDbLocal(options);
+        if (stopping) {
+          await next.stop();
+          return;
+        }
+        current = next;
+        restarts++;
+        log(`DynamoDB Local restarted on port ${options.port} (pid ${next.pid})`);
+        options.onRestart?.(next.pid, previousPid);
+        watch(next);
+        return;
+      } catch (error) {
+        log(
+          `DynamoDB Local restart ${attempt} failed: ${error instanceof Error ? error.message.split('\n')[0] : error}`,
+        );
+        await sleep(Math.min(5_000, 200 * 2 ** attempt));
+      }
+    }
+  };
+  const watch = (handle: StartedDynamoDbLocal) => {
+    void handle.exited.then(({ code, signal }) => {
+      if (stopping || handle !== current) return;
+      log(`DynamoDB Local (pid ${handle.pid}) exited (code ${code}, signal ${signal}); restarting it`);
+      restarting = restart(handle.pid).finally(() => {
+        restarting = undefined;
+      });
+    });
+  };
+  watch(current);
+
+  return {
+    endpoint: current.endpoint,
+    get pid() {
+      return current.pid;
+    },
+    get restarts() {
+      return restarts;
+    },
+    async stop() {
+      stopping = true;
+      await restarting;
+      await current.stop();
+    },
+  };
+}
+
 async function waitUntilReady(
   endpoint: string,
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
