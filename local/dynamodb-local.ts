@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { assertPortAvailable, PortInUseError } from './ports';
@@ -21,6 +21,11 @@ export interface DynamoDbLocalHandle {
   readonly pid: number;
   /** Stops the JVM (SIGTERM, then SIGKILL after a few seconds); resolves once it has exited. */
   stop(): Promise<void>;
+}
+
+export interface StartedDynamoDbLocal extends DynamoDbLocalHandle {
+  /** Settles when the JVM exits, for whatever reason. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Appears on the java command line; lets stale-process cleanup recognise our JVMs. */
@@ -78,20 +83,33 @@ export function dynamoDbLocalArgs(options: { port: number; dataDir?: string }): 
     ...storage,
     '-sharedDb',
     '-disableTelemetry',
+    // The emulator has no option to listen on loopback only (it binds every interface). Its CORS default of `*`
+    // would also let any web page open in the developer's browser read and write the tables; the SDK sends no
+    // Origin, so allowing only the emulator's own origin closes that without affecting any client here.
+    '-cors',
+    `http://127.0.0.1:${options.port}`,
     '-port',
     String(options.port),
   ];
 }
 
 /** Starts AWS's DynamoDB Local as a child process and resolves once it answers ListTables. */
-export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocalHandle> {
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<StartedDynamoDbLocal> {
   // Checked up front: otherwise an emulator already on the port would answer our readiness probe.
   await assertPortAvailable(options.port, options.portEnvVar);
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir) restrictToOwner(options.dataDir);
   const args = dynamoDbLocalArgs(options);
   const endpoint = `http://127.0.0.1:${options.port}`;
   const javaCommand = options.javaCommand ?? 'java';
-  const child = spawn(javaCommand, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The JVM creates the database file with the umask it inherits (usually world-readable 644); the umask is process
+  // wide, so it is narrowed only for the instant of the fork.
+  const previousUmask = process.umask(0o077);
+  let child: ChildProcess;
+  try {
+    child = spawn(javaCommand, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  } finally {
+    process.umask(previousUmask);
+  }
 
   // Kept for the error message: the JVM explains a wrong Java version or a taken port on its own output.
   let output = '';
@@ -126,7 +144,93 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   child.stderr?.off('data', collect);
   child.stdout?.resume();
   child.stderr?.resume();
-  return { endpoint, pid, stop };
+  return { endpoint, pid, stop, exited };
+}
+
+/**
+ * The database folder readable by its owner only (700, files 600): it holds every organization's users and the
+ * license key hashes. Files from before this rule, or created under a wider umask, are narrowed too.
+ */
+export function restrictToOwner(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  for (const entry of readdirSync(dataDir, { withFileTypes: true })) {
+    chmodSync(join(dataDir, entry.name), entry.isDirectory() ? 0o700 : 0o600);
+  }
+}
+
+export interface SupervisedDynamoDbLocal extends DynamoDbLocalHandle {
+  /** The JVM running now; changes with every restart. */
+  readonly pid: number;
+  /** How many times the JVM died and was started again. */
+  readonly restarts: number;
+}
+
+export interface SupervisorOptions extends DynamoDbLocalOptions {
+  /** Called with the new JVM's pid after each restart (pid files, kill-on-exit hooks). */
+  readonly onRestart?: (pid: number, previousPid: number) => void;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * DynamoDB Local that is started again, on the same port and with the same data folder, whenever its JVM exits
+ * without being asked to (killed, out of memory). Requests in the gap fail fast with connection refused, which the
+ * handlers answer as 503 with Retry-After; a persisted database comes back with everything committed before.
+ */
+export async function superviseDynamoDbLocal(options: SupervisorOptions): Promise<SupervisedDynamoDbLocal> {
+  let current = await startDynamoDbLocal(options);
+  let stopping = false;
+  let restarts = 0;
+  let restarting: Promise<void> | undefined;
+  const log = options.log ?? (() => {});
+
+  const restart = async (previousPid: number) => {
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        const next = await startDynamoDbLocal(options);
+        if (stopping) {
+          await next.stop();
+          return;
+        }
+        current = next;
+        restarts++;
+        log(`DynamoDB Local restarted on port ${options.port} (pid ${next.pid})`);
+        options.onRestart?.(next.pid, previousPid);
+        watch(next);
+        return;
+      } catch (error) {
+        log(
+          `DynamoDB Local restart ${attempt} failed: ${error instanceof Error ? error.message.split('\n')[0] : error}`,
+        );
+        await sleep(Math.min(5_000, 200 * 2 ** attempt));
+      }
+    }
+  };
+  const watch = (handle: StartedDynamoDbLocal) => {
+    void handle.exited.then(({ code, signal }) => {
+      if (stopping || handle !== current) return;
+      log(`DynamoDB Local (pid ${handle.pid}) exited (code ${code}, signal ${signal}); restarting it`);
+      restarting = restart(handle.pid).finally(() => {
+        restarting = undefined;
+      });
+    });
+  };
+  watch(current);
+
+  return {
+    endpoint: current.endpoint,
+    get pid() {
+      return current.pid;
+    },
+    get restarts() {
+      return restarts;
+    },
+    async stop() {
+      stopping = true;
+      await restarting;
+      await current.stop();
+    },
+  };
 }
 
 async function waitUntilReady(

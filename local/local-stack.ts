@@ -5,7 +5,12 @@ import { parseTokenSecret } from '../lambda/domain/tokens';
 import type { ServiceConfig } from '../lambda/wiring/config';
 import { type ApiServerHandle, type ExtraRoute, startApiServer } from './api-gateway-adapter';
 import { createTables, type TableNames } from './create-tables';
-import { DYNAMODB_LOCAL_MARKER, type DynamoDbLocalHandle, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
+import {
+  DYNAMODB_LOCAL_MARKER,
+  LOCAL_REGION,
+  type SupervisedDynamoDbLocal,
+  superviseDynamoDbLocal,
+} from './dynamodb-local';
 import type { LocalServiceConfig } from './local-adapters';
 import { killStaleLocalMail, localLicenseConfig, startLocalMail, validateLicenseRoute } from './local-licensing';
 import { localSecretPath, resolveDefaultToken, type TokenSource, writeLocalSecret } from './local-secrets';
@@ -148,7 +153,8 @@ export interface LocalStack {
   readonly tokenSource: TokenSource;
   /** `http://localhost:<port>/scim/v2` */
   readonly scimBaseUrl: string;
-  readonly dynamoDb: DynamoDbLocalHandle;
+  /** Restarted on the same port and data folder whenever its JVM dies. */
+  readonly dynamoDb: SupervisedDynamoDbLocal;
   readonly api: ApiServerHandle;
   /** aws-ses-v2-local's page listing the emails sent (JSON at `/store`). */
   readonly mailViewerUrl: string;
@@ -215,13 +221,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    const dynamoDb = await startDynamoDbLocal({
+    let cancelKillOnExit = () => {};
+    const dynamoDb = await superviseDynamoDbLocal({
       port: options.dynamoDbPort,
       dataDir: paths.dynamoDbDir,
       portEnvVar: SETTING_ENV_VARS.dynamoDbPort,
+      log: options.log,
+      onRestart: (pid) => {
+        cancelKillOnExit();
+        cancelKillOnExit = killOnExit(pid);
+        writePidFile(paths.dynamoDbPidFile, { owner: process.pid, pid });
+      },
     });
     writePidFile(paths.dynamoDbPidFile, { owner: process.pid, pid: dynamoDb.pid });
-    const cancelKillOnExit = killOnExit(dynamoDb.pid);
+    cancelKillOnExit = killOnExit(dynamoDb.pid);
     stops.push(async () => {
       await dynamoDb.stop();
       cancelKillOnExit();

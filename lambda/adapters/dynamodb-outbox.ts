@@ -27,7 +27,7 @@ export class DynamoOutboxStore implements OutboxStore {
 
   async claim(intent: EmailIntent, now: Date, leaseUntil: Date): Promise<ClaimResult> {
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: outboxItemKey(intent.orgId, intent.eventId),
@@ -42,9 +42,11 @@ export class DynamoOutboxStore implements OutboxStore {
             ':one': { N: '1' },
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          // A lease left behind (finished sends and failed ones remove it) means an attempt stopped mid-send.
+          ReturnValues: 'UPDATED_OLD',
         }),
       );
-      return 'claimed';
+      return Attributes?.leaseUntil ? 'reclaimed' : 'claimed';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const item = error.Item;

@@ -38,7 +38,24 @@ export class PermanentDeliveryError extends DomainError {}
 /** Another worker is sending this email right now; the record is retried later. */
 export class EmailInProgressError extends DomainError {}
 
-export type ClaimResult = 'claimed' | 'already-sent' | 'in-progress' | 'gone';
+/**
+ * `reclaimed`: the lease was taken over from an earlier attempt that neither finished nor gave it back (it crashed or
+ * timed out), which may have handed the email to the provider already.
+ */
+export type ClaimResult = 'claimed' | 'reclaimed' | 'already-sent' | 'in-progress' | 'gone';
+
+/**
+ * The provider accepted the email but marking it sent failed: the retry will send it a second time. Not "not sent",
+ * which is what the logs must not say about a delivered email.
+ */
+export class SentButNotRecordedError extends DomainError {
+  constructor(
+    readonly messageId: string,
+    options?: { cause?: unknown },
+  ) {
+    super('the email was sent, but marking it sent failed; a retry will send it again', options);
+  }
+}
 
 export interface OutboxStore {
   /** Takes the send lease until `leaseUntil` with a conditional write. `gone`: the item expired (TTL) or never existed. */
@@ -51,7 +68,8 @@ export interface OutboxStore {
   release(intent: EmailIntent): Promise<void>;
 }
 
-export type DispatchOutcome = 'sent' | 'already-sent' | 'rejected' | 'gone';
+/** `sent-again`: sent after taking over an abandoned lease, so the recipient may have it twice. */
+export type DispatchOutcome = 'sent' | 'sent-again' | 'already-sent' | 'rejected' | 'gone';
 
 export interface LicenseEmailDispatcherOptions {
   readonly outbox: OutboxStore;
@@ -97,8 +115,12 @@ export class LicenseEmailDispatcher {
       await outbox.release(intent).catch(() => undefined);
       throw error;
     }
-    await outbox.markSent(intent, sent.messageId, clock.now());
-    return 'sent';
+    try {
+      await outbox.markSent(intent, sent.messageId, clock.now());
+    } catch (error) {
+      throw new SentButNotRecordedError(sent.messageId, { cause: error });
+    }
+    return claim === 'reclaimed' ? 'sent-again' : 'sent';
   }
 
   private async render(intent: EmailIntent): Promise<RenderedEmail> {

@@ -13,7 +13,12 @@ import { type EmailOutcome, METRIC_NAMES, METRIC_SERVICES } from '../contract/me
 import { isOutboxDelivery } from '../contract/outbox-stream-filter';
 import { type Clock, systemClock } from '../domain/clock';
 import type { SigningKeyProvider } from '../domain/license-keys';
-import { LicenseEmailDispatcher, type Mailer } from '../domain/license-mail';
+import {
+  EmailInProgressError,
+  LicenseEmailDispatcher,
+  type Mailer,
+  SentButNotRecordedError,
+} from '../domain/license-mail';
 import type { EmailIntent } from '../domain/licenses';
 import type { SecretReader } from '../domain/tokens';
 import { configFromEnv, type ServiceConfig } from '../wiring/config';
@@ -130,16 +135,20 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
       try {
         const outcome = await dispatcher.dispatch(intent);
         consecutiveFailures = 0;
-        countEmail(outcome === 'sent' ? 'sent' : outcome === 'rejected' ? 'refused' : 'duplicate');
+        countEmail(
+          outcome === 'sent' || outcome === 'sent-again' ? 'sent' : outcome === 'rejected' ? 'refused' : 'duplicate',
+        );
         if (outcome === 'rejected') logger.warn('license email refused by the mail service', context);
-        else logger.info('license email', { ...context, outcome });
+        else if (outcome === 'sent-again') {
+          logger.warn(
+            'license email sent again after an earlier attempt stopped mid-send; it may arrive twice',
+            context,
+          );
+        } else logger.info('license email', { ...context, outcome });
       } catch (error) {
-        // Only the error's name: SES messages can quote the recipient's address.
-        logger.warn('license email not sent; will be retried', {
-          ...context,
-          error: error instanceof Error ? error.name : 'unknown',
-        });
-        countEmail('failed');
+        logDispatchFailure(logger, error, context);
+        // An email the provider accepted counts as sent even though its record failed; the retry is a duplicate.
+        countEmail(error instanceof SentButNotRecordedError ? 'sent' : 'failed');
         consecutiveFailures++;
         const left = invocation ? invocation.getRemainingTimeInMillis() - ANSWER_MARGIN_MS : Number.POSITIVE_INFINITY;
         await sleep(Math.min(failureDelayMs(consecutiveFailures), left));
@@ -148,6 +157,23 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
     }
     return { batchItemFailures: [] };
   };
+}
+
+function logDispatchFailure(logger: Logger, error: unknown, context: Record<string, string>): void {
+  if (error instanceof SentButNotRecordedError) {
+    logger.error('license email sent but not marked sent; the retry will send it again', {
+      ...context,
+      messageId: error.messageId,
+    });
+  } else if (error instanceof EmailInProgressError) {
+    logger.info('license email held by another attempt; retried once its lease ends', context);
+  } else {
+    // Only the error's name: SES messages can quote the recipient's address.
+    logger.warn('license email not sent; will be retried', {
+      ...context,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+  }
 }
 
 function parseIntent(record: DynamoDBRecord): EmailIntent | undefined {

@@ -24,11 +24,15 @@ export interface ValidateLicenseOverrides {
   readonly logger?: Logger;
   readonly clock?: Clock;
   /**
-   * Every answer about a key takes at least this long, so a malformed, unknown, revoked or valid key cannot be told
-   * apart by timing (the first needs no read, the others one to three).
-   * @default 60
+   * Every answer about a key leaves at a fixed deadline after the request arrived, so a malformed, unknown, revoked
+   * or valid key cannot be told apart by timing (the first needs no read, the others one to three). A padding to a
+   * minimum would not do: under load the reads alone pass the minimum and the difference shows again. Work that
+   * overruns the deadline answers at the next multiple of it, so only the bucket shows, never the read count.
+   * @default 150
    */
-  readonly minimumResponseMs?: number;
+  readonly responseDeadlineMs?: number;
+  /** @default setTimeout */
+  readonly wait?: (ms: number) => Promise<void>;
 }
 
 /** Public answers: whether the key is good, its status and the organization's plan. Never who holds it. */
@@ -49,7 +53,8 @@ export function createValidateLicenseHandler(
 ): ValidateLicenseHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: 'license-validation' });
   const clock = overrides.clock ?? systemClock;
-  const minimumMs = overrides.minimumResponseMs ?? 60;
+  const deadlineMs = overrides.responseDeadlineMs ?? DEFAULT_RESPONSE_DEADLINE_MS;
+  const wait = overrides.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const lookup =
     overrides.lookup ??
     new DynamoLicenseRepository(
@@ -76,10 +81,20 @@ export function createValidateLicenseHandler(
       ? { valid: true, status: 'active', plan: result.plan ?? null }
       : { valid: false };
 
-    const remaining = startedAt + minimumMs - clock.now().getTime();
-    if (remaining > 0) await new Promise((resolve) => setTimeout(resolve, remaining));
+    const remaining = untilDeadline(clock.now().getTime() - startedAt, deadlineMs);
+    if (remaining > 0) await wait(remaining);
     return json(200, body);
   };
+}
+
+/** Deployed reads take 5–30 ms and a cold signing-key read about 100 ms; 150 ms covers both with room for load. */
+export const DEFAULT_RESPONSE_DEADLINE_MS = 150;
+
+/** How long to wait so that an answer after `elapsedMs` of work leaves at the next multiple of `deadlineMs`. */
+export function untilDeadline(elapsedMs: number, deadlineMs: number): number {
+  if (deadlineMs <= 0) return 0;
+  const buckets = Math.max(1, Math.ceil(elapsedMs / deadlineMs));
+  return buckets * deadlineMs - elapsedMs;
 }
 
 /** The key, or the 400 response explaining what to send. */

@@ -16,6 +16,11 @@ export interface PageRequest {
  */
 export function parsePageRequest(query: Readonly<Record<string, string | undefined>>): PageRequest {
   const startIndex = Math.max(1, integerParam(query, 'startIndex') ?? 1);
+  // Past 2^53 a number no longer holds the integer the client sent (and past 1e308 it is Infinity, which JSON writes
+  // as null), so the page could not be echoed back truthfully; no result set is that large.
+  if (startIndex > Number.MAX_SAFE_INTEGER) {
+    throw ScimError.badRequest('invalidValue', `startIndex must be at most ${Number.MAX_SAFE_INTEGER}`);
+  }
   const count = Math.min(MAX_PAGE_SIZE, Math.max(0, integerParam(query, 'count') ?? MAX_PAGE_SIZE));
   const cursor = param(query, 'cursor');
   if (cursor !== undefined && param(query, 'startIndex') !== undefined) {

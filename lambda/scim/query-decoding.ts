@@ -4,46 +4,42 @@
  * The two cannot be told apart after decoding, so we decide by position: outside quoted strings a `+` can only be a
  * space; inside a quoted value it is a space only when the client used `+` for the separators too and the value is
  * not an email address (plus addressing such as `jane+test@example.com` is common, spaces in an address are not).
+ *
+ * One pass splits the text at unescaped quotes, a second rewrites each piece, so the work is linear in the length
+ * whatever the input (a quoted value full of `+` used to be rescanned for every `+`).
  */
 export function decodePlusInFilter(filter: string): string {
-  const formEncoded = hasPlusOutsideQuotes(filter) && !filter.includes(' ');
-  let out = '';
+  const segments = splitAtQuotes(filter);
+  const formEncoded =
+    !filter.includes(' ') && segments.some((segment) => !segment.quoted && segment.text.includes('+'));
+  return segments
+    .map(({ text, quoted }) => {
+      if (!quoted) return text.replaceAll('+', ' ');
+      return formEncoded && !text.includes('@') ? text.replaceAll('+', ' ') : text;
+    })
+    .join('');
+}
+
+interface Segment {
+  readonly text: string;
+  /** A quoted value, without its quotes (an unterminated one runs to the end). */
+  readonly quoted: boolean;
+}
+
+function splitAtQuotes(filter: string): Segment[] {
+  const segments: Segment[] = [];
   let inQuotes = false;
-  let quotedStart = 0;
+  let start = 0;
+  let backslashes = 0;
   for (let i = 0; i < filter.length; i++) {
     const char = filter[i];
-    if (char === '"' && !isEscaped(filter, i)) {
-      if (!inQuotes) quotedStart = i;
+    if (char === '"' && backslashes % 2 === 0) {
+      segments.push({ text: filter.slice(start, i), quoted: inQuotes }, { text: '"', quoted: false });
       inQuotes = !inQuotes;
-      out += char;
-    } else if (char === '+') {
-      if (!inQuotes) out += ' ';
-      else out += formEncoded && !quotedValueAt(filter, quotedStart).includes('@') ? ' ' : '+';
-    } else {
-      out += char;
+      start = i + 1;
     }
+    backslashes = char === '\\' ? backslashes + 1 : 0;
   }
-  return out;
-}
-
-function hasPlusOutsideQuotes(filter: string): boolean {
-  let inQuotes = false;
-  for (let i = 0; i < filter.length; i++) {
-    if (filter[i] === '"' && !isEscaped(filter, i)) inQuotes = !inQuotes;
-    else if (!inQuotes && filter[i] === '+') return true;
-  }
-  return false;
-}
-
-function isEscaped(text: string, index: number): boolean {
-  let backslashes = 0;
-  for (let i = index - 1; i >= 0 && text[i] === '\\'; i--) backslashes++;
-  return backslashes % 2 === 1;
-}
-
-function quotedValueAt(text: string, openingQuote: number): string {
-  for (let i = openingQuote + 1; i < text.length; i++) {
-    if (text[i] === '"' && !isEscaped(text, i)) return text.slice(openingQuote + 1, i);
-  }
-  return text.slice(openingQuote + 1);
+  segments.push({ text: filter.slice(start), quoted: inQuotes });
+  return segments;
 }

@@ -1,7 +1,18 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SIGNING_KEY_FIELD } from '../../lambda/contract/deployment';
+
+/** Every call that deletes the signing key, or replaces or moves its value. */
+export const PROTECTED_ACTIONS = [
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecret',
+  'secretsmanager:RotateSecret',
+  'secretsmanager:UpdateSecretVersionStage',
+  'secretsmanager:CancelRotateSecret',
+];
 
 /**
  * The secret every license key is derived from (HMAC-SHA256, see lambda/domain/license-keys.ts), generated at deploy
@@ -27,6 +38,20 @@ export class LicenseSigningKey extends Construct {
       // Losing it invalidates every key customers hold.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    // RETAIN protects against a stack deletion, not against an API call: an administrator's DeleteSecret or a stray
+    // PutSecretValue would invalidate every key in customers' hands. The resource policy denies those to everyone,
+    // administrators included. Deliberately not denied: the policy calls themselves, so CloudFormation can still
+    // update or remove this statement, and a deliberate change stays possible in two steps (drop the policy, then act).
+    this.secret.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'NeverDeleteOrOverwriteTheSigningKey',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: PROTECTED_ACTIONS,
+        resources: ['*'],
+      }),
+    );
 
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',

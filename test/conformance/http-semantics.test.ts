@@ -348,6 +348,18 @@ describe('POST /.search (RFC 7644 §3.4.3)', () => {
     expect(posted.body.Resources[0]).not.toHaveProperty('members');
   });
 
+  it('refuses a startIndex past 2^53 instead of echoing it as null', async () => {
+    const huge = '1'.repeat(400);
+    const [got, posted] = await Promise.all([
+      api.request('GET', `/Users?startIndex=${huge}`),
+      search('/Users/.search', { startIndex: huge }),
+    ]);
+
+    expectScimError(got, 400, /^startIndex must be at most 9007199254740991$/);
+    expect(got.body.scimType).toBe('invalidValue');
+    expect(posted.body).toEqual(got.body);
+  });
+
   it('refuses what GET refuses, with the same errors', async () => {
     const pairs = [
       [search('/Users/.search', { filter: 'userName eq' }), api.request('GET', '/Users?filter=userName%20eq')],

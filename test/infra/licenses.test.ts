@@ -40,6 +40,30 @@ describe('license signing key', () => {
     expect(secret?.Properties.SecretString).toBeUndefined();
   });
 
+  it('has a resource policy denying everyone its deletion and any overwrite of its value', () => {
+    const policies = Object.values(template.findResources('AWS::SecretsManager::ResourcePolicy')).filter(
+      (policy) => json(policy.Properties.SecretId) === json({ Ref: signingKeyId }),
+    );
+
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.ResourcePolicy.Statement).toEqual([
+      {
+        Sid: 'NeverDeleteOrOverwriteTheSigningKey',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: [
+          'secretsmanager:CancelRotateSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:RotateSecret',
+          'secretsmanager:UpdateSecret',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        Resource: '*',
+      },
+    ]);
+  });
+
   it('is readable by the SCIM, mailer and validation functions only', () => {
     const readers = Object.entries(template.findResources('AWS::IAM::Policy'))
       .filter(([, policy]) => json(policy.Properties.PolicyDocument).includes(`"Ref":"${signingKeyId}"`))

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -370,6 +370,52 @@ describe('local stack', () => {
     expect(listed.status).toBe(200);
     expect(body.Resources.map((user: { userName: string }) => user.userName)).toEqual(['persisted@example.com']);
     expect(isRunning(stack.dynamoDb.pid)).toBe(false);
+  });
+
+  test('keeps the database folder and files readable by their owner only', async () => {
+    const stack = await start();
+    const databaseFiles = readdirSync(stack.paths.dynamoDbDir);
+    await stop(stack);
+
+    expect(statSync(stack.paths.dynamoDbDir).mode & 0o777).toBe(0o700);
+    expect(databaseFiles.length).toBeGreaterThan(0);
+    for (const file of databaseFiles) {
+      expect({ file, mode: statSync(join(stack.paths.dynamoDbDir, file)).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+    }
+  });
+
+  test('restarts a killed DynamoDB Local on the same port with the same data', async () => {
+    const stack = await start();
+    const firstPid = stack.dynamoDb.pid;
+    await fetch(`${stack.scimBaseUrl}/Users`, {
+      method: 'POST',
+      headers: { Authorization: stack.token, 'Content-Type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'survives-a-crash@example.com',
+        active: true,
+      }),
+    });
+    const before = (await (await listUsers(stack)).json()) as { totalResults: number };
+
+    process.kill(firstPid, 'SIGKILL');
+    let after: Response | undefined;
+    for (let attempt = 0; attempt < 300 && after?.status !== 200; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await listUsers(stack);
+    }
+    const afterBody = (await after?.json()) as { totalResults: number };
+    const pidFile = JSON.parse(readFileSync(stack.paths.dynamoDbPidFile, 'utf8'));
+    const restartedPid = stack.dynamoDb.pid;
+    await stop(stack);
+
+    expect(after?.status).toBe(200);
+    expect(before.totalResults).toBeGreaterThan(0);
+    expect(afterBody.totalResults).toBe(before.totalResults);
+    expect(stack.dynamoDb.restarts).toBe(1);
+    expect(restartedPid).not.toBe(firstPid);
+    expect(pidFile).toEqual({ owner: process.pid, pid: restartedPid });
+    expect(isRunning(restartedPid)).toBe(false);
   });
 
   test('SCIM_TOKEN replaces the stored token for the default organization', async () => {

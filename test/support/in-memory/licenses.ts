@@ -190,10 +190,11 @@ export class InMemoryLicenseStore
     if (!item) return 'gone';
     if (item.sentAt !== undefined || item.failedAt !== undefined) return 'already-sent';
     if (item.leaseUntil !== undefined && item.leaseUntil >= now.getTime()) return 'in-progress';
+    const abandoned = item.leaseUntil !== undefined;
     item.leaseUntil = leaseUntil.getTime();
     item.attempts++;
     delete item.redriveRequestedAt;
-    return 'claimed';
+    return abandoned ? 'reclaimed' : 'claimed';
   }
 
   async markSent(intent: EmailIntent, messageId: string, at: Date): Promise<void> {

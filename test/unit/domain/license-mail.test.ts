@@ -8,6 +8,7 @@ import {
   type OutboxStore,
   type OutgoingEmail,
   PermanentDeliveryError,
+  SentButNotRecordedError,
 } from '../../../lambda/domain/license-mail';
 import type { EmailIntent } from '../../../lambda/domain/licenses';
 
@@ -18,6 +19,7 @@ const BRANDING = { productName: 'Acme Studio' };
 /** The outbox item's mailer-owned state, with the same rules as the conditional writes of the DynamoDB adapter. */
 class FakeOutbox implements OutboxStore {
   readonly items = new Map<string, { leaseUntil?: number; sentAt?: Date; messageId?: string; failure?: string }>();
+  markSentFails: Error | undefined;
 
   add(intent: EmailIntent): void {
     this.items.set(intent.eventId, {});
@@ -28,11 +30,13 @@ class FakeOutbox implements OutboxStore {
     if (!item) return 'gone';
     if (item.sentAt || item.failure) return 'already-sent';
     if (item.leaseUntil !== undefined && item.leaseUntil >= now.getTime()) return 'in-progress';
+    const abandoned = item.leaseUntil !== undefined;
     item.leaseUntil = leaseUntil.getTime();
-    return 'claimed';
+    return abandoned ? 'reclaimed' : 'claimed';
   }
 
   async markSent(intent: EmailIntent, messageId: string, at: Date): Promise<void> {
+    if (this.markSentFails) throw this.markSentFails;
     const item = this.items.get(intent.eventId)!;
     item.sentAt = at;
     item.messageId = messageId;
@@ -141,7 +145,7 @@ describe('LicenseEmailDispatcher', () => {
     expect(mailer.sent).toHaveLength(1);
   });
 
-  it('does not send while another worker holds the lease, and sends once it expired', async () => {
+  it('does not send while another worker holds the lease, and once it expired sends again, saying so', async () => {
     const { outbox, mailer, dispatcher, advance } = setup();
     outbox.add(issued);
     await outbox.claim(issued, NOW, new Date(NOW.getTime() + 60_000));
@@ -150,7 +154,19 @@ describe('LicenseEmailDispatcher', () => {
     advance(60_001);
     const outcome = await dispatcher.dispatch(issued);
 
-    expect(outcome).toBe('sent');
+    expect(outcome).toBe('sent-again');
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('reports an email the provider accepted but that could not be marked sent as sent, not as failed', async () => {
+    const { outbox, mailer, dispatcher } = setup();
+    outbox.add(issued);
+    outbox.markSentFails = new Error('ProvisionedThroughputExceededException');
+
+    const failure = await dispatcher.dispatch(issued).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(SentButNotRecordedError);
+    expect(failure).toMatchObject({ messageId: 'msg-1' });
     expect(mailer.sent).toHaveLength(1);
   });
 

@@ -20,6 +20,22 @@ describe('parsePageRequest', () => {
     expect(parsePageRequest(query)).toEqual(expected);
   });
 
+  it.each([
+    ['2^53', '9007199254740992'],
+    ['of 400 digits', '1'.repeat(400)],
+  ])('rejects a startIndex %s, past what a number holds exactly', (_label, raw) => {
+    expect(() => parsePageRequest({ startIndex: raw })).toThrow(
+      expect.objectContaining({ scimType: 'invalidValue', detail: 'startIndex must be at most 9007199254740991' }),
+    );
+  });
+
+  it('keeps the largest exact startIndex and caps a count of any size', () => {
+    expect(parsePageRequest({ startIndex: '9007199254740991', count: '9'.repeat(400) })).toEqual({
+      startIndex: 9007199254740991,
+      count: 200,
+    });
+  });
+
   it('rejects a count that is not an integer as invalidValue', () => {
     expect(() => parsePageRequest({ count: 'ten' })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
   });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { decodePlusInFilter } from '../../../lambda/scim/query-decoding';
 
 describe('decodePlusInFilter', () => {
@@ -15,5 +16,32 @@ describe('decodePlusInFilter', () => {
 
   it('leaves a filter without plus signs alone', () => {
     expect(decodePlusInFilter('userName eq "a\\"b"')).toBe('userName eq "a\\"b"');
+  });
+
+  it('keeps escaped quotes inside a value and decodes an unterminated one to the end', () => {
+    expect(decodePlusInFilter('displayName+eq+"a\\"+b"+and+x')).toBe('displayName eq "a\\" b" and x');
+    expect(decodePlusInFilter('displayName+eq+"a+b')).toBe('displayName eq "a b');
+    expect(decodePlusInFilter('displayName+eq+"a\\\\"+b')).toBe('displayName eq "a\\\\" b');
+  });
+
+  it('changes nothing but plus signs, and keeps the length', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '+', '"', '\\', ' ', '@') }), (filter) => {
+        const decoded = decodePlusInFilter(filter);
+        expect(decoded).toHaveLength(filter.length);
+        expect(decoded.replaceAll(' ', '+')).toBe(filter.replaceAll(' ', '+'));
+      }),
+    );
+  });
+
+  // Generous bound: the per-plus rescan took minutes on this input; a linear pass takes milliseconds.
+  it('decodes a quoted value of 200,000 plus signs well within a second', () => {
+    const filter = `displayName+eq+"${'+'.repeat(200_000)}`;
+    const started = performance.now();
+
+    const decoded = decodePlusInFilter(filter);
+
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(decoded).toBe(`displayName eq "${' '.repeat(200_000)}`);
   });
 });
