@@ -1,3 +1,4 @@
+import type { EmailBudgetStore } from '../lambda/domain/email-budget';
 import type { LicenseResend } from '../lambda/domain/license-resend';
 import type { OrganizationService } from '../lambda/domain/organizations';
 import type { OutboxRedrive } from '../lambda/domain/outbox-redrive';
@@ -36,6 +37,8 @@ export interface Target {
   readonly organizations: OrganizationService;
   readonly licenses: LicenseResend;
   readonly outbox: OutboxRedrive;
+  /** The email budgets' current use, shown by `org show`. */
+  readonly emailBudget?: Pick<EmailBudgetStore, 'usage'>;
   /** How to attach rotation to a secret that has none (shown after `org create` when it could not be attached). */
   readonly rotationHint: string;
   close(): void;

@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoEmailBudgetStore } from '../lambda/adapters/dynamodb-email-budget';
 import { DynamoLicenseRepository } from '../lambda/adapters/dynamodb-license-repository';
 import { createLicenseWriteTranslator } from '../lambda/adapters/dynamodb-license-writes';
 import { DynamoOrganizationRepository } from '../lambda/adapters/dynamodb-organization-repository';
@@ -68,6 +69,7 @@ export async function localTarget(): Promise<Target> {
     organizations,
     licenses: licenseResend(dynamo, config.usersTable, config.licensesTable),
     outbox: outboxRedrive(dynamo, config.licensesTable, organizations),
+    emailBudget: new DynamoEmailBudgetStore(dynamo, config.licensesTable),
     rotationHint: 'the local stack rotates tokens only through `token rotate`',
     close: () => dynamo.destroy(),
   };
@@ -128,6 +130,7 @@ export async function awsTarget(values: Values, creating: boolean): Promise<Targ
     organizations,
     licenses: licenseResend(dynamo, outputs.UsersTableName!, outputs.LicensesTableName!),
     outbox: outboxRedrive(dynamo, outputs.LicensesTableName!, organizations),
+    emailBudget: new DynamoEmailBudgetStore(dynamo, outputs.LicensesTableName!),
     rotationHint:
       `attach it with \`aws secretsmanager rotate-secret --secret-id <secret> --rotation-lambda-arn ` +
       `${outputs.TokenRotationFunctionArn ?? '<TokenRotationFunctionArn output>'} --no-rotate-immediately\``,
