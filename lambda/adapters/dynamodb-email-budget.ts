@@ -59,6 +59,31 @@ export class DynamoEmailBudgetStore implements EmailBudgetStore {
     return 'held';
   }
 
+  async refund(intent: EmailIntent, now: Date, limits: EmailBudgetLimits): Promise<void> {
+    const window = windowStart(now, limits.windowMs);
+    const keys = [
+      budgetKey(`${intent.orgId}#MAILBUDGET#${recipientHash(intent.recipient)}`),
+      budgetKey(`${intent.orgId}#MAILBUDGET`),
+    ];
+    for (const key of keys) {
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'ADD sent :minus',
+            ConditionExpression: '#window = :window AND sent > :zero',
+            ExpressionAttributeNames: { '#window': 'window' },
+            ExpressionAttributeValues: { ':minus': { N: '-1' }, ':window': { N: String(window) }, ':zero': { N: '0' } },
+          }),
+        );
+      } catch (error) {
+        // A new window began meanwhile: nothing of this one to give back.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+
   async due(now: Date, limit: number): Promise<HeldEmail[]> {
     const due: HeldEmail[] = [];
     let startKey: Record<string, AttributeValue> | undefined;

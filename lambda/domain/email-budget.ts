@@ -42,6 +42,8 @@ export interface EmailBudgetStore {
    * one clears it: the user is told a state as new. Answers what happened.
    */
   take(intent: EmailIntent, now: Date, limits: EmailBudgetLimits): Promise<BudgetDecision>;
+  /** Gives back what a granted `take` counted, when the email was not sent after all (the retry takes again). */
+  refund(intent: EmailIntent, now: Date, limits: EmailBudgetLimits): Promise<void>;
   /** Held emails whose window has ended by `now`, at most `limit`. */
   due(now: Date, limit: number): Promise<HeldEmail[]>;
   usage(orgId: string, now: Date, limits: EmailBudgetLimits): Promise<BudgetUsage>;

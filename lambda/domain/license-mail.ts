@@ -114,8 +114,10 @@ export class LicenseEmailDispatcher {
         await outbox.markFailed(intent, error.message, clock.now());
         return 'rejected';
       }
-      // Not sent (or not known to be): give the lease back so the retry does not wait for it to expire.
+      // Not sent (or not known to be): give the lease back so the retry does not wait for it to expire, and the
+      // budget, so an outage's retries do not spend it.
       await outbox.release(intent).catch(() => undefined);
+      await budget?.store.refund(intent, now, budget.limits ?? DEFAULT_EMAIL_BUDGET).catch(() => undefined);
       throw error;
     }
     await outbox.markSent(intent, sent.messageId, clock.now());

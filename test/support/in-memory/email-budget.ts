@@ -40,6 +40,14 @@ export class InMemoryEmailBudgetStore implements EmailBudgetStore {
     return 'granted';
   }
 
+  async refund(intent: EmailIntent, now: Date, limits: EmailBudgetLimits): Promise<void> {
+    const window = windowStart(now, limits.windowMs);
+    for (const key of [`${intent.orgId}#${intent.recipient.toLowerCase()}`, intent.orgId]) {
+      const counter = this.windows.get(key);
+      if (counter?.window === window && counter.count > 0) counter.count--;
+    }
+  }
+
   async due(now: Date, limit: number): Promise<HeldEmail[]> {
     return [...this.held.values()]
       .filter((held) => held.dueAt <= now.getTime())

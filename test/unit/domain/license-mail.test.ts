@@ -203,6 +203,19 @@ describe('LicenseEmailDispatcher with email budgets', () => {
     ]);
   });
 
+  it('does not spend the budget on sends that failed and are retried', async () => {
+    const { outbox, mailer, dispatcher } = budgeted();
+    outbox.add(issued);
+    mailer.failWith = new Error('connect ECONNREFUSED');
+    for (let attempt = 0; attempt < 5; attempt++) await expect(dispatcher.dispatch(issued)).rejects.toThrow();
+    mailer.failWith = undefined;
+
+    const outcome = await dispatcher.dispatch(issued);
+
+    expect(outcome).toBe('sent');
+    expect(mailer.sent.map((email) => email.eventId)).toEqual(['lic-1.issued']);
+  });
+
   it('keeps each recipient to its own budget and the organization to its total', async () => {
     const { outbox, mailer, store, dispatcher } = budgeted();
     const intents = ['a', 'b', 'c'].flatMap((name) =>
