@@ -16,7 +16,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createScimHandler } from '../lambda/handlers/scim';
 import { startApiServer } from '../local/api-gateway-adapter';
@@ -27,7 +33,7 @@ import { type LocalServiceConfig, localAdapters } from '../local/local-adapters'
 import { generateToken, writeLocalSecret } from '../local/local-secrets';
 import { findFreePort } from '../local/ports';
 import { DynamoRequestLog } from '../test/support/dynamodb-request-log';
-import { seedUsers } from '../test/support/seed-users';
+import { seedMemberships, seedUsers } from '../test/support/seed-users';
 import { type ColdStartRow, measureColdStarts } from './cold-start';
 import { costOf, monthlyCost, type RequestProfile, TEN_THOUSAND_USERS } from './cost';
 import { benchGroups } from './groups';
@@ -381,6 +387,26 @@ async function main(): Promise<void> {
         request: send,
         createUsers: (count) =>
           seedUsers({ dynamo: client, usersTable: names.users, orgId: 'default', count, prefix: 'bench.member' }),
+        seedMembers: (groupId, userIds) =>
+          seedMemberships({ dynamo: client, groupsTable: names.groups, orgId: 'default', groupId, userIds }),
+        storedMemberships: async (groupId) => {
+          let count = 0;
+          let startKey: Record<string, AttributeValue> | undefined;
+          do {
+            const page = await client.send(
+              new QueryCommand({
+                TableName: names.groups,
+                KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
+                ExpressionAttributeValues: { ':pk': { S: `default#GROUP#${groupId}` }, ':member': { S: 'MEMBER#' } },
+                Select: 'COUNT',
+                ExclusiveStartKey: startKey,
+              }),
+            );
+            count += page.Count ?? 0;
+            startKey = page.LastEvaluatedKey;
+          } while (startKey);
+          return count;
+        },
       });
     }
     await server.close();

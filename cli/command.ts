@@ -1,5 +1,6 @@
 import type { LicenseHistoryEntry } from '../lambda/adapters/dynamodb-license-history';
 import type { ActivityReader } from '../lambda/domain/activity';
+import type { EmailBudgetStore } from '../lambda/domain/email-budget';
 import type { LicenseResend } from '../lambda/domain/license-resend';
 import type { SeatUsage } from '../lambda/domain/licenses';
 import type { OrganizationService } from '../lambda/domain/organizations';
@@ -48,6 +49,8 @@ export interface Target {
     licensesOf(orgId: string, userId: string): Promise<LicenseHistoryEntry[]>;
     seatUsage(orgId: string): Promise<SeatUsage>;
   };
+  /** The email budgets' current use, shown by `org show`. */
+  readonly emailBudget?: Pick<EmailBudgetStore, 'usage'>;
   /** How to attach rotation to a secret that has none (shown after `org create` when it could not be attached). */
   readonly rotationHint: string;
   close(): void;

@@ -7,6 +7,7 @@ import {
   THROTTLE_TIERS,
 } from '../lambda/contract/throttle-tiers';
 import { seatsOverTime } from '../lambda/domain/activity';
+import { DEFAULT_EMAIL_BUDGET } from '../lambda/domain/email-budget';
 import { NotFoundError } from '../lambda/domain/errors';
 import { MAX_SEATS } from '../lambda/domain/organizations';
 import { DEFAULT_GRACE_HOURS } from '../lambda/domain/token-rotation';
@@ -14,6 +15,8 @@ import { type Command, UsageError, type Values } from './command';
 import {
   activityJson,
   activityRow,
+  budgetJson,
+  budgetText,
   detailsJson,
   detailsText,
   licenseEntryJson,
@@ -35,7 +38,8 @@ Commands:
                                      enable SCIM for a new organization: prints its id, the SCIM base URL and its
                                      API token (shown once)
   org list                           every organization with its seats
-  org show --org <id>                seats used/total, throttle tier, token age, grace period and rotation state
+  org show --org <id>                seats used/total, throttle tier, token age, grace period, rotation state and
+                                     email budget (sent this hour, recipients with a held email)
   org throttle --org <id> --tier <${THROTTLE_TIER_NAMES.join('|')}>
                                      give the organization its own rate and burst (${THROTTLE_TIER_NAMES.map(
                                        (tier) =>
@@ -153,7 +157,11 @@ export const COMMANDS: Record<string, Command> = {
     optional: [],
     async run(target, values) {
       const details = await target.organizations.show(values.org!);
-      return { json: detailsJson(details), text: detailsText(details) };
+      const budget = await target.emailBudget?.usage(values.org!, new Date(), DEFAULT_EMAIL_BUDGET);
+      return {
+        json: { ...detailsJson(details), ...(budget ? { emailBudget: budgetJson(budget) } : {}) },
+        text: budget ? `${detailsText(details)}\n${budgetText(budget)}` : detailsText(details),
+      };
     },
   },
   'token rotate': {

@@ -2,6 +2,7 @@ import type { LicenseHistoryEntry } from '../lambda/adapters/dynamodb-license-hi
 import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
 import { DEFAULT_THROTTLE_TIER, THROTTLE_TIERS, type ThrottleTier } from '../lambda/contract/throttle-tiers';
 import type { ActivityRecord } from '../lambda/domain/activity';
+import type { BudgetUsage } from '../lambda/domain/email-budget';
 import { DomainError } from '../lambda/domain/errors';
 import type { Organization, OrganizationDetails } from '../lambda/domain/organizations';
 import type { RedrivenEmail } from '../lambda/domain/outbox-redrive';
@@ -172,4 +173,23 @@ export function licenseEntryRow(entry: LicenseHistoryEntry): string[] {
     license.revokedAt ? `${license.revokedAt} (${license.revocationReason ?? '-'})` : '-',
     entry.emails.length > 0 ? entry.emails.map((email) => `${email.type} ${email.status}`).join(', ') : 'none queued',
   ];
+}
+
+export function budgetJson(usage: BudgetUsage): Record<string, unknown> {
+  return {
+    perRecipientPerWindow: usage.limits.perRecipient,
+    perOrganizationPerWindow: usage.limits.perOrganization,
+    windowMinutes: usage.limits.windowMs / 60_000,
+    sentThisWindow: usage.sentThisWindow,
+    recipientsWithHeldEmail: usage.held,
+  };
+}
+
+export function budgetText(usage: BudgetUsage): string {
+  const minutes = usage.limits.windowMs / 60_000;
+  return [
+    `  Email budget  ${usage.limits.perRecipient} per recipient and ${usage.limits.perOrganization} per organization ` +
+      `every ${minutes} minutes; ${usage.sentThisWindow} sent in this window`,
+    `                ${usage.held} recipient(s) with an email held (sent when their window reopens, latest state only)`,
+  ].join('\n');
 }

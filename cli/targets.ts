@@ -2,6 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoActivityLog } from '../lambda/adapters/dynamodb-activity';
+import { DynamoEmailBudgetStore } from '../lambda/adapters/dynamodb-email-budget';
 import { DynamoLicenseHistory } from '../lambda/adapters/dynamodb-license-history';
 import { DynamoLicenseRepository } from '../lambda/adapters/dynamodb-license-repository';
 import { createLicenseWriteTranslator } from '../lambda/adapters/dynamodb-license-writes';
@@ -72,6 +73,7 @@ export async function localTarget(): Promise<Target> {
     outbox: outboxRedrive(dynamo, config.licensesTable, organizations),
     activity: new DynamoActivityLog(dynamo, config.licensesTable),
     support: supportView(dynamo, config.usersTable, config.licensesTable),
+    emailBudget: new DynamoEmailBudgetStore(dynamo, config.licensesTable),
     rotationHint: 'the local stack rotates tokens only through `token rotate`',
     close: () => dynamo.destroy(),
   };
@@ -134,6 +136,7 @@ export async function awsTarget(values: Values, creating: boolean): Promise<Targ
     outbox: outboxRedrive(dynamo, outputs.LicensesTableName!, organizations),
     activity: new DynamoActivityLog(dynamo, outputs.LicensesTableName!),
     support: supportView(dynamo, outputs.UsersTableName!, outputs.LicensesTableName!),
+    emailBudget: new DynamoEmailBudgetStore(dynamo, outputs.LicensesTableName!),
     rotationHint:
       `attach it with \`aws secretsmanager rotate-secret --secret-id <secret> --rotation-lambda-arn ` +
       `${outputs.TokenRotationFunctionArn ?? '<TokenRotationFunctionArn output>'} --no-rotate-immediately\``,

@@ -48,6 +48,8 @@ import { TransactionCancelledError, transactWrite } from './dynamodb-transaction
 const MAX_TRANSACTION_ITEMS = 100;
 /** Batch requests in flight at once while purging memberships. */
 const PURGE_CONCURRENCY = 4;
+/** Memberships a purge reads per query (each is two deletes: the membership and its mirror). */
+const PURGE_PAGE = 500;
 /**
  * How long a change too big for one transaction keeps other writers of the group out. Longer than any request can
  * run (API Gateway gives up after 29 s), so a live writer never loses it; a writer that died releases it by expiry.
@@ -230,6 +232,12 @@ export class DynamoGroupRepository implements GroupRepository {
       },
       ...this.releaseName(group),
       this.groups.countChange(group.orgId, -1),
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...purgeKey(group.orgId, group.id), orgId: { S: group.orgId }, groupId: { S: group.id } },
+        },
+      },
     ];
     try {
       await transactWrite(this.client, items);
@@ -241,14 +249,56 @@ export class DynamoGroupRepository implements GroupRepository {
     }
   }
 
-  async purgeMembers(orgId: string, groupId: string): Promise<void> {
-    const members = await this.members(orgId, groupId);
-    await this.deleteAll(
-      members.flatMap((member) => [
-        membershipKey(orgId, groupId, member.userId),
-        mirrorKey(orgId, member.userId, groupId),
-      ]),
+  async membersAmong(orgId: string, groupId: string, userIds: readonly string[]): Promise<Set<string>> {
+    const items = await batchGet(
+      this.client,
+      this.tableName,
+      [...new Set(userIds)].map((userId) => membershipKey(orgId, groupId, userId)),
+      { ProjectionExpression: 'userId', ConsistentRead: true },
     );
+    return new Set(items.flatMap((item) => (item.userId?.S ? [item.userId.S] : [])));
+  }
+
+  /** One page of memberships at a time, so a deadline is checked every PURGE_PAGE memberships. */
+  async purgeMembers(orgId: string, groupId: string, options: { deadline?: number } = {}): Promise<boolean> {
+    let startKey: Item | undefined;
+    do {
+      if (options.deadline !== undefined && Date.now() >= options.deadline) return false;
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
+          ExpressionAttributeValues: { ':pk': { S: groupPartition(orgId, groupId) }, ':member': { S: MEMBER_PREFIX } },
+          ProjectionExpression: 'userId',
+          ConsistentRead: true,
+          Limit: PURGE_PAGE,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      await this.deleteAll(
+        (result.Items ?? []).flatMap((item) => {
+          const userId = item.userId?.S;
+          return userId === undefined ? [] : [membershipKey(orgId, groupId, userId), mirrorKey(orgId, userId, groupId)];
+        }),
+      );
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    await this.deleteAll([purgeKey(orgId, groupId)]);
+    return true;
+  }
+
+  async deletedGroups(orgId: string, limit: number): Promise<string[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: purgePartition(orgId) } },
+        ProjectionExpression: 'groupId',
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).flatMap((item) => (item.groupId?.S ? [item.groupId.S] : []));
   }
 
   /**
@@ -481,20 +531,9 @@ export class DynamoGroupRepository implements GroupRepository {
    * cleans up from), and checks in the same transaction that the user still exists.
    */
   private addMember(group: GroupRecord, member: GroupMember): MemberWrite {
-    const writes: TransactWriteItem[] = [
-      this.putMembership(group, member),
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: marshall({
-            ...unmarshall(mirrorKey(group.orgId, member.userId, group.id)),
-            orgId: group.orgId,
-            groupId: group.id,
-            userId: member.userId,
-          }),
-        },
-      },
-    ];
+    const writes: TransactWriteItem[] = membershipItems(group.orgId, group.id, member).map((Item) => ({
+      Put: { TableName: this.tableName, Item },
+    }));
     if (this.usersTableName !== undefined) {
       writes.push({
         ConditionCheck: {
@@ -533,27 +572,6 @@ export class DynamoGroupRepository implements GroupRepository {
       this.deleteMembership(orgId, groupId, userId),
       { Delete: { TableName: this.tableName, Key: mirrorKey(orgId, userId, groupId) } },
     ];
-  }
-
-  private putMembership(group: GroupRecord, member: GroupMember): TransactWriteItem {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: marshall(
-          {
-            pk: groupPartition(group.orgId, group.id),
-            sk: `${MEMBER_PREFIX}${member.userId}`,
-            gsi2pk: userPartition(group.orgId, member.userId),
-            gsi2sk: `${GROUP_PREFIX}${group.id}`,
-            orgId: group.orgId,
-            groupId: group.id,
-            userId: member.userId,
-            display: member.display,
-          },
-          { removeUndefinedValues: true },
-        ),
-      },
-    };
   }
 
   private deleteMembership(orgId: string, groupId: string, userId: string): TransactWriteItem {
@@ -605,6 +623,41 @@ export class DynamoGroupRepository implements GroupRepository {
 
 /** The items of one membership change, always written in the same transaction. */
 type MemberWrite = readonly TransactWriteItem[];
+
+/**
+ * The items of one membership: the membership in the group's partition (with the user-side index keys) and its
+ * strongly consistent mirror under the user. Exported for seeding large groups in tests and benchmarks.
+ */
+export function membershipItems(orgId: string, groupId: string, member: GroupMember): Item[] {
+  return [
+    marshall(
+      {
+        pk: groupPartition(orgId, groupId),
+        sk: `${MEMBER_PREFIX}${member.userId}`,
+        gsi2pk: userPartition(orgId, member.userId),
+        gsi2sk: `${GROUP_PREFIX}${groupId}`,
+        orgId,
+        groupId,
+        userId: member.userId,
+        display: member.display,
+      },
+      { removeUndefinedValues: true },
+    ),
+    marshall({ ...unmarshall(mirrorKey(orgId, member.userId, groupId)), orgId, groupId, userId: member.userId }),
+  ];
+}
+
+/**
+ * Deleted groups whose memberships are not purged yet: `<org>#GROUPPURGE` / `<gid>`, written with the group's delete
+ * and removed when its purge finishes, so a purge cut short by its time budget is found and continued.
+ */
+function purgePartition(orgId: string): string {
+  return `${orgId}#GROUPPURGE`;
+}
+
+function purgeKey(orgId: string, groupId: string): Item {
+  return { pk: { S: purgePartition(orgId) }, sk: { S: groupId } };
+}
 
 /** Groups units into transactions: the first holds at most `firstSize` items, the others `size`; no unit is split. */
 function chunkUnits(units: readonly MemberWrite[], firstSize: number, size: number): TransactWriteItem[][] {

@@ -64,6 +64,10 @@ export class DynamoOutboxStore implements OutboxStore {
     await this.finish(intent, 'SET failedAt = :at, failure = :detail REMOVE leaseUntil', at, reason.slice(0, 500));
   }
 
+  async markHeld(intent: EmailIntent, at: Date): Promise<void> {
+    await this.finish(intent, 'SET heldAt = :at, heldReason = :detail REMOVE leaseUntil', at, 'email budget');
+  }
+
   async release(intent: EmailIntent): Promise<void> {
     try {
       await this.client.send(

@@ -48,9 +48,10 @@ export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const;
 
 /**
  * The `outcome` dimension of LicenseEmails: `sent`; `refused` by SES for good (not retried); `failed`, an attempt
- * that failed and whose record Lambda retries; `duplicate`, a retried record that had been sent already.
+ * that failed and whose record Lambda retries; `duplicate`, a retried record that had been sent already; `held`, over
+ * the email budget (sent when the window reopens, latest state only).
  */
-export const EMAIL_OUTCOMES = ['sent', 'refused', 'failed', 'duplicate'] as const;
+export const EMAIL_OUTCOMES = ['sent', 'refused', 'failed', 'duplicate', 'held'] as const;
 export type EmailOutcome = (typeof EMAIL_OUTCOMES)[number];
 
 /** Maps a request path below `/scim/v2` to its metric resource. */

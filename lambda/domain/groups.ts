@@ -80,10 +80,20 @@ export interface GroupRepository {
    * a large change holds its write lease, or a new member's user no longer exists.
    */
   changeMembers(group: GroupRecord, change: MembershipChange, modifiedAt: string): Promise<void>;
-  /** Deletes the group and its displayName claim, conditional on `group.version`; memberships are purged separately. */
+  /** Which of `userIds` are members of the group now (strongly consistent). */
+  membersAmong(orgId: string, groupId: string, userIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * Deletes the group and its displayName claim, conditional on `group.version`, and records in the same write that
+   * its memberships remain to be purged (`deletedGroups`); the memberships are purged separately.
+   */
   delete(group: GroupRecord): Promise<void>;
-  /** Deletes every membership of the group. Idempotent. */
-  purgeMembers(orgId: string, groupId: string): Promise<void>;
+  /**
+   * Deletes memberships of the group until all are gone (then forgets the group in `deletedGroups` and answers true)
+   * or `deadline` (epoch milliseconds) passes (answers false; a later call continues). Idempotent.
+   */
+  purgeMembers(orgId: string, groupId: string, options?: { deadline?: number }): Promise<boolean>;
+  /** Ids of deleted groups of the organization whose memberships are not purged yet, at most `limit`. */
+  deletedGroups(orgId: string, limit: number): Promise<string[]>;
   /** Groups matching every criterion, each via a key lookup or an index query (never a scan). */
   find(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]>;
   /** All groups of the organization in a stable order, 1-based `startIndex`, or from a cursor. */
@@ -109,6 +119,15 @@ export interface MemberDirectory {
 const RETRY_BUDGET_MS = 7000;
 /** Attempts at most, whatever the clock says. */
 const MAX_ATTEMPTS = 40;
+
+/**
+ * How long a DELETE spends purging memberships before it answers. A group of 100,000 members takes longer than the
+ * function may run (10 s); what is left is continued by the next group DELETE of the organization (the repeated one,
+ * answered 404, too) or by `purgeDeleted`, and is invisible meanwhile (the group item is gone).
+ */
+export const PURGE_BUDGET_MS = 2000;
+/** Deleted groups one call of `purgeDeleted` looks at. */
+const PURGE_PENDING_LIMIT = 25;
 
 /** How many unknown member ids an error names before it summarises the rest. */
 const MAX_NAMED_UNKNOWN = 10;
@@ -216,16 +235,18 @@ export class GroupService {
   }
 
   /**
-   * Deletes the group, then its memberships. The memberships go after the group's own delete committed, in idempotent
-   * batches: a group can have more members than one transaction holds. When the purge is interrupted, repeating the
-   * DELETE (now answered 404) finishes it, and the user side never lists a group that no longer exists.
+   * Deletes the group, then purges its memberships for at most PURGE_BUDGET_MS, so the answer never waits for a big
+   * group's purge. The group's own delete records the pending purge in the same write: what this request leaves is
+   * continued by the next group DELETE of the organization (a repeated DELETE, answered 404, included) or a sweep
+   * calling `purgeDeleted`. Meanwhile nothing shows the group: its item is gone, and the user side skips memberships
+   * of missing groups.
    */
   async delete(orgId: string, id: string, options: { ifMatch?: number } = {}): Promise<void> {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const current = await this.repository.get(orgId, id);
       if (!current) {
-        await this.repository.purgeMembers(orgId, id);
+        await this.purgeDeleted(orgId, Date.now() + PURGE_BUDGET_MS, id);
         throw new NotFoundError(`Group ${id} not found`);
       }
       if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
@@ -240,7 +261,21 @@ export class GroupService {
         await this.backoff(attempt);
       }
     }
-    await this.repository.purgeMembers(orgId, id);
+    await this.purgeDeleted(orgId, Date.now() + PURGE_BUDGET_MS, id);
+  }
+
+  /**
+   * Purges memberships of deleted groups of the organization (`first` before the others) until `deadline` (epoch
+   * milliseconds). Answers true when none is left. For a sweep, and called by every group DELETE.
+   */
+  async purgeDeleted(orgId: string, deadline: number, first?: string): Promise<boolean> {
+    const pending = await this.repository.deletedGroups(orgId, PURGE_PENDING_LIMIT);
+    const order = first === undefined ? pending : [first, ...pending.filter((groupId) => groupId !== first)];
+    for (const groupId of order) {
+      if (Date.now() >= deadline) return false;
+      if (!(await this.repository.purgeMembers(orgId, groupId, { deadline }))) return false;
+    }
+    return pending.length < PURGE_PENDING_LIMIT;
   }
 
   find(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]> {
@@ -305,11 +340,14 @@ export class GroupService {
       toAdd = [...wanted].filter(([userId, member]) => member && !existing.has(userId)).map(([userId]) => userId);
       toRemove = [...existing].filter((userId) => wanted.get(userId) !== true);
     } else {
-      // Adding a member twice or removing a non-member is a no-op (idempotent puts and deletes), so the current
-      // membership of these users need not be read.
-      toAdd = [...wanted].filter(([, member]) => member).map(([userId]) => userId);
-      // An id this service could not have issued is no member: nothing to delete, and no key to build from it.
-      toRemove = [...wanted].filter(([userId, member]) => !member && isResourceId(userId)).map(([userId]) => userId);
+      // Only these users' memberships are read (one batch read per 100), so adding existing members or removing
+      // non-members writes nothing, and repeating a big add costs reads, not a rewrite of every membership.
+      // An id this service could not have issued is no member, and no key is built from it.
+      const named = [...wanted.keys()].filter(isResourceId);
+      const existing =
+        named.length === 0 ? new Set<string>() : await this.repository.membersAmong(current.orgId, current.id, named);
+      toAdd = [...wanted].filter(([userId, member]) => member && !existing.has(userId)).map(([userId]) => userId);
+      toRemove = [...wanted].filter(([userId, member]) => !member && existing.has(userId)).map(([userId]) => userId);
     }
     const added = await this.resolveMembers(current.orgId, toAdd);
 

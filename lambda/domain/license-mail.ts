@@ -1,4 +1,5 @@
 import type { Clock } from './clock';
+import { DEFAULT_EMAIL_BUDGET, type EmailBudgetLimits, type EmailBudgetStore, type HeldEmail } from './email-budget';
 import { type EmailBranding, type RenderedEmail, renderLicenseIssued, renderLicenseRevoked } from './email-templates';
 import { DomainError } from './errors';
 import type { EmailIntent, LicenseKeyDeriver } from './licenses';
@@ -66,10 +67,15 @@ export interface OutboxStore {
   markFailed(intent: EmailIntent, reason: string, at: Date): Promise<void>;
   /** Gives the lease back after a failed send. */
   release(intent: EmailIntent): Promise<void>;
+  /** Gives the lease back and records that the email is held by the budget (sent later, or replaced by a later one). */
+  markHeld(intent: EmailIntent, at: Date): Promise<void>;
 }
 
-/** `sent-again`: sent after taking over an abandoned lease, so the recipient may have it twice. */
-export type DispatchOutcome = 'sent' | 'sent-again' | 'already-sent' | 'rejected' | 'gone';
+/**
+ * `sent-again`: sent after taking over an abandoned lease, so the recipient may have it twice.
+ * `held`: over the recipient's or organization's budget; sent when the window reopens unless a later email replaces it.
+ */
+export type DispatchOutcome = 'sent' | 'sent-again' | 'already-sent' | 'rejected' | 'gone' | 'held';
 
 export interface LicenseEmailDispatcherOptions {
   readonly outbox: OutboxStore;
@@ -79,6 +85,8 @@ export interface LicenseEmailDispatcherOptions {
   readonly clock: Clock;
   /** Longer than one mailer invocation can run, so a live sender never loses its lease. @default 120000 */
   readonly leaseMs?: number;
+  /** Per-recipient and per-organization email budgets; without it every email is sent. */
+  readonly budget?: { readonly store: EmailBudgetStore; readonly limits?: EmailBudgetLimits };
 }
 
 export class LicenseEmailDispatcher {
@@ -97,6 +105,21 @@ export class LicenseEmailDispatcher {
     if (claim === 'in-progress')
       throw new EmailInProgressError(`email ${intent.eventId} is being sent by another worker`);
 
+    const budget = this.options.budget;
+    if (budget) {
+      let decision: 'granted' | 'held';
+      try {
+        decision = await budget.store.take(intent, now, budget.limits ?? DEFAULT_EMAIL_BUDGET);
+      } catch (error) {
+        await outbox.release(intent).catch(() => undefined);
+        throw error;
+      }
+      if (decision === 'held') {
+        await outbox.markHeld(intent, clock.now());
+        return 'held';
+      }
+    }
+
     let sent: { messageId: string };
     try {
       const rendered = await this.render(intent);
@@ -111,8 +134,10 @@ export class LicenseEmailDispatcher {
         await outbox.markFailed(intent, error.message, clock.now());
         return 'rejected';
       }
-      // Not sent (or not known to be): give the lease back so the retry does not wait for it to expire.
+      // Not sent (or not known to be): give the lease back so the retry does not wait for it to expire, and the
+      // budget, so an outage's retries do not spend it.
       await outbox.release(intent).catch(() => undefined);
+      await budget?.store.refund(intent, now, budget.limits ?? DEFAULT_EMAIL_BUDGET).catch(() => undefined);
       throw error;
     }
     try {
@@ -121,6 +146,18 @@ export class LicenseEmailDispatcher {
       throw new SentButNotRecordedError(sent.messageId, { cause: error });
     }
     return claim === 'reclaimed' ? 'sent-again' : 'sent';
+  }
+
+  /**
+   * Sends again, through `redrive` (the outbox's redrive mark), each held email whose window has reopened: the latest
+   * state the recipient was not told. Answers how many were requested.
+   */
+  async releaseDue(redrive: (email: HeldEmail) => Promise<unknown>, limit = 100): Promise<number> {
+    const store = this.options.budget?.store;
+    if (!store) return 0;
+    const due = await store.due(this.options.clock.now(), limit);
+    for (const email of due) await redrive(email);
+    return due.length;
   }
 
   private async render(intent: EmailIntent): Promise<RenderedEmail> {

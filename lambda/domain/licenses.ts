@@ -1,4 +1,5 @@
 import type { IdGenerator } from './clock';
+import { isDeliverableAddress } from './email-address';
 import { SeatLimitError } from './errors';
 import type { DerivedLicenseKey, KeyCheck } from './license-keys';
 import type { LinkedWrite, UserChange, UserChangePolicy, UserRecord } from './users';
@@ -183,7 +184,10 @@ export class LicensePolicy implements UserChangePolicy {
   }
 }
 
-/** Undefined when the user has no email address: the license still changes, and an admin can re-send later. */
+/**
+ * Undefined when the user has no deliverable email address (none, or not one syntactically valid address: CR/LF,
+ * several addresses, no domain): the license still changes, and an admin can re-send later.
+ */
 function emailIntent(
   type: EmailEventType,
   license: LicenseRecord,
@@ -192,7 +196,7 @@ function emailIntent(
   reason?: RevocationReason,
 ): EmailIntent | undefined {
   const recipient = user.lookupEmail ?? user.emails[0]?.value;
-  if (recipient === undefined || recipient.trim() === '') return undefined;
+  if (recipient === undefined || !isDeliverableAddress(recipient.trim())) return undefined;
   const displayName = greetingName(user);
   return {
     eventId: `${license.licenseId}.${type === 'license-issued' ? 'issued' : 'revoked'}`,

@@ -7,11 +7,13 @@ import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { createDynamoDbClient } from '../adapters/dynamodb-client';
-import { DynamoOutboxStore } from '../adapters/dynamodb-outbox';
+import { DynamoEmailBudgetStore } from '../adapters/dynamodb-email-budget';
+import { DynamoOutboxRedriveStore, DynamoOutboxStore } from '../adapters/dynamodb-outbox';
 import { createSesClient, SesMailer } from '../adapters/ses-mailer';
 import { type EmailOutcome, METRIC_NAMES, METRIC_SERVICES } from '../contract/metrics';
 import { isOutboxDelivery } from '../contract/outbox-stream-filter';
 import { type Clock, systemClock } from '../domain/clock';
+import type { EmailBudgetLimits } from '../domain/email-budget';
 import type { SigningKeyProvider } from '../domain/license-keys';
 import {
   EmailInProgressError,
@@ -28,7 +30,10 @@ import { type Counter, powertoolsCounter } from '../wiring/metrics';
 /** What the mailer reads of the Lambda context: how long the invocation has left. Absent locally (no timeout). */
 export type InvocationClock = Pick<Context, 'getRemainingTimeInMillis'>;
 
-export type MailerHandler = (event: DynamoDBStreamEvent, context?: InvocationClock) => Promise<DynamoDBBatchResponse>;
+/** A stream batch, or the scheduled sweep of held emails (`{"sweep": "held-emails"}`, no records). */
+export type MailerEvent = DynamoDBStreamEvent | { readonly sweep: string; readonly Records?: undefined };
+
+export type MailerHandler = (event: MailerEvent, context?: InvocationClock) => Promise<DynamoDBBatchResponse>;
 
 export interface MailerOverrides {
   readonly dynamo?: DynamoDBClient;
@@ -41,6 +46,8 @@ export interface MailerOverrides {
   readonly clock?: Clock;
   /** @default 120000 */
   readonly leaseMs?: number;
+  /** @default DEFAULT_EMAIL_BUDGET: 3 emails per recipient and 500 per organization per hour */
+  readonly emailBudget?: EmailBudgetLimits;
   /**
    * How long to wait before reporting the n-th consecutive failure, so a mail service outage is retried with backoff
    * rather than as fast as Lambda re-invokes (the local poller backs off itself and passes `() => 0`).
@@ -102,7 +109,22 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
     branding: brandingFor(config),
     clock: overrides.clock ?? systemClock,
     leaseMs: overrides.leaseMs,
+    budget: { store: new DynamoEmailBudgetStore(dynamo, config.licensesTable), limits: overrides.emailBudget },
   });
+  const redrive = new DynamoOutboxRedriveStore(dynamo, config.licensesTable);
+  const clock = overrides.clock ?? systemClock;
+  /** Held emails whose window reopened get a redrive mark; the stream brings them back to this function. */
+  const releaseHeld = async () => {
+    try {
+      const released = await dispatcher.releaseDue((held) =>
+        redrive.requestRedrive({ ...held, type: '', createdAt: '' }, clock.now(), false),
+      );
+      if (released > 0) logger.info('held license emails released', { released });
+    } catch (error) {
+      // The next sweep retries; the stream batch's outcome does not depend on it.
+      logger.warn('held license emails not released', { error: error instanceof Error ? error.name : 'unknown' });
+    }
+  };
 
   const counter = overrides.counter ?? powertoolsCounter(METRIC_SERVICES.mailer);
   const countEmail = (outcome: EmailOutcome) => counter.count(METRIC_NAMES.licenseEmails, { outcome });
@@ -112,6 +134,10 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
   let consecutiveFailures = 0;
 
   return async (event, invocation) => {
+    if (event.Records === undefined) {
+      await releaseHeld();
+      return { batchItemFailures: [] };
+    }
     let started = 0;
     for (const record of event.Records) {
       if (!isOutboxDelivery(record)) continue;
@@ -136,7 +162,13 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
         const outcome = await dispatcher.dispatch(intent);
         consecutiveFailures = 0;
         countEmail(
-          outcome === 'sent' || outcome === 'sent-again' ? 'sent' : outcome === 'rejected' ? 'refused' : 'duplicate',
+          outcome === 'sent' || outcome === 'sent-again'
+            ? 'sent'
+            : outcome === 'rejected'
+              ? 'refused'
+              : outcome === 'held'
+                ? 'held'
+                : 'duplicate',
         );
         if (outcome === 'rejected') logger.warn('license email refused by the mail service', context);
         else if (outcome === 'sent-again') {
@@ -144,7 +176,8 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
             'license email sent again after an earlier attempt stopped mid-send; it may arrive twice',
             context,
           );
-        } else logger.info('license email', { ...context, outcome });
+        } else if (outcome === 'held') logger.warn('license email held by the email budget', context);
+        else logger.info('license email', { ...context, outcome });
       } catch (error) {
         logDispatchFailure(logger, error, context);
         // An email the provider accepted counts as sent even though its record failed; the retry is a duplicate.
@@ -200,7 +233,7 @@ let lambdaHandler: MailerHandler | undefined;
 const lambdaLogger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'license-mailer' });
 
 /** The Lambda entry point for the DynamoDB Streams event source (ReportBatchItemFailures enabled). */
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+export const handler = middy<MailerEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(lambdaLogger, { resetKeys: true }))
   .handler((event, context) => {
     lambdaHandler ??= createMailerHandler(configFromEnv(), { logger: lambdaLogger });

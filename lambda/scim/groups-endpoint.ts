@@ -1,4 +1,5 @@
 import type { GroupMember, GroupRecord, GroupService } from '../domain/groups';
+import { ScimError } from './errors';
 import { parseFilter, printFilter } from './filter';
 import { filterSchemas, findMatches, type IndexLookup } from './filter-query';
 import { toGroupEdits } from './group-patch';
@@ -19,12 +20,46 @@ import { etag } from './schemas';
 export const PATCH_RESPONSE_MEMBER_LIMIT = 200;
 
 /**
+ * Largest response body, in bytes as the Lambda proxy integration carries it (JSON-escaped inside its envelope):
+ * Lambda refuses a response over 6 MB (6,291,456 bytes), and the envelope and headers need some room.
+ */
+export const MAX_RESPONSE_BYTES = 5_500_000;
+/**
+ * Fewest bytes one member adds to a response (`{"value":"<36>","$ref":"…/Users/<36>","type":"User"}`, escaped, with a
+ * base URL of at least `https://a/scim/v2`): members are read only up to the count that could still fit.
+ */
+const MIN_MEMBER_BYTES = 120;
+/**
+ * Most members one response carries, whatever their size: reading them is the cost (about 4.5 s for 20,000 on
+ * DynamoDB Local here, a 3 MB response), and a refusal reads this many first, so it bounds every GET at any group
+ * size well inside the function's 10 s.
+ */
+export const MAX_RESPONSE_MEMBERS = 20_000;
+
+export interface GroupsEndpointOptions {
+  /** @default MAX_RESPONSE_BYTES */
+  readonly maxResponseBytes?: number;
+}
+
+/**
  * `/Groups` and `/Groups/{id}`: RFC 7644 §3 operations as Okta's Push Groups and Entra ID use them. Every read honours
  * `attributes` / `excludedAttributes`, and `members` is read from DynamoDB only when the response will show it
- * (`excludedAttributes=members`, which Okta and Entra send for big groups, costs one item read).
+ * (`excludedAttributes=members`, which Okta and Entra send for big groups, costs one item read). Lists leave `members`
+ * out unless `attributes` names them (RFC 7643 lets a server return an attribute by default or not; Okta reads a
+ * group's members from no list, and Entra excludes them anyway), so a page of big groups stays small.
+ *
+ * A response that would pass Lambda's response limit is answered 400 `tooMany` asking for
+ * `excludedAttributes=members`; members are read only as far as a response could hold them, so finding out is bounded.
  */
 export class GroupsEndpoint implements ResourceEndpoint {
-  constructor(private readonly groups: GroupService) {}
+  private readonly maxResponseBytes: number;
+
+  constructor(
+    private readonly groups: GroupService,
+    options: GroupsEndpointOptions = {},
+  ) {
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+  }
 
   async list(request: HttpRequest): Promise<HttpResponse> {
     const page = parsePageRequest(request.query);
@@ -44,16 +79,20 @@ export class GroupsEndpoint implements ResourceEndpoint {
           toScimGroup(group, request.baseUrl, needsMembers ? await this.groups.members(orgId, group.id) : undefined),
       });
       const window = matches.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
-      return scimResponse(200, listResponse(page, matches.length, await this.represent(request, window, projection)));
+      return this.bounded(
+        scimResponse(200, listResponse(page, matches.length, await this.represent(request, window, projection))),
+      );
     }
     const result = await this.groups.list(request.orgId, page);
-    return scimResponse(
-      200,
-      listResponse(
-        page,
-        result.totalResults,
-        await this.represent(request, result.items, projection),
-        result.nextCursor,
+    return this.bounded(
+      scimResponse(
+        200,
+        listResponse(
+          page,
+          result.totalResults,
+          await this.represent(request, result.items, projection),
+          result.nextCursor,
+        ),
       ),
     );
   }
@@ -136,22 +175,25 @@ export class GroupsEndpoint implements ResourceEndpoint {
   ): HttpResponse {
     const headers: Record<string, string> = { ETag: etag(group.version) };
     if (status === 201) headers.Location = `${request.baseUrl}/Groups/${group.id}`;
-    return scimResponse(status, applyProjection(toScimGroup(group, request.baseUrl, members), projection), headers);
+    return this.bounded(
+      scimResponse(status, applyProjection(toScimGroup(group, request.baseUrl, members), projection), headers),
+    );
   }
 
+  /** Groups of a list: `members` only when `attributes` names them, read within one budget for the whole page. */
   private async represent(
     request: HttpRequest,
     groups: readonly GroupRecord[],
     projection: Projection,
   ): Promise<Record<string, unknown>[]> {
-    return Promise.all(
-      groups.map(async (group) =>
-        applyProjection(
-          toScimGroup(group, request.baseUrl, await this.membersFor(request, group, projection)),
-          projection,
-        ),
-      ),
-    );
+    const withMembers = projection.attributes !== undefined && isRequested(projection, 'members');
+    const budget = { members: this.memberBudget() };
+    const represented: Record<string, unknown>[] = [];
+    for (const group of groups) {
+      const members = withMembers ? await this.boundedMembers(request.orgId, group.id, budget) : undefined;
+      represented.push(applyProjection(toScimGroup(group, request.baseUrl, members), projection));
+    }
+    return represented;
   }
 
   private async membersFor(
@@ -160,6 +202,40 @@ export class GroupsEndpoint implements ResourceEndpoint {
     projection: Projection,
   ): Promise<GroupMember[] | undefined> {
     if (!isRequested(projection, 'members')) return undefined;
-    return this.groups.members(request.orgId, group.id);
+    return this.boundedMembers(request.orgId, group.id, { members: this.memberBudget() });
   }
+
+  /** The group's members, unless more than `budget` allows are left, then tooMany before reading them all. */
+  private async boundedMembers(orgId: string, groupId: string, budget: { members: number }): Promise<GroupMember[]> {
+    const members = await this.groups.members(orgId, groupId, { limit: budget.members + 1 });
+    if (members.length > budget.members) throw this.tooLarge();
+    budget.members -= members.length;
+    return members;
+  }
+
+  private memberBudget(): number {
+    return Math.min(MAX_RESPONSE_MEMBERS, Math.floor(this.maxResponseBytes / MIN_MEMBER_BYTES));
+  }
+
+  /** The response, or tooMany when its body, as the Lambda proxy integration escapes it, would pass the limit. */
+  private bounded(response: HttpResponse): HttpResponse {
+    if (escapedBytes(response.body) > this.maxResponseBytes) {
+      throw this.tooLarge();
+    }
+    return response;
+  }
+
+  private tooLarge(): ScimError {
+    return ScimError.badRequest(
+      'tooMany',
+      `The response would exceed this service's limit of ${this.maxResponseBytes} bytes or ` +
+        `${MAX_RESPONSE_MEMBERS} members because of the groups' members. Request it with excludedAttributes=members ` +
+        '(and change members with PATCH), or with a smaller count.',
+    );
+  }
+}
+
+/** Bytes of `text` as a JSON string inside the proxy integration's envelope (quotes and backslashes escaped). */
+function escapedBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text), 'utf8');
 }

@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -123,14 +125,27 @@ export class LicenseMailer extends Construct {
       ],
     });
     props.signingKey.grantRead(this.function);
-    // The mailer only records sends on outbox items: UpdateItem on the table, no index, no other action.
+    // The mailer records sends on outbox items and keeps the email budgets (counters and held emails, see
+    // dynamodb-email-budget.ts) in the same table: item reads and writes and queries of the table, no index.
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'RecordSends',
-        actions: ['dynamodb:UpdateItem'],
+        actions: [
+          'dynamodb:UpdateItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+        ],
         resources: [props.table.tableArn],
       }),
     );
+    // Held emails are sent when their recipient's budget window reopens: a sweep every 5 minutes finds them.
+    new events.Rule(this, 'HeldEmailSweep', {
+      description: 'Sends license emails held by the email budget once their window reopens',
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(fn, { event: events.RuleTargetInput.fromObject({ sweep: 'held-emails' }) })],
+    });
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -163,24 +163,33 @@ describe('license mailer', () => {
     expect(resources).not.toMatch(/"\*"/);
   });
 
-  it('may only update items of the licenses table (recording sends), not its indexes or other tables', () => {
+  it('may only use items of the licenses table (sends and email budgets), not its indexes or other tables', () => {
     const dynamo = statementsWith(statementsOf(mailerId), 'dynamodb:');
     const writes = dynamo.filter((statement) => actionsOf([statement]).includes('dynamodb:UpdateItem'));
+    const itemActions = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
 
     expect(writes).toEqual([
       {
         Sid: 'RecordSends',
         Effect: 'Allow',
-        Action: 'dynamodb:UpdateItem',
+        Action: [...itemActions, 'dynamodb:UpdateItem'],
         Resource: { 'Fn::GetAtt': [licensesTableId, 'Arn'] },
       },
     ]);
     const others = actionsOf(dynamo).filter(
-      (action) => action.startsWith('dynamodb:') && action !== 'dynamodb:UpdateItem',
+      (action) => action.startsWith('dynamodb:') && action !== 'dynamodb:UpdateItem' && !itemActions.includes(action),
     );
     expect(
       others.every((action) => /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(action)),
     ).toBe(true);
+  });
+
+  it('is invoked every 5 minutes to send held emails whose budget window reopened', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    const sweep = rules.find((rule) => JSON.stringify(rule.Properties.Targets).includes('held-emails'));
+
+    expect(sweep?.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(JSON.stringify(sweep?.Properties.Targets)).toContain(mailerId);
   });
 
   it('gets the sender, the configuration set and the signing key ARN, and has time for retries', () => {

@@ -157,6 +157,13 @@ describe('admin command line against the local stack', () => {
         rotationInProgress: false,
         rotation: { rotationEnabled: false },
       },
+      emailBudget: {
+        perRecipientPerWindow: 3,
+        perOrganizationPerWindow: 500,
+        windowMinutes: 60,
+        sentThisWindow: expect.any(Number),
+        recipientsWithHeldEmail: 0,
+      },
     });
     expect(show.seats.used + show.seats.available).toBe(5);
   });

@@ -62,6 +62,8 @@ interface Response {
 interface LicenseStack {
   readonly config: LocalServiceConfig;
   readonly poller: StreamPoller;
+  /** The scheduled sweep of held emails, as EventBridge invokes the mailer. */
+  sweep(): Promise<unknown>;
   scim(method: string, path: string, body?: unknown): Promise<Response>;
   validate(body: unknown): Promise<Response>;
   close(): Promise<void>;
@@ -73,6 +75,8 @@ async function startLicenseStack(options: {
   ses: string;
   /** The event source mapping's filter. @default isOutboxDelivery, as deployed */
   filter?: (record: DynamoDBRecord) => boolean;
+  /** The mailer's clock (what the email budget's windows follow). @default the system clock */
+  mailerClock?: { now(): Date };
 }): Promise<LicenseStack> {
   const base = await testConfig({ label: options.label });
   ensureLocalSigningKey(base.config.localSecretsDir!, SIGNING_KEY_SECRET_ID);
@@ -96,10 +100,15 @@ async function startLicenseStack(options: {
       },
     ],
   });
+  const mailer = createMailerHandler(config, {
+    ...localAdapters(config),
+    failureDelayMs: () => 0,
+    ...(options.mailerClock ? { clock: options.mailerClock } : {}),
+  });
   const poller = await startStreamPoller({
     endpoint: config.dynamoEndpoint!,
     tableName: config.licensesTable,
-    handler: createMailerHandler(config, { ...localAdapters(config), failureDelayMs: () => 0 }),
+    handler: mailer,
     filter: options.filter ?? isOutboxDelivery,
     pollIntervalMs: 50,
     retryDelayMs: 100,
@@ -123,6 +132,7 @@ async function startLicenseStack(options: {
   return {
     config,
     poller,
+    sweep: () => mailer({ sweep: 'held-emails' }),
     scim: (method, path, body) =>
       call(
         `${server.scimBaseUrl}${path}`,
@@ -987,5 +997,58 @@ describe('the local stack as npm start runs it', () => {
     expect(after).toEqual({ valid: false });
     expect(local.config.defaultOrgSeats).toBe(10);
     expect(existsSync(localSecretPath(local.paths.secretsDir, LOCAL_SIGNING_KEY_SECRET_ID))).toBe(true);
+  });
+});
+
+describe('email budgets', () => {
+  let stack: LicenseStack;
+  let mail: string;
+  let now = Date.now();
+
+  beforeAll(async () => {
+    mail = sesEndpoint();
+    stack = await startLicenseStack({ label: 'email-budget', ses: mail, mailerClock: { now: () => new Date(now) } });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('sends a create/delete loop of 20 at most 3 emails, then the final state once the hour is over', async () => {
+    const { email, body } = newUser();
+    for (let round = 0; round < 20; round++) {
+      const created = await stack.scim('POST', '/Users', body);
+      expect(created.status).toBe(201);
+      expect((await stack.scim('DELETE', `/Users/${created.body.id}`)).status).toBe(204);
+    }
+    await stack.poller.waitUntilIdle();
+    const withinTheHour = await emailsTo(mail, email);
+
+    now += 3_600_000;
+    await stack.sweep();
+    const after = await waitForEmails(mail, email, 4);
+    await stack.poller.waitUntilIdle();
+
+    expect(withinTheHour.map((sent) => sent.subject)).toEqual([
+      'Your Acme Studio license key',
+      expect.stringMatching(/^Your Acme Studio license has been/),
+      'Your Acme Studio license key',
+    ]);
+    expect(after).toHaveLength(4);
+    expect(after[3]?.subject).toMatch(/^Your Acme Studio license has been/);
+    expect(await emailsTo(mail, email)).toHaveLength(4);
+  });
+
+  it('queues no email for an address that is not one deliverable address', async () => {
+    const { body } = newUser();
+    const created = await stack.scim('POST', '/Users', {
+      ...body,
+      userName: `crlf-${randomUUID().slice(0, 8)}`,
+      emails: [{ primary: true, value: 'victim@example.com\r\nBcc: other@example.com', type: 'work' }],
+    });
+    await stack.poller.waitUntilIdle();
+
+    expect([201, 400]).toContain(created.status);
+    expect(await emailsTo(mail, 'victim@example.com')).toEqual([]);
   });
 });

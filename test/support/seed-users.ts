@@ -1,4 +1,11 @@
-import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  type TransactWriteItem,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { membershipItems } from '../../lambda/adapters/dynamodb-group-repository';
 import { transactWrite } from '../../lambda/adapters/dynamodb-transactions';
 import { userItem } from '../../lambda/adapters/dynamodb-user-repository';
 import { uuidV7 } from '../../lambda/domain/clock';
@@ -41,4 +48,32 @@ export async function seedUsers(options: {
     await transactWrite(dynamo, items);
   }
   return ids;
+}
+
+/**
+ * Writes memberships of `userIds` in group `groupId` straight into the groups table (BatchWriteItem, several in
+ * flight), in the repository's own item layout. Leaves the group's version alone: only for seeding big groups.
+ */
+export async function seedMemberships(options: {
+  readonly dynamo: DynamoDBClient;
+  readonly groupsTable: string;
+  readonly orgId: string;
+  readonly groupId: string;
+  readonly userIds: readonly string[];
+}): Promise<void> {
+  const { dynamo, groupsTable, orgId, groupId, userIds } = options;
+  const items = userIds.flatMap((userId) => membershipItems(orgId, groupId, { userId }));
+  const batches: Record<string, AttributeValue>[][] = [];
+  for (let start = 0; start < items.length; start += 25) batches.push(items.slice(start, start + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      let pending: WriteRequest[] = (batches[next++] ?? []).map((Item) => ({ PutRequest: { Item } }));
+      while (pending.length > 0) {
+        const result = await dynamo.send(new BatchWriteItemCommand({ RequestItems: { [groupsTable]: pending } }));
+        pending = result.UnprocessedItems?.[groupsTable] ?? [];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
 }

@@ -221,6 +221,35 @@ export function describeGroupRepositoryContract(name: string, make: () => GroupR
       });
     });
 
+    describe('purging a deleted group within a deadline, and membership lookups', () => {
+      it('answers which users are members, strongly consistently', async () => {
+        const group = await created(1, [member(101), member(102)]);
+
+        expect(await repository.membersAmong(org, group.id, [idAt(101), idAt(103), idAt(102)])).toEqual(
+          new Set([idAt(101), idAt(102)]),
+        );
+        expect(await repository.membersAmong(org, group.id, [idAt(104)])).toEqual(new Set());
+      });
+
+      it('remembers a deleted group until its purge finishes; a passed deadline purges nothing', async () => {
+        const group = await created(1, [member(101), member(102)]);
+        await created(2, [member(101)]);
+
+        await repository.delete(group);
+        const pending = await repository.deletedGroups(org, 10);
+        const outOfTime = await repository.purgeMembers(org, group.id, { deadline: Date.now() - 1 });
+        const stillThere = await repository.members(org, group.id);
+        const finished = await repository.purgeMembers(org, group.id, { deadline: Date.now() + 60_000 });
+
+        expect(pending).toEqual([group.id]);
+        expect(outOfTime).toBe(false);
+        expect(stillThere).toEqual([member(101), member(102)]);
+        expect(finished).toBe(true);
+        expect(await repository.members(org, group.id)).toEqual([]);
+        expect(await repository.deletedGroups(org, 10)).toEqual([]);
+      });
+    });
+
     describe('find and list', () => {
       it('finds by displayName in any case, externalId exactly, and id; every criterion must hold', async () => {
         const group = await created(1, [], { displayName: 'Sales EMEA', externalId: 'EXT-1' });

@@ -27,6 +27,10 @@ export class InMemoryGroupRepository implements GroupRepository {
   private readonly claims = new Map<string, string>();
   /** Memberships per group (`<org>#<groupId>`), by user id. */
   private readonly memberships = new Map<string, Map<string, GroupMember>>();
+  /** Deleted groups (`<org>#<groupId>`) whose memberships are not purged yet. */
+  private readonly pendingPurges = new Set<string>();
+  /** Memberships one `purgeMembers` call deletes at most before it reports being out of time (a test's stand-in). */
+  purgeStep = Number.POSITIVE_INFINITY;
 
   constructor(
     /** Concurrent requests a test puts before the next create, update or delete of a group. */
@@ -97,10 +101,34 @@ export class InMemoryGroupRepository implements GroupRepository {
 
     this.groups.delete(groupKey(group.orgId, group.id));
     this.claims.delete(claimKey(group.orgId, group.displayName));
+    this.pendingPurges.add(groupKey(group.orgId, group.id));
   }
 
-  async purgeMembers(orgId: string, groupId: string): Promise<void> {
+  async membersAmong(orgId: string, groupId: string, userIds: readonly string[]): Promise<Set<string>> {
+    const members = this.memberships.get(groupKey(orgId, groupId));
+    return new Set(userIds.filter((userId) => members?.has(userId)));
+  }
+
+  async purgeMembers(orgId: string, groupId: string, options: { deadline?: number } = {}): Promise<boolean> {
+    if (options.deadline !== undefined && Date.now() >= options.deadline) return false;
+    const members = this.memberships.get(groupKey(orgId, groupId));
+    let deleted = 0;
+    for (const userId of [...(members?.keys() ?? [])]) {
+      if (deleted >= this.purgeStep) return false;
+      members?.delete(userId);
+      deleted++;
+    }
     this.memberships.delete(groupKey(orgId, groupId));
+    this.pendingPurges.delete(groupKey(orgId, groupId));
+    return true;
+  }
+
+  async deletedGroups(orgId: string, limit: number): Promise<string[]> {
+    return [...this.pendingPurges]
+      .filter((key) => key.startsWith(`${orgId}#`))
+      .map((key) => key.slice(orgId.length + 1))
+      .sort(compareIds)
+      .slice(0, limit);
   }
 
   async find(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]> {

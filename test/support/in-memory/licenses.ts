@@ -48,6 +48,7 @@ export interface OutboxItem {
   failedAt?: string;
   failure?: string;
   redriveRequestedAt?: string;
+  heldAt?: string;
   attempts: number;
 }
 
@@ -216,6 +217,13 @@ export class InMemoryLicenseStore
   async release(intent: EmailIntent): Promise<void> {
     const item = this.outbox.get(outboxKey(intent.orgId, intent.eventId));
     if (item && item.sentAt === undefined) delete item.leaseUntil;
+  }
+
+  async markHeld(intent: EmailIntent, at: Date): Promise<void> {
+    const item = this.unfinished(intent);
+    if (!item) return;
+    item.heldAt = at.toISOString();
+    delete item.leaseUntil;
   }
 
   async listUnsent(orgId: string): Promise<UnsentEmail[]> {

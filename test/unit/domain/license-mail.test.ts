@@ -1,3 +1,5 @@
+import { isDeliverableAddress } from '../../../lambda/domain/email-address';
+import { DEFAULT_EMAIL_BUDGET } from '../../../lambda/domain/email-budget';
 import { escapeHtml, renderLicenseIssued, renderLicenseRevoked } from '../../../lambda/domain/email-templates';
 import { deriveLicenseKey, LicenseKeys } from '../../../lambda/domain/license-keys';
 import {
@@ -11,6 +13,7 @@ import {
   SentButNotRecordedError,
 } from '../../../lambda/domain/license-mail';
 import type { EmailIntent } from '../../../lambda/domain/licenses';
+import { InMemoryEmailBudgetStore } from '../../support/in-memory/email-budget';
 
 const SECRET = Buffer.from('m'.repeat(40));
 const NOW = new Date('2026-03-01T10:00:00.000Z');
@@ -52,6 +55,10 @@ class FakeOutbox implements OutboxStore {
   async release(intent: EmailIntent): Promise<void> {
     const item = this.items.get(intent.eventId);
     if (item) item.leaseUntil = undefined;
+  }
+
+  async markHeld(intent: EmailIntent): Promise<void> {
+    await this.release(intent);
   }
 }
 
@@ -99,6 +106,171 @@ function setup() {
   });
   return { outbox, mailer, dispatcher, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
 }
+
+describe('LicenseEmailDispatcher with email budgets', () => {
+  function budgeted() {
+    const outbox = new FakeOutbox();
+    const mailer = new FakeMailer();
+    const store = new InMemoryEmailBudgetStore();
+    let now = NOW;
+    const dispatcher = new LicenseEmailDispatcher({
+      outbox,
+      mailer,
+      keys: new LicenseKeys({ signingKey: async () => SECRET }),
+      branding: BRANDING,
+      clock: { now: () => now },
+      budget: { store },
+    });
+    const advance = (ms: number) => {
+      now = new Date(now.getTime() + ms);
+    };
+    return { outbox, mailer, store, dispatcher, advance, now: () => now };
+  }
+
+  /** The intents of a user created and deleted `times` times, in order, a second apart. */
+  function createDeleteLoop(times: number, recipient = 'ada@example.com'): EmailIntent[] {
+    return Array.from({ length: times }, (_, n) => {
+      const createdAt = (offset: number) => new Date(NOW.getTime() + (2 * n + offset) * 1000).toISOString();
+      const licenseId = `lic-loop-${n}`;
+      return [
+        { ...issued, eventId: `${licenseId}.issued`, licenseId, recipient, createdAt: createdAt(0) },
+        {
+          ...revoked,
+          eventId: `${licenseId}.revoked`,
+          licenseId,
+          recipient,
+          reason: 'deleted' as const,
+          createdAt: createdAt(1),
+        },
+      ];
+    }).flat();
+  }
+
+  it('sends a create/delete loop of 20 at most the budget, then the final state once the window reopens', async () => {
+    const { outbox, mailer, dispatcher, advance } = budgeted();
+    const intents = createDeleteLoop(20);
+    const byId = new Map(intents.map((intent) => [intent.eventId, intent]));
+    const outcomes: string[] = [];
+    for (const intent of intents) {
+      outbox.add(intent);
+      outcomes.push(await dispatcher.dispatch(intent));
+      advance(1000);
+    }
+    const sentInWindow = mailer.sent.length;
+    const releasedEarly = await dispatcher.releaseDue(async () => undefined);
+
+    advance(DEFAULT_EMAIL_BUDGET.windowMs);
+    const redriven: string[] = [];
+    await dispatcher.releaseDue(async (held) => {
+      redriven.push(held.eventId);
+      const intent = byId.get(held.eventId);
+      if (intent) await dispatcher.dispatch(intent);
+    });
+    const releasedAgain = await dispatcher.releaseDue(async () => undefined);
+
+    expect(sentInWindow).toBe(DEFAULT_EMAIL_BUDGET.perRecipient);
+    expect(outcomes.filter((outcome) => outcome === 'held')).toHaveLength(40 - DEFAULT_EMAIL_BUDGET.perRecipient);
+    expect(releasedEarly).toBe(0);
+    expect(redriven).toEqual(['lic-loop-19.revoked']);
+    expect(mailer.sent).toHaveLength(DEFAULT_EMAIL_BUDGET.perRecipient + 1);
+    expect(mailer.sent.at(-1)).toMatchObject({ to: 'ada@example.com', eventId: 'lic-loop-19.revoked' });
+    expect(mailer.sent.at(-1)?.subject).toMatch(/deactivated|revoked|deleted/i);
+    expect(releasedAgain).toBe(0);
+  });
+
+  it('drops a held email when a later one is sent in the next window: the user is told the newer state', async () => {
+    const { outbox, mailer, dispatcher, advance } = budgeted();
+    const [first, ...rest] = createDeleteLoop(3);
+    for (const intent of [first, ...rest].slice(0, 4)) {
+      if (!intent) continue;
+      outbox.add(intent);
+      await dispatcher.dispatch(intent);
+    }
+    advance(DEFAULT_EMAIL_BUDGET.windowMs);
+    const [later] = createDeleteLoop(1).map((intent) => ({
+      ...intent,
+      eventId: 'lic-late.issued',
+      licenseId: 'lic-late',
+      createdAt: new Date(NOW.getTime() + DEFAULT_EMAIL_BUDGET.windowMs).toISOString(),
+    }));
+    outbox.add(later as EmailIntent);
+
+    const outcome = await dispatcher.dispatch(later as EmailIntent);
+
+    expect(outcome).toBe('sent');
+    expect(await dispatcher.releaseDue(async () => undefined)).toBe(0);
+    expect(mailer.sent.map((email) => email.eventId)).toEqual([
+      'lic-loop-0.issued',
+      'lic-loop-0.revoked',
+      'lic-loop-1.issued',
+      'lic-late.issued',
+    ]);
+  });
+
+  it('does not spend the budget on sends that failed and are retried', async () => {
+    const { outbox, mailer, dispatcher } = budgeted();
+    outbox.add(issued);
+    mailer.failWith = new Error('connect ECONNREFUSED');
+    for (let attempt = 0; attempt < 5; attempt++) await expect(dispatcher.dispatch(issued)).rejects.toThrow();
+    mailer.failWith = undefined;
+
+    const outcome = await dispatcher.dispatch(issued);
+
+    expect(outcome).toBe('sent');
+    expect(mailer.sent.map((email) => email.eventId)).toEqual(['lic-1.issued']);
+  });
+
+  it('keeps each recipient to its own budget and the organization to its total', async () => {
+    const { outbox, mailer, store, dispatcher } = budgeted();
+    const intents = ['a', 'b', 'c'].flatMap((name) =>
+      createDeleteLoop(2, `${name}@example.com`).map((intent) => ({
+        ...intent,
+        eventId: `${name}-${intent.eventId}`,
+      })),
+    );
+    for (const intent of intents) {
+      outbox.add(intent);
+      await dispatcher.dispatch(intent);
+    }
+
+    const usage = await store.usage('default', NOW, DEFAULT_EMAIL_BUDGET);
+
+    expect(mailer.sent).toHaveLength(9);
+    expect(new Set(mailer.sent.map((email) => email.to))).toEqual(
+      new Set(['a@example.com', 'b@example.com', 'c@example.com']),
+    );
+    expect(usage).toEqual({ limits: DEFAULT_EMAIL_BUDGET, sentThisWindow: 9, held: 3 });
+    const tight = await store.take({ ...issued, recipient: 'd@example.com', eventId: 'd' }, NOW, {
+      ...DEFAULT_EMAIL_BUDGET,
+      perOrganization: 9,
+    });
+    expect(tight).toBe('held');
+  });
+});
+
+describe('isDeliverableAddress', () => {
+  it.each(['ada@example.com', 'first.last+tag@sub.example.co.uk', 'jürgen@bücher.de'])('accepts %s', (address) => {
+    expect(isDeliverableAddress(address)).toBe(true);
+  });
+
+  it.each([
+    'ada@example.com\r\nBcc: victim@example.org',
+    'ada@example.com\nBcc: victim@example.org',
+    'ada@example.com, victim@example.org',
+    'ada@example.com;victim@example.org',
+    'Ada <ada@example.com>',
+    'ada@localhost',
+    'ada@@example.com',
+    'ada@example..com',
+    '.ada@example.com',
+    'ada',
+    '',
+    `${'a'.repeat(65)}@example.com`,
+    `ada@${'a'.repeat(250)}.com`,
+  ])('refuses %j', (address) => {
+    expect(isDeliverableAddress(address)).toBe(false);
+  });
+});
 
 describe('LicenseEmailDispatcher', () => {
   it('sends the issued email with the derived key and records the send', async () => {
