@@ -8,6 +8,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { GATEWAY_ERROR_TEXTS } from '../lambda/contract/gateway-errors';
+import { PROBLEM_CONTENT_TYPE } from '../lambda/contract/http';
 import { SCIM_BASE_PATH } from '../lambda/contract/routes';
 import { scimErrorBody } from '../lambda/scim/errors';
 import { SCIM_CONTENT_TYPE } from '../lambda/scim/http';
@@ -25,6 +26,7 @@ import {
   toDecision,
 } from './api-gateway-events';
 import { LOCAL_REGION } from './dynamodb-local';
+import { verifyLocalSignature } from './iam-auth';
 import { type LocalServiceConfig, localAdapters } from './local-adapters';
 import { PortInUseError } from './ports';
 import type { UsagePlanCheck } from './usage-plans';
@@ -41,6 +43,16 @@ export interface ExtraRoute {
   readonly handler: ProxyHandler;
 }
 
+/**
+ * A `<pathPrefix>/{proxy+}` route with AWS_IAM authorization (the admin API): only requests signed with the local
+ * credentials reach the handler, as the fixed local identity (see iam-auth.ts); the SCIM authorizer never runs.
+ */
+export interface IamRoute {
+  /** e.g. `/admin`; every method of every path below it. */
+  readonly pathPrefix: string;
+  readonly handler: ProxyHandler;
+}
+
 export interface ApiServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
@@ -52,6 +64,7 @@ export interface ApiServerOptions {
   /** @default createAuthorizerHandler(config) from lambda/handlers/authorizer */
   readonly authorizerHandler?: RequestAuthorizerHandler;
   readonly extraRoutes?: readonly ExtraRoute[];
+  readonly iamRoutes?: readonly IamRoute[];
   /** Like API Gateway's authorizer result cache (30 s on the deployed stage), keyed by the Authorization header. 0 disables it. @default 30 */
   readonly authorizerCacheTtlSeconds?: number;
   /** @default 'local' */
@@ -97,7 +110,8 @@ type GatewayErrorKind = keyof typeof GATEWAY_ERRORS;
 
 type Route =
   | { readonly kind: 'scim'; readonly matched: MatchedRoute }
-  | { readonly kind: 'extra'; readonly matched: MatchedRoute; readonly handler: ProxyHandler };
+  | { readonly kind: 'extra'; readonly matched: MatchedRoute; readonly handler: ProxyHandler }
+  | { readonly kind: 'iam'; readonly matched: MatchedRoute; readonly handler: ProxyHandler };
 
 /**
  * Emulates the deployed REST API on one machine: `/scim/v2` and `/scim/v2/{proxy+}` (any method) behind the
@@ -128,6 +142,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return { kind: 'scim', matched: { resource: `${SCIM_BASE_PATH}/{proxy+}`, pathParameters: { proxy } } };
     }
     const path = decodePath(rawPath);
+    const iam = options.iamRoutes?.find((candidate) => path.startsWith(`${candidate.pathPrefix}/`));
+    if (iam) {
+      const proxy = path.slice(iam.pathPrefix.length + 1);
+      return {
+        kind: 'iam',
+        matched: { resource: `${iam.pathPrefix}/{proxy+}`, pathParameters: { proxy } },
+        handler: iam.handler,
+      };
+    }
     const extra = options.extraRoutes?.find(
       (candidate) =>
         (candidate.path === path || `${candidate.path}/` === path) &&
@@ -222,6 +245,25 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return send(typeof result === 'string' ? gatewayError(result) : result);
     }
 
+    if (matched.kind === 'iam') {
+      const headers = Object.fromEntries(
+        Object.entries(parseHeaders(request.rawHeaders).single).map(([name, value]) => [name.toLowerCase(), value]),
+      );
+      const verdict = await verifyLocalSignature({ method, url, headers, body }, region);
+      if (!verdict.ok) return send(iamError(verdict.errorType, verdict.detail));
+      const event = buildProxyEvent(parts, null);
+      event.requestContext.identity = {
+        ...event.requestContext.identity,
+        accessKey: verdict.accessKey,
+        accountId: verdict.userArn.split(':')[4] ?? null,
+        caller: verdict.userArn,
+        user: verdict.userArn,
+        userArn: verdict.userArn,
+      };
+      const result = await invoke(matched.handler, event);
+      return send(typeof result === 'string' ? gatewayError(result) : result);
+    }
+
     // Identity source: the Authorization header. Without it API Gateway answers 401 and never calls the authorizer.
     const identity = headerValue(parseHeaders(request.rawHeaders).single, 'authorization');
     if (!identity) return send(gatewayError('unauthorized'));
@@ -283,6 +325,15 @@ function gatewayError(kind: GatewayErrorKind): APIGatewayProxyResult {
       ...('headers' in error ? error.headers : {}),
     },
     body: JSON.stringify(scimErrorBody(error.status, error.detail)),
+  };
+}
+
+/** IAM refusals of the admin routes, as RFC 9457 problem details (API Gateway's error type in its header). */
+function iamError(errorType: string, detail: string): APIGatewayProxyResult {
+  return {
+    statusCode: 403,
+    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, 'x-amzn-ErrorType': errorType },
+    body: JSON.stringify({ type: 'about:blank', title: 'Forbidden', status: 403, detail }),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   superviseDynamoDbLocal,
 } from './dynamodb-local';
 import type { LocalServiceConfig } from './local-adapters';
+import { adminRoute } from './local-admin';
 import { killStaleLocalMail, localLicenseConfig, startLocalMail, validateLicenseRoute } from './local-licensing';
 import { localSecretPath, resolveDefaultToken, type TokenSource, writeLocalSecret } from './local-secrets';
 import { killOnExit, killStaleProcess, removePidFile, writePidFile } from './pid-file';
@@ -257,6 +258,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: options.port,
       config,
       extraRoutes: [validateLicenseRoute(config), ...(options.extraRoutes ?? [])],
+      iamRoutes: [adminRoute(config)],
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
       log: options.log,
       portEnvVar: SETTING_ENV_VARS.port,

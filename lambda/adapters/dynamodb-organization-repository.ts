@@ -10,7 +10,12 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { IndexNames } from '../contract/tables';
 import { isThrottleTier, type ThrottleSlot, type ThrottleTier } from '../contract/throttle-tiers';
-import { type Organization, OrganizationExistsError, type OrganizationRepository } from '../domain/organizations';
+import {
+  type Organization,
+  OrganizationExistsError,
+  type OrganizationRepository,
+  type ScimAccessReader,
+} from '../domain/organizations';
 import { queryAll } from './dynamodb-operations';
 
 /** Partition of the index that lists every organization. */
@@ -21,7 +26,7 @@ const ORGS_PARTITION = 'ORGS';
  * listed through the `byOrg` index under `ORGS`. `seatsUsed` belongs to the seat accounting, so this adapter never
  * writes it after creation.
  */
-export class DynamoOrganizationRepository implements OrganizationRepository {
+export class DynamoOrganizationRepository implements OrganizationRepository, ScimAccessReader {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -61,17 +66,48 @@ export class DynamoOrganizationRepository implements OrganizationRepository {
     return items.map(fromItem);
   }
 
-  async setSeatLimit(
+  /** Reads only the flag; an organization without an item (the default one before it is configured) is enabled. */
+  async scimEnabled(orgId: string): Promise<boolean> {
+    const result = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall(key(orgId)),
+        ProjectionExpression: 'scimDisabledAt',
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item?.scimDisabledAt === undefined;
+  }
+
+  setSeatLimit(
     orgId: string,
     seatLimit: number | undefined,
     createAs?: Pick<Organization, 'name' | 'createdAt'>,
   ): Promise<Organization | undefined> {
-    const names: Record<string, string> = { '#seatLimit': 'seatLimit' };
+    return this.setOrRemove(orgId, 'seatLimit', seatLimit, createAs);
+  }
+
+  setScimDisabled(
+    orgId: string,
+    disabledAt: string | undefined,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined> {
+    return this.setOrRemove(orgId, 'scimDisabledAt', disabledAt, createAs);
+  }
+
+  /** Sets one attribute (undefined removes it) of an existing item, or of a new one with `createAs`. */
+  private async setOrRemove(
+    orgId: string,
+    attribute: 'seatLimit' | 'scimDisabledAt',
+    value: number | string | undefined,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined> {
+    const names: Record<string, string> = { '#attribute': attribute };
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
-    if (seatLimit !== undefined) {
-      sets.push('#seatLimit = :seatLimit');
-      values[':seatLimit'] = seatLimit;
+    if (value !== undefined) {
+      sets.push('#attribute = :value');
+      values[':value'] = value;
     }
     if (createAs) {
       // Only fills what a missing item lacks; an existing item keeps its name and creation time.
@@ -92,7 +128,7 @@ export class DynamoOrganizationRepository implements OrganizationRepository {
     }
     const update = [
       ...(sets.length > 0 ? [`SET ${sets.join(', ')}`] : []),
-      ...(seatLimit === undefined ? ['REMOVE #seatLimit'] : []),
+      ...(value === undefined ? ['REMOVE #attribute'] : []),
     ].join(' ');
     try {
       const result = await this.client.send(
@@ -234,5 +270,6 @@ function fromItem(item: Record<string, AttributeValue>): Organization {
     ...(isThrottleTier(value.throttleTier) && typeof value.throttleSlot === 'number'
       ? { throttleSlot: { tier: value.throttleTier, slot: value.throttleSlot } }
       : {}),
+    ...(typeof value.scimDisabledAt === 'string' ? { scimDisabledAt: value.scimDisabledAt } : {}),
   };
 }

@@ -152,3 +152,17 @@ async function orUndefined<T>(request: Promise<T>): Promise<T | undefined> {
     throw error;
   }
 }
+
+/** New organization secrets rotate like the default one: the same Lambda and the same schedule, if any. */
+export async function rotationLike(
+  client: SecretsManagerClient,
+  defaultSecretArn: string,
+  lambdaArn: string,
+): Promise<NonNullable<SecretsManagerTokenStoreOptions['rotation']>> {
+  const { RotationRules } = await client.send(new DescribeSecretCommand({ SecretId: defaultSecretArn }));
+  return {
+    lambdaArn,
+    ...(RotationRules?.ScheduleExpression ? { scheduleExpression: RotationRules.ScheduleExpression } : {}),
+    ...(RotationRules?.AutomaticallyAfterDays ? { automaticallyAfterDays: RotationRules.AutomaticallyAfterDays } : {}),
+  };
+}

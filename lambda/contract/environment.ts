@@ -20,6 +20,10 @@ export const ENVIRONMENT_NAMES = {
   /** Prefix of the usage-plan API key values (lambda/contract/throttle-tiers.ts). */
   usageKeyPrefix: 'USAGE_KEY_PREFIX',
   activityRetentionDays: 'ACTIVITY_RETENTION_DAYS',
+  /** The rotation Lambda the admin API attaches to the token secrets it creates. */
+  tokenRotationFunctionArn: 'TOKEN_ROTATION_FUNCTION_ARN',
+  /** Tagged on the secrets the admin API creates, so they are found per stack. */
+  stackName: 'STACK_NAME',
   /** Read by Powertools Logger and Metrics themselves. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const;
@@ -88,6 +92,8 @@ export function decodeEnvironment(env: Readonly<Record<string, string | undefine
       ),
       ENVIRONMENT_NAMES.activityRetentionDays,
     ),
+    tokenRotationFunctionArn: text('tokenRotationFunctionArn'),
+    stackName: text('stackName'),
     serviceName: text('serviceName'),
   };
 }

@@ -19,7 +19,8 @@ import { parseTokenSecret, type TokenSecret } from './tokens';
  *
  * Storage contract (licenses table, shared by the seat accounting and the organization admin):
  * - organization item: pk `ORG#<orgId>`, sk `ORG`, attributes `orgId`, `name`, `seatLimit` (number; absent means no
- *   limit), `seatsUsed` (number; absent means 0), `plan` (string), `createdAt` (ISO), `gsi1pk` `ORGS`, `gsi1sk` orgId.
+ *   limit), `seatsUsed` (number; absent means 0), `plan` (string), `createdAt` (ISO), `scimDisabledAt` (ISO; absent
+ *   means SCIM is enabled), `gsi1pk` `ORGS`, `gsi1sk` orgId.
  * - a seat is taken with `ADD seatsUsed 1` under the condition `attribute_not_exists(seatLimit) OR seatsUsed < seatLimit`
  *   (with `if_not_exists`), inside the transaction that issues the license; freed with `ADD seatsUsed -1`.
  * - `throttleTier` and `throttleSlot`: the organization's own usage-plan API key (see lambda/contract/throttle-tiers.ts);
@@ -38,6 +39,11 @@ export interface Organization {
   readonly createdAt: string;
   /** Its own API key in a tier's usage plan; undefined: the shared `unassigned` key (the default organization: its own). */
   readonly throttleSlot?: ThrottleSlot;
+  /**
+   * Set while SCIM is disabled: the authorizer then refuses the organization's API keys (the keys, users and
+   * licenses stay). Absent means enabled, so items written before the flag existed stay enabled.
+   */
+  readonly scimDisabledAt?: string;
 }
 
 /** Organization ids: lower-case letters, digits and dashes, so they fit in tokens (`scim_<orgId>_…`) and keys. */
@@ -72,6 +78,15 @@ export interface OrganizationRepository {
     seatLimit: number | undefined,
     createAs?: Pick<Organization, 'name' | 'createdAt'>,
   ): Promise<Organization | undefined>;
+  /**
+   * Disables SCIM from `disabledAt` (undefined: enables it) and returns the organization afterwards; `createAs` as in
+   * setSeatLimit.
+   */
+  setScimDisabled(
+    orgId: string,
+    disabledAt: string | undefined,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined>;
   /** Removes an organization whose creation could not be completed. */
   delete(orgId: string): Promise<void>;
   /** The slots of a tier that have a claim item. */
@@ -87,6 +102,40 @@ export interface OrganizationRepository {
   /** Deletes the slot's claim if the organization holds it. */
   releaseThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<void>;
 }
+
+/** What the authorizer asks about an organization whose API key matched. */
+export interface ScimAccessReader {
+  /** False while the organization's SCIM is disabled; true for organizations without an item (the default one). */
+  scimEnabled(orgId: string): Promise<boolean>;
+}
+
+/**
+ * Remembers that an organization is enabled for `ttlMs`, like the token secret cache beside it: disabling takes
+ * effect within the authorizer's caches (at most a minute) without a read per request. A disabled answer is not
+ * remembered, so enabling again works at once; only requests with a valid key of a disabled organization read.
+ */
+export class CachedScimAccess implements ScimAccessReader {
+  private readonly cache = new Map<string, { enabled: boolean; readAt: number }>();
+
+  constructor(
+    private readonly reader: ScimAccessReader,
+    private readonly ttlMs: number,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async scimEnabled(orgId: string): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    const cached = this.cache.get(orgId);
+    if (cached && now - cached.readAt < this.ttlMs) return cached.enabled;
+    const enabled = await this.reader.scimEnabled(orgId);
+    if (enabled) this.cache.set(orgId, { enabled, readAt: now });
+    else this.cache.delete(orgId);
+    return enabled;
+  }
+}
+
+/** The organization already has an API key: it can only be rotated. */
+export class TokenExistsError extends DomainError {}
 
 /** Rotation configuration of a token secret, as Secrets Manager reports it. */
 export interface RotationSettings {
@@ -128,6 +177,14 @@ export interface CreateOrganizationInput {
   readonly seatLimit?: number;
   /** @default derived from the name plus a random suffix */
   readonly orgId?: string;
+}
+
+export interface IssuedToken {
+  readonly orgId: string;
+  /** Shown once. */
+  readonly token: string;
+  readonly secretId: string;
+  readonly secret: CreatedSecret;
 }
 
 export interface CreatedOrganization {
@@ -194,25 +251,8 @@ export class OrganizationService {
    * retry starts clean instead of leaving an organization nobody can authenticate as.
    */
   async create(input: CreateOrganizationInput): Promise<CreatedOrganization> {
-    const name = validName(input.name);
-    const seatLimit = input.seatLimit === undefined ? undefined : validSeats(input.seatLimit);
-    const orgId = input.orgId ?? this.newOrgId(name);
-    if (!ORG_ID_PATTERN.test(orgId)) {
-      throw new InvalidOrganizationError(`organization id "${orgId}" must be lower-case letters, digits and dashes`);
-    }
-    if (orgId === this.options.defaultOrgId) {
-      throw new OrganizationExistsError(`"${orgId}" is the default organization, which always exists`);
-    }
-
-    const organization: Organization = {
-      orgId,
-      name,
-      ...(seatLimit === undefined ? {} : { seatLimit }),
-      seatsUsed: 0,
-      createdAt: this.clock.now().toISOString(),
-    };
-    await this.repository.create(organization);
-
+    const organization = await this.createWithoutToken(input);
+    const { orgId } = organization;
     const token = newOrgToken(orgId, this.random);
     const secretId = this.options.secretIdOf(orgId);
     let secret: CreatedSecret;
@@ -223,6 +263,71 @@ export class OrganizationService {
       throw error;
     }
     return { organization, token, secretId, secret };
+  }
+
+  /**
+   * Only the organization item: seats and licenses work, SCIM has no key until `issueFirstToken` (a portal that
+   * registers customers first and lets their admin enable provisioning later).
+   */
+  async createWithoutToken(input: CreateOrganizationInput): Promise<Organization> {
+    const name = validName(input.name);
+    const seatLimit = input.seatLimit === undefined ? undefined : validSeats(input.seatLimit);
+    const orgId = input.orgId ?? this.newOrgId(name);
+    if (!ORG_ID_PATTERN.test(orgId)) {
+      throw new InvalidOrganizationError(`organization id "${orgId}" must be lower-case letters, digits and dashes`);
+    }
+    if (orgId === this.options.defaultOrgId) {
+      throw new OrganizationExistsError(`"${orgId}" is the default organization, which always exists`);
+    }
+    const organization: Organization = {
+      orgId,
+      name,
+      ...(seatLimit === undefined ? {} : { seatLimit }),
+      seatsUsed: 0,
+      createdAt: this.clock.now().toISOString(),
+    };
+    await this.repository.create(organization);
+    return organization;
+  }
+
+  /** The first API key of an organization created without one; TokenExistsError once it has a key. */
+  async issueFirstToken(orgId: string): Promise<IssuedToken> {
+    await this.organization(orgId);
+    const secretId = this.options.secretIdOf(orgId);
+    const exists = () =>
+      new TokenExistsError(`organization ${orgId} already has an API key: rotate it to get a new one`);
+    if (await this.tokens.readCurrent(secretId)) throw exists();
+    const token = newOrgToken(orgId, this.random);
+    try {
+      const secret = await this.tokens.createSecret(
+        secretId,
+        orgId,
+        JSON.stringify({ orgId, token } satisfies TokenSecret),
+      );
+      return { orgId, token, secretId, secret };
+    } catch (error) {
+      // Two first-key requests at once: the other one's key stands.
+      if (error instanceof OrganizationExistsError) throw exists();
+      throw error;
+    }
+  }
+
+  /**
+   * Disables or re-enables SCIM. While disabled the authorizer refuses the organization's keys (within a minute, its
+   * caches); nothing else changes, so enabling it again restores provisioning with the same key.
+   */
+  async setScimEnabled(orgId: string, enabled: boolean): Promise<Organization> {
+    const current = await this.organization(orgId);
+    // Disabling twice keeps the first time: it says since when provisioning is off.
+    const disabledAt = enabled ? undefined : (current.organization.scimDisabledAt ?? this.clock.now().toISOString());
+    const updated = await this.repository.setScimDisabled(orgId, disabledAt, this.createAs(orgId));
+    if (!updated) throw new NotFoundError(`organization ${orgId} does not exist`);
+    return updated;
+  }
+
+  /** One organization, the default one included before it has an item. */
+  async get(orgId: string): Promise<Organization> {
+    return (await this.organization(orgId)).organization;
   }
 
   /** Every organization, the default one included even before it has an item. */
@@ -271,11 +376,7 @@ export class OrganizationService {
   /** Sets the seat limit (undefined: no limit). Seats already taken stay taken even above a lowered limit. */
   async setSeats(orgId: string, seatLimit: number | undefined): Promise<Organization> {
     const seats = seatLimit === undefined ? undefined : validSeats(seatLimit);
-    const createAs =
-      orgId === this.options.defaultOrgId
-        ? { name: this.defaultOrganization().name, createdAt: this.clock.now().toISOString() }
-        : undefined;
-    const updated = await this.repository.setSeatLimit(orgId, seats, createAs);
+    const updated = await this.repository.setSeatLimit(orgId, seats, this.createAs(orgId));
     if (!updated) throw new NotFoundError(`organization ${orgId} does not exist`);
     return updated;
   }
@@ -353,6 +454,13 @@ export class OrganizationService {
     if (organization) return { organization, stored: true };
     if (orgId === this.options.defaultOrgId) return { organization: this.defaultOrganization(), stored: false };
     throw new NotFoundError(`organization ${orgId} does not exist`);
+  }
+
+  /** The default organization has no item until configured: a change creates it. */
+  private createAs(orgId: string): Pick<Organization, 'name' | 'createdAt'> | undefined {
+    return orgId === this.options.defaultOrgId
+      ? { name: this.defaultOrganization().name, createdAt: this.clock.now().toISOString() }
+      : undefined;
   }
 
   private defaultOrganization(): Organization {

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { DynamoOrganizationRepository } from '../adapters/dynamodb-organization-repository';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
+import { DEFAULT_SECRET_CACHE_TTL_MS } from '../contract/deployment';
 import { METRIC_NAMES, METRIC_SERVICES } from '../contract/metrics';
 import {
   DEFAULT_THROTTLE_TIER,
@@ -15,7 +16,7 @@ import {
   usageKeys,
 } from '../contract/throttle-tiers';
 import { type Clock, systemClock } from '../domain/clock';
-import { DEFAULT_ORG_SECRET_PREFIX } from '../domain/organizations';
+import { CachedScimAccess, DEFAULT_ORG_SECRET_PREFIX, type ScimAccessReader } from '../domain/organizations';
 import { type SecretReader, TokenVerifier, type Verification } from '../domain/tokens';
 import { type AuthorizerConfig, authorizerConfigFromEnv } from '../wiring/config';
 import { type Counter, powertoolsCounter } from '../wiring/metrics';
@@ -41,6 +42,8 @@ export interface AuthorizerOverrides {
    * @default the organization item in the licenses table when the config names it, else none
    */
   readonly throttleSlots?: ThrottleSlotReader;
+  /** Whether an organization's SCIM is disabled. @default the organization item when the config names the licenses table */
+  readonly scimAccess?: ScimAccessReader;
 }
 
 /** Reads which usage-plan key an organization has; undefined: none of its own. */
@@ -89,6 +92,8 @@ export function createAuthorizerHandler(
     }
   };
 
+  const scimEnabled = scimAccessCheck(config, overrides, logger);
+
   return async (event) => {
     const authorization = header(event, 'authorization');
     const result = await verify(authorization);
@@ -96,6 +101,11 @@ export function createAuthorizerHandler(
       // The reason helps an operator; the token itself is never logged.
       logger.warn('SCIM API key refused', { reason: result.reason });
       counter.count(METRIC_NAMES.rejectedTokens, { reason: result.reason });
+      throw new Error('Unauthorized');
+    }
+    if (!(await scimEnabled(result.orgId))) {
+      logger.warn('SCIM API key refused', { reason: 'scim-disabled', orgId: result.orgId });
+      counter.count(METRIC_NAMES.rejectedTokens, { reason: 'scim-disabled' });
       throw new Error('Unauthorized');
     }
     if (result.usedPreviousToken) {
@@ -155,6 +165,40 @@ function usageKeyResolver(
       key: orgId === config.defaultOrgId ? usageKeys.ofDefaultOrganization(prefix) : usageKeys.unassigned(prefix),
       tier: DEFAULT_THROTTLE_TIER,
     };
+  };
+}
+
+/**
+ * Whether the organization's SCIM is enabled (the admin API can disable it). Without the licenses table every
+ * organization is. A failed read lets the request through, like the throttle slot: a table hiccup must not refuse
+ * provisioning, and the key itself was verified.
+ */
+function scimAccessCheck(
+  config: AuthorizerConfig,
+  overrides: AuthorizerOverrides,
+  logger: Logger,
+): (orgId: string) => Promise<boolean> {
+  const cacheTtlMs = overrides.cacheTtlMs ?? DEFAULT_SECRET_CACHE_TTL_MS;
+  const source =
+    overrides.scimAccess ??
+    (config.licensesTable
+      ? new DynamoOrganizationRepository(
+          overrides.dynamo ?? new DynamoDBClient({ region: config.region }),
+          config.licensesTable,
+        )
+      : undefined);
+  if (!source) return async () => true;
+  const access = new CachedScimAccess(source, cacheTtlMs, overrides.clock);
+  return async (orgId) => {
+    try {
+      return await access.scimEnabled(orgId);
+    } catch (error) {
+      logger.warn('SCIM state of the organization could not be read', {
+        orgId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      return true;
+    }
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   type ExtraRoute,
+  type IamRoute,
   type ProxyHandler,
   type RequestAuthorizerHandler,
   startApiServer,
@@ -51,6 +52,8 @@ export interface LocalApiOptions {
   readonly extraRoutes?: readonly ExtraRoute[];
   /** @default no per-organization throttling (see startApiServer) */
   readonly usagePlans?: UsagePlanCheck;
+  /** Routes behind the emulated IAM authorization (the admin API), built from the test's config. */
+  readonly iamRoutes?: (config: LocalServiceConfig) => readonly IamRoute[];
 }
 
 /** The local API Gateway emulation in-process, on a free port, fresh tables and a known token. */
@@ -62,6 +65,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     scimHandler: options.scimHandler,
     authorizerHandler: options.authorizerHandler,
     extraRoutes: options.extraRoutes,
+    iamRoutes: options.iamRoutes?.(config),
     authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 0,
     usagePlans: options.usagePlans,
   });

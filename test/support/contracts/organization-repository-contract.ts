@@ -52,6 +52,28 @@ export function describeOrganizationRepositoryContract(
       expect((await repository.list()).map((o) => o.orgId)).toContain(orgId);
     });
 
+    it('disables SCIM with a time and enables it again, keeping seats; undefined for an unknown organization', async () => {
+      const orgId = freshOrgId();
+      await repository.create({ orgId, name: 'Scim', seatLimit: 2, seatsUsed: 0, createdAt: 'x' });
+
+      const disabled = await repository.setScimDisabled(orgId, '2026-02-01T00:00:00.000Z');
+      const read = await repository.get(orgId);
+      const enabled = await repository.setScimDisabled(orgId, undefined);
+      const missing = await repository.setScimDisabled(freshOrgId(), 'y');
+
+      expect(disabled).toEqual({
+        orgId,
+        name: 'Scim',
+        seatLimit: 2,
+        seatsUsed: 0,
+        createdAt: 'x',
+        scimDisabledAt: '2026-02-01T00:00:00.000Z',
+      });
+      expect(read).toEqual(disabled);
+      expect(enabled).toEqual({ orgId, name: 'Scim', seatLimit: 2, seatsUsed: 0, createdAt: 'x' });
+      expect(missing).toBeUndefined();
+    });
+
     it('deletes an organization', async () => {
       const orgId = freshOrgId();
       await repository.create({ orgId, name: 'Gone', seatsUsed: 0, createdAt: 'x' });

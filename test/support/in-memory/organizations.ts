@@ -3,6 +3,7 @@ import {
   type Organization,
   OrganizationExistsError,
   type OrganizationRepository,
+  type ScimAccessReader,
 } from '../../../lambda/domain/organizations';
 import { compareIds } from './paging';
 
@@ -14,7 +15,7 @@ type StoredOrganization = Omit<Organization, 'name' | 'createdAt'> & { name?: st
  * `seatsUsed` on the same records, and creates a bare record when the organization has none, as the DynamoDB seat
  * update creates the default organization's item.
  */
-export class InMemoryOrganizationRepository implements OrganizationRepository {
+export class InMemoryOrganizationRepository implements OrganizationRepository, ScimAccessReader {
   private readonly items = new Map<string, StoredOrganization>();
 
   async create(organization: Organization): Promise<void> {
@@ -51,6 +52,30 @@ export class InMemoryOrganizationRepository implements OrganizationRepository {
     const updated: StoredOrganization = seatLimit === undefined ? rest : { ...rest, seatLimit };
     this.items.set(orgId, updated);
     return toOrganization(updated);
+  }
+
+  async setScimDisabled(
+    orgId: string,
+    disabledAt: string | undefined,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined> {
+    const existing = this.items.get(orgId);
+    if (!existing && !createAs) return undefined;
+    const { scimDisabledAt: _previous, ...rest }: StoredOrganization = {
+      orgId,
+      seatsUsed: 0,
+      ...(createAs ? { name: createAs.name, createdAt: createAs.createdAt } : {}),
+      ...existing,
+    };
+    if (existing?.name === undefined && createAs) rest.name = createAs.name;
+    if (existing?.createdAt === undefined && createAs) rest.createdAt = createAs.createdAt;
+    const updated: StoredOrganization = disabledAt === undefined ? rest : { ...rest, scimDisabledAt: disabledAt };
+    this.items.set(orgId, updated);
+    return toOrganization(updated);
+  }
+
+  async scimEnabled(orgId: string): Promise<boolean> {
+    return this.items.get(orgId)?.scimDisabledAt === undefined;
   }
 
   async delete(orgId: string): Promise<void> {

@@ -23,6 +23,8 @@ const everySetting: Required<RuntimeSettings> = {
   tokenGraceHours: 0.5,
   usageKeyPrefix: 'stack-scim-usage-key-',
   activityRetentionDays: 30,
+  tokenRotationFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:rotation',
+  stackName: 'ScimLicensePortal',
   serviceName: 'scim',
 };
 

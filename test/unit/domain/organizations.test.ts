@@ -6,6 +6,7 @@ import {
   OrganizationExistsError,
   type OrganizationRepository,
   OrganizationService,
+  TokenExistsError,
 } from '../../../lambda/domain/organizations';
 import { isOrgToken } from '../../../lambda/domain/token-rotation';
 import { parseTokenSecret } from '../../../lambda/domain/tokens';
@@ -36,6 +37,19 @@ class InMemoryOrganizations implements OrganizationRepository {
     if (!existing) return undefined;
     const { seatLimit: _dropped, ...rest } = existing;
     const updated = seatLimit === undefined ? rest : { ...rest, seatLimit };
+    this.items.set(orgId, updated);
+    return updated;
+  }
+
+  async setScimDisabled(
+    orgId: string,
+    disabledAt: string | undefined,
+    createAs?: Pick<Organization, 'name' | 'createdAt'>,
+  ): Promise<Organization | undefined> {
+    const existing = this.items.get(orgId) ?? (createAs && { orgId, seatsUsed: 0, ...createAs });
+    if (!existing) return undefined;
+    const { scimDisabledAt: _dropped, ...rest } = existing;
+    const updated = disabledAt === undefined ? rest : { ...rest, scimDisabledAt: disabledAt };
     this.items.set(orgId, updated);
     return updated;
   }
@@ -146,6 +160,60 @@ describe('OrganizationService.create', () => {
     const { service } = setup();
 
     await expect(service.create({ name: 'Default', orgId: 'default' })).rejects.toThrow(OrganizationExistsError);
+  });
+});
+
+describe('OrganizationService.createWithoutToken and issueFirstToken', () => {
+  it('creates the organization without a secret, then issues its first key once', async () => {
+    const { service, tokens } = setup();
+
+    const organization = await service.createWithoutToken({ name: 'Later', orgId: 'later' });
+    const before = tokens.currentValue('prefix/later');
+    const issued = await service.issueFirstToken('later');
+    const again = service.issueFirstToken('later');
+
+    expect(organization).toMatchObject({ orgId: 'later', name: 'Later', seatsUsed: 0 });
+    expect(before).toBeUndefined();
+    expect(issued).toMatchObject({ orgId: 'later', secretId: 'prefix/later' });
+    expect(parseTokenSecret(tokens.currentValue('prefix/later') ?? '')).toEqual({
+      orgId: 'later',
+      token: issued.token,
+    });
+    await expect(again).rejects.toThrow(TokenExistsError);
+    await expect(again).rejects.toThrow('already has an API key: rotate it');
+  });
+
+  it('refuses a first key for the default organization, whose key is deployed, and for an unknown one', async () => {
+    const { service } = setup();
+
+    await expect(service.issueFirstToken('default')).rejects.toThrow(TokenExistsError);
+    await expect(service.issueFirstToken('nobody')).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('OrganizationService.setScimEnabled', () => {
+  it('records when SCIM was disabled, keeps that time when disabled again, and clears it when enabled', async () => {
+    const { service } = setup();
+    await service.create({ name: 'Acme', orgId: 'acme', seatLimit: 3 });
+
+    const disabled = await service.setScimEnabled('acme', false);
+    const twice = await service.setScimEnabled('acme', false);
+    const enabled = await service.setScimEnabled('acme', true);
+
+    expect(disabled).toMatchObject({ orgId: 'acme', seatLimit: 3, scimDisabledAt: NOW.toISOString() });
+    expect(twice.scimDisabledAt).toBe(NOW.toISOString());
+    expect(enabled).not.toHaveProperty('scimDisabledAt');
+    expect(enabled.seatLimit).toBe(3);
+  });
+
+  it('creates the default organization item to disable it, and refuses an unknown organization', async () => {
+    const { service } = setup();
+
+    const disabled = await service.setScimEnabled('default', false);
+
+    expect(disabled).toMatchObject({ orgId: 'default', name: 'Default organization' });
+    expect(disabled.scimDisabledAt).toBe(NOW.toISOString());
+    await expect(service.setScimEnabled('nobody', false)).rejects.toThrow(NotFoundError);
   });
 });
 

@@ -1,0 +1,156 @@
+import type * as z from 'zod';
+import {
+  CreatedOrganizationJson,
+  CreateOrganizationBody,
+  IssuedApiKeyJson,
+  LicensePageJson,
+  LicensesQuery,
+  OrganizationDetailsJson,
+  OrganizationJsonBody,
+  OrganizationListJson,
+  RedriveBody,
+  RedriveJson,
+  ResendLicenseBody,
+  ResentLicenseJson,
+  RevokedPreviousJson,
+  RotateApiKeyBody,
+  RotatedApiKeyJson,
+  ScimStateBody,
+  SeatsBody,
+} from './schemas';
+
+/**
+ * Every operation of the admin API: method, path below `/admin`, what it takes and answers. The router dispatches on
+ * this table and the OpenAPI document is generated from it, so the two list the same routes by construction (a test
+ * checks it anyway, against the router's own dispatch).
+ */
+export interface AdminOperation {
+  readonly operationId: string;
+  readonly method: 'GET' | 'POST' | 'PUT';
+  /** Below `/admin`, with `{orgId}` for the organization. */
+  readonly path: string;
+  readonly summary: string;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  /** Honours the `Idempotency-Key` header. */
+  readonly idempotent?: boolean;
+  readonly success: { readonly status: number; readonly description: string; readonly schema?: z.ZodType };
+  /** Error statuses this operation answers besides 400, 401, 403 and 500. */
+  readonly errors?: readonly number[];
+}
+
+export const ADMIN_OPERATIONS = [
+  {
+    operationId: 'getOpenApi',
+    method: 'GET',
+    path: '/openapi.json',
+    summary: 'This document',
+    success: { status: 200, description: 'The OpenAPI 3.1 document of the admin API' },
+  },
+  {
+    operationId: 'createOrganization',
+    method: 'POST',
+    path: '/organizations',
+    summary: 'Create an organization, and by default enable SCIM with its first API key',
+    body: CreateOrganizationBody,
+    idempotent: true,
+    success: {
+      status: 201,
+      description: 'Created; the API key is in this answer only',
+      schema: CreatedOrganizationJson,
+    },
+    errors: [409, 422],
+  },
+  {
+    operationId: 'listOrganizations',
+    method: 'GET',
+    path: '/organizations',
+    summary: 'Every organization, the default one included',
+    success: { status: 200, description: 'The organizations', schema: OrganizationListJson },
+  },
+  {
+    operationId: 'getOrganization',
+    method: 'GET',
+    path: '/organizations/{orgId}',
+    summary: 'An organization: seats, API key age, grace period and rotation state',
+    success: { status: 200, description: 'The organization', schema: OrganizationDetailsJson },
+    errors: [404],
+  },
+  {
+    operationId: 'setScimState',
+    method: 'PUT',
+    path: '/organizations/{orgId}/scim',
+    summary: 'Disable or enable SCIM provisioning (a disabled organization’s API keys are refused within a minute)',
+    body: ScimStateBody,
+    success: { status: 200, description: 'The organization afterwards', schema: OrganizationJsonBody },
+    errors: [404],
+  },
+  {
+    operationId: 'setSeats',
+    method: 'PUT',
+    path: '/organizations/{orgId}/seats',
+    summary: 'Set or remove the seat limit',
+    body: SeatsBody,
+    success: { status: 200, description: 'The organization afterwards', schema: OrganizationJsonBody },
+    errors: [404],
+  },
+  {
+    operationId: 'issueApiKey',
+    method: 'POST',
+    path: '/organizations/{orgId}/api-key',
+    summary: 'Generate the first API key of an organization created without one',
+    idempotent: true,
+    success: { status: 201, description: 'The key, in this answer only', schema: IssuedApiKeyJson },
+    errors: [404, 409, 422],
+  },
+  {
+    operationId: 'rotateApiKey',
+    method: 'POST',
+    path: '/organizations/{orgId}/api-key/rotate',
+    summary: 'Make a new API key current; the previous one keeps working for the grace period',
+    body: RotateApiKeyBody,
+    idempotent: true,
+    success: { status: 200, description: 'The new key, in this answer only', schema: RotatedApiKeyJson },
+    errors: [404, 409, 422],
+  },
+  {
+    operationId: 'revokePreviousApiKey',
+    method: 'POST',
+    path: '/organizations/{orgId}/api-key/revoke-previous',
+    summary: 'End the grace period of the previous API key now',
+    idempotent: true,
+    success: { status: 200, description: 'Whether a previous key was revoked', schema: RevokedPreviousJson },
+    errors: [404, 409, 422],
+  },
+  {
+    operationId: 'listLicenses',
+    method: 'GET',
+    path: '/organizations/{orgId}/licenses',
+    summary: 'The licenses of an organization, in issue order, a page at a time',
+    query: LicensesQuery,
+    success: { status: 200, description: 'One page', schema: LicensePageJson },
+    errors: [404],
+  },
+  {
+    operationId: 'resendLicense',
+    method: 'POST',
+    path: '/organizations/{orgId}/licenses/resend',
+    summary: "Send a user's license email again (the same key)",
+    body: ResendLicenseBody,
+    idempotent: true,
+    success: { status: 202, description: 'Queued for the mailer', schema: ResentLicenseJson },
+    errors: [404, 409, 422],
+  },
+  {
+    operationId: 'redriveMail',
+    method: 'POST',
+    path: '/mail/redrive',
+    summary: 'Hand unsent license emails (given up after an SES outage) to the mailer again',
+    body: RedriveBody,
+    idempotent: true,
+    success: { status: 200, description: 'What happened to each unsent email', schema: RedriveJson },
+    errors: [404, 409, 422],
+  },
+] as const satisfies readonly AdminOperation[];
+
+export type OperationId = (typeof ADMIN_OPERATIONS)[number]['operationId'];

@@ -1,0 +1,185 @@
+import * as z from 'zod';
+import { MAX_SEATS, ORG_ID_PATTERN } from '../domain/organizations';
+
+/**
+ * The admin API's bodies and answers, once: the router validates requests with them and the OpenAPI document is
+ * generated from them, so the document cannot describe a field the API does not take.
+ */
+
+const orgId = z.string().regex(ORG_ID_PATTERN).describe('Organization id: lower-case letters, digits and dashes');
+const timestamp = z.string().describe('ISO 8601 time');
+const seatLimit = z.int().min(0).max(MAX_SEATS);
+
+// ---------------------------------------------------------------- requests
+
+export const CreateOrganizationBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).describe("The customer's name, shown to admins"),
+  seatLimit: seatLimit.nullable().optional().describe('License seats; null or absent: no limit'),
+  orgId: orgId.optional().describe('Wanted id; by default derived from the name plus 6 random characters'),
+  issueApiKey: z
+    .boolean()
+    .optional()
+    .describe(
+      'Issue the SCIM API key now (default true); false leaves it to POST …/api-key, when SCIM is enabled later',
+    ),
+});
+
+export const ScimStateBody = z.strictObject({
+  enabled: z.boolean().describe('false: the API keys of the organization are refused until enabled again'),
+});
+
+export const SeatsBody = z.strictObject({
+  seatLimit: seatLimit.nullable().describe("null removes the organization's own limit"),
+});
+
+export const RotateApiKeyBody = z.strictObject({
+  graceHours: z
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .optional()
+    .describe('Hours the replaced key keeps working (default: the deployment setting, 72)'),
+});
+
+export const ResendLicenseBody = z.strictObject({
+  userName: z.string().min(1).max(1024).describe("The user's SCIM userName"),
+});
+
+export const RedriveBody = z.strictObject({
+  orgId: orgId.optional().describe('Only this organization (default: every organization)'),
+  includeFailed: z.boolean().optional().describe('Also emails the mail service refused'),
+});
+
+export const LicensesQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(50).optional().describe('Page size, 1 to 50 (default 50)'),
+  cursor: z.string().min(1).max(2048).optional().describe('The nextCursor of the previous page'),
+});
+
+// ---------------------------------------------------------------- answers
+
+export const OrganizationJson = z.strictObject({
+  orgId,
+  name: z.string(),
+  seatLimit: seatLimit.nullable(),
+  seatsUsed: z.int(),
+  plan: z.string().nullable(),
+  createdAt: timestamp.nullable(),
+  scimEnabled: z.boolean(),
+  scimDisabledAt: timestamp.nullable(),
+});
+
+const rotationSettings = z.strictObject({
+  rotationEnabled: z.boolean(),
+  automaticallyAfterDays: z.int().optional(),
+  scheduleExpression: z.string().optional(),
+  lastRotatedAt: timestamp.optional(),
+  nextRotationAt: timestamp.optional(),
+});
+
+export const OrganizationDetailsJson = z.strictObject({
+  organization: OrganizationJson,
+  stored: z.boolean().describe('False for the default organization before it has an item'),
+  seats: z.strictObject({ used: z.int(), limit: z.int().nullable(), available: z.int().nullable() }),
+  apiKey: z
+    .strictObject({
+      secretId: z.string(),
+      issuedAt: timestamp.optional(),
+      ageDays: z.int().optional(),
+      inGracePeriod: z.boolean(),
+      previousTokenExpiresAt: timestamp.optional(),
+      rotationInProgress: z.boolean(),
+      rotation: rotationSettings,
+    })
+    .nullable()
+    .describe('null when the organization has no API key yet'),
+});
+
+const token = z.string().describe('The SCIM API key. Returned in this answer only: never again, not even on a replay');
+
+export const IssuedApiKeyJson = z.strictObject({
+  orgId,
+  token: token.optional(),
+  secretId: z.string(),
+  rotationAttached: z.boolean(),
+  rotationError: z.string().optional(),
+});
+
+export const CreatedOrganizationJson = z.strictObject({
+  organization: OrganizationJson,
+  scimBaseUrl: z.string().describe("Okta's SCIM connector base URL"),
+  apiKey: IssuedApiKeyJson.nullable().describe('null when issueApiKey was false'),
+});
+
+export const OrganizationListJson = z.strictObject({ organizations: z.array(OrganizationJson) });
+
+export const OrganizationJsonBody = z.strictObject({ organization: OrganizationJson });
+
+export const RotatedApiKeyJson = z.strictObject({
+  orgId,
+  token: token.optional(),
+  graceHours: z.number(),
+  previousTokenExpiresAt: timestamp.nullable(),
+});
+
+export const RevokedPreviousJson = z.strictObject({
+  orgId,
+  revoked: z.boolean().describe('false when no previous key was in its grace period'),
+});
+
+export const LicenseJson = z.strictObject({
+  licenseId: z.string(),
+  userId: z.string(),
+  userName: z.string().nullable().describe('null once the user is deleted'),
+  status: z.enum(['active', 'revoked']),
+  plan: z.string().nullable(),
+  keyHint: z.string().describe('Last four characters of the key'),
+  issuedAt: timestamp,
+  revokedAt: timestamp.nullable(),
+  revocationReason: z.enum(['deactivated', 'deleted']).nullable(),
+  email: z
+    .strictObject({ status: z.enum(['sent', 'failed', 'pending']), at: timestamp.nullable() })
+    .nullable()
+    .describe("The latest email's state; null when none is stored (no address, or older than 14 days)"),
+});
+
+export const LicensePageJson = z.strictObject({
+  licenses: z.array(LicenseJson),
+  nextCursor: z.string().nullable(),
+});
+
+export const ResentLicenseJson = z.strictObject({
+  orgId,
+  userId: z.string(),
+  userName: z.string(),
+  licenseId: z.string(),
+  keyHint: z.string(),
+  recipient: z.string(),
+  eventId: z.string(),
+});
+
+export const RedriveJson = z.strictObject({
+  requested: z.int(),
+  emails: z.array(
+    z.strictObject({
+      orgId,
+      eventId: z.string(),
+      type: z.string(),
+      createdAt: timestamp,
+      failedAt: timestamp.optional(),
+      outcome: z.enum(['requested', 'sent', 'failed', 'in-progress', 'gone']),
+    }),
+  ),
+});
+
+/** RFC 9457 problem details, the body of every error. */
+export const ProblemJson = z.object({
+  type: z.string().describe('A URI naming the kind of problem'),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  errors: z
+    .array(z.strictObject({ path: z.string(), message: z.string() }))
+    .optional()
+    .describe('Each invalid field of the request'),
+});

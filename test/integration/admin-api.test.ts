@@ -1,0 +1,281 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SECRET_CACHE_TTL_MS } from '../../lambda/contract/deployment';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
+import { signRequest } from '../../local/iam-auth';
+import { adminRoute } from '../../local/local-admin';
+import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { findFreePort } from '../../local/ports';
+import { adminCall, scimCall } from '../support/admin-api';
+import { type LocalApi, startLocalApi } from '../support/local-api';
+import { waitForEmails } from '../support/ses-local';
+
+/**
+ * The admin API over HTTP through the local gateway emulation: IAM (SigV4 with the local credentials) in front of
+ * /admin, the SCIM authorizer in front of /scim/v2, and neither credential opening the other's routes.
+ */
+
+const PROBLEM = 'application/problem+json';
+const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+let api: LocalApi;
+
+beforeAll(async () => {
+  api = await startLocalApi({
+    label: 'admin-api',
+    iamRoutes: (config) => [adminRoute(config)],
+  });
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+function newUser(userName: string) {
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName,
+    active: true,
+    emails: [{ value: userName, type: 'work', primary: true }],
+  };
+}
+
+describe('who may call /admin', () => {
+  it('refuses an unsigned request with 403 problem details', async () => {
+    const response = await adminCall(api.origin, 'GET', '/organizations', { credentials: false });
+
+    expect(response.status).toBe(403);
+    expect(response.headers.get('content-type')).toBe(PROBLEM);
+    expect(response.body).toEqual({
+      type: 'about:blank',
+      title: 'Forbidden',
+      status: 403,
+      detail: 'Missing Authentication Token',
+    });
+  });
+
+  it('refuses a SCIM API key, even a valid one', async () => {
+    const response = await adminCall(api.origin, 'GET', '/organizations', {
+      credentials: false,
+      headers: { authorization: `Bearer ${api.token}` },
+    });
+
+    expect(response.status).toBe(403);
+    expect(response.headers.get('content-type')).toBe(PROBLEM);
+    expect(response.body.detail).toMatch(/not an AWS Signature Version 4 signature/);
+  });
+
+  it('refuses a signature made with another secret, and one over a different body', async () => {
+    const wrongSecret = await adminCall(api.origin, 'GET', '/organizations', {
+      credentials: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: 'guessed' },
+    });
+    const url = new URL('/admin/organizations', api.origin);
+    const headers = await signRequest(
+      { method: 'POST', url, headers: { 'content-type': 'application/json' }, body: '{"name":"Signed"}' },
+      LOCAL_CREDENTIALS,
+      LOCAL_REGION,
+    );
+    const tampered = await fetch(url, { method: 'POST', headers, body: '{"name":"Tampered"}' });
+
+    expect(wrongSecret.status).toBe(403);
+    expect(wrongSecret.body.detail).toMatch(/signature we calculated does not match/);
+    expect(tampered.status).toBe(403);
+    expect(await tampered.json()).toMatchObject({ status: 403, title: 'Forbidden' });
+  });
+
+  it('serves a signed request', async () => {
+    const response = await adminCall(api.origin, 'GET', '/organizations');
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.body.organizations).toContainEqual(
+      expect.objectContaining({ orgId: 'default', scimEnabled: true, scimDisabledAt: null }),
+    );
+  });
+
+  it('never lets a SigV4 signature through the SCIM authorizer', async () => {
+    const url = new URL('/scim/v2/Users', api.origin);
+    const headers = await signRequest({ method: 'GET', url, headers: {} }, LOCAL_CREDENTIALS, LOCAL_REGION);
+
+    const response = await fetch(url, { headers });
+
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { schemas: string[] }).schemas).toEqual([SCIM_ERROR]);
+  });
+});
+
+describe('requests and errors', () => {
+  it('answers 400 problem details naming each invalid field', async () => {
+    const response = await adminCall(api.origin, 'POST', '/organizations', { body: { name: '', seats: 3 } });
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe(PROBLEM);
+    expect(response.body).toMatchObject({ type: 'urn:license-portal:problem:validation', title: 'Bad Request' });
+    expect(response.body.errors).toEqual([
+      { path: 'body.name', message: expect.any(String) },
+      { path: 'body', message: expect.stringContaining('seats') },
+    ]);
+  });
+
+  it('answers malformed JSON with 400, an unknown organization with 404 and a wrong method with 405', async () => {
+    const malformed = await adminCall(api.origin, 'POST', '/organizations', { body: '{"name":' });
+    const unknown = await adminCall(api.origin, 'GET', '/organizations/nobody-000000');
+    const wrongMethod = await adminCall(api.origin, 'DELETE', '/organizations');
+
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.detail).toBe('the body is not valid JSON');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ status: 404, detail: 'organization nobody-000000 does not exist' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST, GET');
+  });
+
+  it('creates once per Idempotency-Key: the retry gets the first answer without the key, another body 422', async () => {
+    const key = `create-${Date.now()}`;
+    const body = { name: 'Idempotent Inc', seatLimit: 2 };
+
+    const first = await adminCall(api.origin, 'POST', '/organizations', { body, headers: { 'idempotency-key': key } });
+    const retry = await adminCall(api.origin, 'POST', '/organizations', { body, headers: { 'idempotency-key': key } });
+    const other = await adminCall(api.origin, 'POST', '/organizations', {
+      body: { name: 'Someone else' },
+      headers: { 'idempotency-key': key },
+    });
+    const listed = await adminCall(api.origin, 'GET', '/organizations');
+
+    expect(first.status).toBe(201);
+    expect(first.body.apiKey.token).toMatch(new RegExp(`^scim_${first.body.organization.orgId}_`));
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual({ ...first.body, apiKey: { ...first.body.apiKey, token: undefined } });
+    expect(retry.body.apiKey).not.toHaveProperty('token');
+    expect(other.status).toBe(422);
+    expect(other.body.type).toBe('urn:license-portal:problem:idempotency-key-reused');
+    expect(
+      listed.body.organizations.filter((organization: { name: string }) => organization.name === 'Idempotent Inc'),
+    ).toHaveLength(1);
+  });
+});
+
+describe('disabling SCIM', () => {
+  let scimApi: LocalApi;
+
+  beforeAll(async () => {
+    scimApi = await startLocalApi({
+      label: 'admin-scim-off',
+      iamRoutes: (config) => [adminRoute(config)],
+    });
+  });
+
+  afterAll(async () => {
+    await scimApi?.close();
+  });
+
+  it('refuses the organization’s API key while disabled and accepts it again once enabled', async () => {
+    const created = await adminCall(scimApi.origin, 'POST', '/organizations', { body: { name: 'Pausing' } });
+    const { orgId } = created.body.organization;
+    const token = created.body.apiKey.token as string;
+
+    const disabled = await adminCall(scimApi.origin, 'PUT', `/organizations/${orgId}/scim`, {
+      body: { enabled: false },
+    });
+    const whileDisabled = await scimCall(scimApi.baseUrl, token, 'GET', '/Users');
+    const enabled = await adminCall(scimApi.origin, 'PUT', `/organizations/${orgId}/scim`, { body: { enabled: true } });
+    const afterwards = await scimCall(scimApi.baseUrl, token, 'GET', '/Users');
+
+    expect(disabled.status).toBe(200);
+    expect(disabled.body.organization).toMatchObject({ orgId, scimEnabled: false, scimDisabledAt: expect.any(String) });
+    expect(whileDisabled.status).toBe(401);
+    expect(whileDisabled.body.schemas).toEqual([SCIM_ERROR]);
+    expect(enabled.body.organization).toMatchObject({ orgId, scimEnabled: true, scimDisabledAt: null });
+    expect(afterwards.status).toBe(200);
+    expect(afterwards.body.totalResults).toBe(0);
+  });
+});
+
+describe('a portal backend on the local stack (npm start)', () => {
+  let dataDir: string;
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'scim-admin-api-'));
+    stack = await startLocalStack({
+      port: await findFreePort(),
+      dynamoDbPort: await findFreePort(),
+      mailPort: await findFreePort(),
+      dataDir,
+      authorizerCacheTtlSeconds: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates an organization, provisions a user with its key, lists the license and rotates the key', async () => {
+    const origin = stack.api.url;
+    const userName = `grace-${Date.now().toString(36)}@portal.example`;
+
+    const created = await adminCall(origin, 'POST', '/organizations', {
+      body: { name: 'Portal Customer', seatLimit: 3 },
+      headers: { 'idempotency-key': `portal-${userName}` },
+    });
+    const { orgId } = created.body.organization;
+    const firstKey = created.body.apiKey.token as string;
+    const provisioned = await scimCall(created.body.scimBaseUrl, firstKey, 'POST', '/Users', newUser(userName));
+    await waitForEmails(stack.config.sesEndpoint!, userName, 1);
+    const licenses = await adminCall(origin, 'GET', `/organizations/${orgId}/licenses?limit=10`);
+    const rotated = await adminCall(origin, 'POST', `/organizations/${orgId}/api-key/rotate`, {
+      body: { graceHours: 1 / 3600 },
+    });
+    const newKey = rotated.body.token as string;
+    const oldDuringGrace = await scimCall(stack.scimBaseUrl, firstKey, 'GET', `/Users/${provisioned.body.id}`);
+    // The authorizer may hold the secret read before the rotation for its cache's lifetime, in which the old key is
+    // still the current one: the old key stops once both the grace period and that cache have run out.
+    const stopsAt = Date.parse(rotated.body.previousTokenExpiresAt) + DEFAULT_SECRET_CACHE_TTL_MS;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, stopsAt - Date.now()) + 200));
+    const oldAfterGrace = await scimCall(stack.scimBaseUrl, firstKey, 'GET', `/Users/${provisioned.body.id}`);
+    const withNewKey = await scimCall(stack.scimBaseUrl, newKey, 'GET', `/Users/${provisioned.body.id}`);
+    const shown = await adminCall(origin, 'GET', `/organizations/${orgId}`);
+
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      organization: { orgId, name: 'Portal Customer', seatLimit: 3, seatsUsed: 0, scimEnabled: true },
+      scimBaseUrl: stack.scimBaseUrl,
+      apiKey: { orgId, secretId: `scim-license-portal/org-token/${orgId}`, rotationAttached: false },
+    });
+    expect(provisioned.status).toBe(201);
+    expect(licenses.status).toBe(200);
+    expect(licenses.body).toEqual({
+      licenses: [
+        {
+          licenseId: expect.any(String),
+          userId: provisioned.body.id,
+          userName,
+          status: 'active',
+          plan: null,
+          keyHint: expect.stringMatching(/^[0-9A-Z]{4,5}$/),
+          issuedAt: expect.any(String),
+          revokedAt: null,
+          revocationReason: null,
+          email: { status: 'sent', at: expect.any(String) },
+        },
+      ],
+      nextCursor: null,
+    });
+    expect(rotated.status).toBe(200);
+    expect(newKey).toMatch(new RegExp(`^scim_${orgId}_`));
+    expect(newKey).not.toBe(firstKey);
+    expect(oldDuringGrace.status).toBe(200);
+    expect(oldAfterGrace.status).toBe(401);
+    expect(oldAfterGrace.body.schemas).toEqual([SCIM_ERROR]);
+    expect(withNewKey.status).toBe(200);
+    expect(withNewKey.body.userName).toBe(userName);
+    expect(shown.body).toMatchObject({
+      organization: { orgId, seatsUsed: 1 },
+      seats: { used: 1, limit: 3, available: 2 },
+    });
+    expect(JSON.stringify(shown.body)).not.toContain(newKey);
+  });
+});
