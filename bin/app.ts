@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { STACK_NAME } from '../lambda/contract/deployment';
 import { ScimStack } from '../lib/scim-stack';
@@ -19,7 +20,9 @@ export function createApp(props?: AppProps): App {
   const alarmEmail = readOptionalEmail(app, 'alarmEmail');
   const activityRetentionDays = readPositiveInteger(app, 'activityRetentionDays');
 
-  new ScimStack(app, STACK_NAME, {
+  const adminRoleArn = readRoleArn(app, 'adminRoleArn');
+
+  const stack = new ScimStack(app, STACK_NAME, {
     description: 'SCIM 2.0 provisioning backend of the license portal',
     senderEmail,
     seats,
@@ -29,6 +32,10 @@ export function createApp(props?: AppProps): App {
     alarmEmail,
     activityRetentionDays,
   });
+  if (adminRoleArn) {
+    // The portal backend's role, in this account: it gets execute-api:Invoke on the admin routes only.
+    stack.adminApi.grantInvoke(iam.Role.fromRoleArn(stack, 'PortalBackendRole', adminRoleArn, { mutable: true }));
+  }
 
   // cdk-nag v3 runs as a policy validation plugin: any unacknowledged finding, warning or error, fails synthesis.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -54,6 +61,15 @@ function readOptionalEmail(app: App, key: string): string | undefined {
     throw new Error(`CDK context "${key}" must be an email address, got "${email}"`);
   }
   return email;
+}
+
+function readRoleArn(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(value)) {
+    throw new Error(`CDK context "${key}" must be an IAM role ARN, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 /** Context from `-c key=value` arrives as a string, from cdk.json as a number: accept both. */

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
 import { encodeEnvironment } from '../lambda/contract/environment';
 import { VALIDATE_LICENSE_PATH } from '../lambda/contract/routes';
+import { AdminApi } from './constructs/admin-api';
 import { DataTables } from './constructs/data-tables';
 import { LicenseMailer } from './constructs/license-mailer';
 import { LicenseSigningKey } from './constructs/license-signing-key';
@@ -63,6 +64,11 @@ export interface ScimStackProps extends StackProps {
   readonly throttlingRateLimit?: number;
   /** @default 100 */
   readonly throttlingBurstLimit?: number;
+  /**
+   * The license portal backend's role: allowed to call the admin API (`execute-api:Invoke` on `/admin/*` only).
+   * @default - nobody; grant with `stack.adminApi.grantInvoke(role)` or a policy on the `AdminInvokeArn` output
+   */
+  readonly adminPrincipal?: iam.IGrantable;
 }
 
 export type AlarmThresholds = Pick<
@@ -90,6 +96,7 @@ export class ScimStack extends Stack {
   readonly licenseValidation: LicenseValidation;
   readonly operations: Operations;
   readonly tenantThrottling: TenantThrottling;
+  readonly adminApi: AdminApi;
 
   constructor(scope: Construct, id: string, props: ScimStackProps) {
     super(scope, id, props);
@@ -215,6 +222,20 @@ export class ScimStack extends Stack {
       ...props.alarmThresholds,
     });
 
+    // The license portal's admin API, on the same REST API under /admin, behind IAM.
+    this.adminApi = new AdminApi(this, 'AdminApi', {
+      api: this.scimApi.api,
+      usersTable: users,
+      licensesTable: licenses,
+      defaultTokenSecret: this.tokenSecret.secret,
+      orgSecretPrefix: this.tokenRotation.orgSecretPrefix,
+      orgSecretsArnPattern: this.tokenRotation.orgSecretsArnPattern,
+      rotationFunction: this.tokenRotation.function.function,
+      environment: tableEnvironment,
+      tokenGraceHours: props.tokenGraceHours,
+      adminPrincipal: props.adminPrincipal,
+    });
+
     new CfnOutput(this, 'ScimBaseUrl', {
       description: "Okta's SCIM connector base URL (Entra ID: Tenant URL)",
       value: this.scimApi.scimBaseUrl,
@@ -255,6 +276,14 @@ export class ScimStack extends Stack {
       value: Stack.of(this).toJsonString(
         Object.fromEntries(Object.entries(this.tenantThrottling.plans).map(([tier, plan]) => [tier, plan.usagePlanId])),
       ),
+    });
+    new CfnOutput(this, 'AdminApiUrl', {
+      description: 'The admin API (SigV4, service execute-api); its OpenAPI document is <url>/openapi.json',
+      value: this.adminApi.url,
+    });
+    new CfnOutput(this, 'AdminInvokeArn', {
+      description: 'Grant execute-api:Invoke on this ARN to the license portal backend role (the admin routes only)',
+      value: this.adminApi.invokeArn,
     });
     new CfnOutput(this, 'UsersTableName', { description: 'Users table', value: users.tableName });
     new CfnOutput(this, 'LicensesTableName', {

@@ -57,6 +57,7 @@ describe('Lambda bundles', () => {
   const functions: Array<[string, (s: ScimStack) => ServiceFunction]> = [
     ['SCIM', (s) => s.scimFunction],
     ['authorizer', (s) => s.authorizerFunction],
+    ['admin', (s) => s.adminApi.function],
   ];
 
   /**
@@ -64,7 +65,7 @@ describe('Lambda bundles', () => {
    * grows with the bundle, so a heavy new import should be a decision, not an accident. `npm run bench` prints the
    * sizes and load times of every function.
    */
-  const SIZE_BUDGET_KIB: Record<string, number> = { SCIM: 600, authorizer: 400 };
+  const SIZE_BUDGET_KIB: Record<string, number> = { SCIM: 600, authorizer: 400, admin: 600 };
 
   it.each(functions)('the %s handler bundles with a source map and the AWS SDK inside', (_name, pick) => {
     const bundle = bundlePath(pick(stack));
@@ -129,5 +130,30 @@ describe('Lambda bundles', () => {
 
     // The handler's own JSON logs share stdout; the outcome is the marked line.
     expect(/^OUTCOME (.*)$/m.exec(outcome)?.[1]).toBe('rejected: Unauthorized');
+  });
+
+  it('the admin handler, with its deployed environment, refuses a request that carries no IAM caller', () => {
+    const fn = stack.adminApi.function;
+    const event = {
+      resource: '/admin/{proxy+}',
+      path: '/admin/organizations',
+      httpMethod: 'GET',
+      headers: {},
+      pathParameters: { proxy: 'organizations' },
+      requestContext: { requestId: 'test', path: '/v1/admin/organizations', identity: {} },
+    };
+    const context = { awsRequestId: 'test', functionName: 'admin' };
+
+    const outcome = runNode(
+      `const { handler } = require(${JSON.stringify(bundlePath(fn))});
+       const context = { ...${JSON.stringify(context)}, getRemainingTimeInMillis: () => 5000 };
+       handler(${JSON.stringify(event)}, context).then(
+         (result) => console.log('OUTCOME ' + result.statusCode + ' ' + result.headers['Content-Type']),
+         (error) => console.log('OUTCOME failed: ' + error.message),
+       );`,
+      deployedEnvironment(fn),
+    );
+
+    expect(/^OUTCOME (.*)$/m.exec(outcome)?.[1]).toBe('403 application/problem+json');
   });
 });

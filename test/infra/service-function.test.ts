@@ -10,8 +10,8 @@ describe('every Lambda function of the stack', () => {
   const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
   const logGroups = template.findResources('AWS::Logs::LogGroup');
 
-  it('is the SCIM handler, the authorizer, the token rotation, the license mailer and the license validation, nothing else (no CDK helper functions)', () => {
-    expect(functions).toHaveLength(5);
+  it('is the SCIM handler, the authorizer, the token rotation, the license mailer, the license validation and the admin API, nothing else (no CDK helper functions)', () => {
+    expect(functions).toHaveLength(6);
   });
 
   it.each(functions)('%s runs the newest Node.js LTS on ARM64 with active tracing and source maps', (id, fn) => {
