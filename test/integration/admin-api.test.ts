@@ -1,6 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openApiDocument } from '../../lambda/admin/openapi';
+import {
+  CreatedOrganizationJson,
+  IssuedApiKeyJson,
+  LicensePageJson,
+  OrganizationDetailsJson,
+  OrganizationJsonBody,
+  OrganizationListJson,
+  ProblemJson,
+  RevokedPreviousJson,
+  RotatedApiKeyJson,
+} from '../../lambda/admin/schemas';
 import { DEFAULT_SECRET_CACHE_TTL_MS } from '../../lambda/contract/deployment';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
 import { signRequest } from '../../local/iam-auth';
@@ -102,6 +114,48 @@ describe('who may call /admin', () => {
 
     expect(response.status).toBe(401);
     expect(((await response.json()) as { schemas: string[] }).schemas).toEqual([SCIM_ERROR]);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('is served at /admin/openapi.json with the local server', async () => {
+    const response = await adminCall(api.origin, 'GET', '/openapi.json');
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual(openApiDocument(api.origin));
+  });
+
+  it('describes what the API answers: the answers parse with the schemas it was generated from', async () => {
+    const created = await adminCall(api.origin, 'POST', '/organizations', {
+      body: { name: 'Described', seatLimit: 1 },
+    });
+    const { orgId } = created.body.organization;
+    const list = await adminCall(api.origin, 'GET', '/organizations');
+    const shown = await adminCall(api.origin, 'GET', `/organizations/${orgId}`);
+    const seats = await adminCall(api.origin, 'PUT', `/organizations/${orgId}/seats`, { body: { seatLimit: null } });
+    const licenses = await adminCall(api.origin, 'GET', `/organizations/${orgId}/licenses`);
+    const rotated = await adminCall(api.origin, 'POST', `/organizations/${orgId}/api-key/rotate`, { body: {} });
+    const revoked = await adminCall(api.origin, 'POST', `/organizations/${orgId}/api-key/revoke-previous`);
+    const later = await adminCall(api.origin, 'POST', '/organizations', {
+      body: { name: 'Later', issueApiKey: false },
+    });
+    const issued = await adminCall(api.origin, 'POST', `/organizations/${later.body.organization.orgId}/api-key`);
+    const again = await adminCall(api.origin, 'POST', `/organizations/${later.body.organization.orgId}/api-key`);
+    const problem = await adminCall(api.origin, 'GET', '/organizations/nobody-000000/licenses');
+
+    expect(CreatedOrganizationJson.parse(created.body).apiKey?.token).toBeDefined();
+    expect(OrganizationListJson.parse(list.body).organizations.length).toBeGreaterThan(1);
+    expect(OrganizationDetailsJson.parse(shown.body).apiKey?.inGracePeriod).toBe(false);
+    expect(OrganizationJsonBody.parse(seats.body).organization.seatLimit).toBeNull();
+    expect(LicensePageJson.parse(licenses.body)).toEqual({ licenses: [], nextCursor: null });
+    expect(RotatedApiKeyJson.parse(rotated.body).graceHours).toBe(72);
+    expect(RevokedPreviousJson.parse(revoked.body)).toEqual({ orgId, revoked: true });
+    expect(CreatedOrganizationJson.parse(later.body).apiKey).toBeNull();
+    expect(issued.status).toBe(201);
+    expect(IssuedApiKeyJson.parse(issued.body).token).toMatch(/^scim_later-/);
+    expect(again.status).toBe(409);
+    expect(ProblemJson.parse(again.body).detail).toMatch(/already has an API key/);
+    expect(ProblemJson.parse(problem.body).status).toBe(404);
   });
 });
 
