@@ -81,10 +81,14 @@ export class OrgList<T> {
       if (!startKey) return { totalResults, items: [] };
     }
 
+    // A cursor page reads one item more than it holds, to tell whether another page follows: an exactly full last
+    // page then carries no nextCursor (RFC 9865: absent on the last page) instead of one leading to an empty page.
+    // An index page knows its position, so totalResults tells the same without the extra item.
+    const wanted = page.count + (page.cursor !== undefined ? 1 : 0);
     const items: T[] = [];
     let exhausted = false;
-    while (items.length < page.count) {
-      const result = await this.query(orgId, page.count - items.length, startKey, false);
+    while (items.length < wanted) {
+      const result = await this.query(orgId, wanted - items.length, startKey, false);
       items.push(...(result.Items ?? []).map(this.layout.fromItem));
       startKey = result.LastEvaluatedKey;
       if (!startKey) {
@@ -92,9 +96,14 @@ export class OrgList<T> {
         break;
       }
     }
+    const more =
+      page.cursor !== undefined
+        ? items.length > page.count
+        : !exhausted && page.startIndex - 1 + items.length < totalResults;
+    items.length = Math.min(items.length, page.count);
 
     const last = items[items.length - 1];
-    if (exhausted || last === undefined) return { totalResults, items };
+    if (!more || last === undefined) return { totalResults, items };
     const lastId = this.layout.idOf(last);
     await this.rememberPosition(orgId, page.startIndex + items.length, lastId);
     return { totalResults, items, nextCursor: lastId };

@@ -212,8 +212,7 @@ export function describeUserRepositoryContract(name: string, make: () => UserRep
         const users = [await created(3), await created(1), await created(5), await created(2), await created(4)];
         const ids = users.map((user) => user.id).sort();
 
-        // Five items in pages of two: the last page is short. A last page that is exactly full is left out on purpose:
-        // the DynamoDB adapter then still answers a nextCursor (leading to one empty page), the fake does not.
+        // Five items in pages of two: the last page is short.
         const ways = await readListWays((page) => repository.list(org, page), ids);
 
         expect(ways.all).toEqual({ totalResults: 5, items: [...users].sort((a, b) => (a.id < b.id ? -1 : 1)) });
@@ -224,6 +223,22 @@ export function describeUserRepositoryContract(name: string, make: () => UserRep
         expect(ways.cursorIds).toEqual(ids);
         expect(ways.cursorPages[0]?.nextCursor).toBe(ids[1]);
         expect(ways.cursorPages.at(-1)?.nextCursor).toBeUndefined();
+      });
+
+      it('ends an exactly full last page without a nextCursor', async () => {
+        const users = [await created(1), await created(2), await created(3), await created(4)];
+        const ids = users.map((user) => user.id).sort();
+
+        const first = await repository.list(org, { startIndex: 1, count: 2, cursor: '' });
+        const second = await repository.list(org, { startIndex: 1, count: 2, cursor: first.nextCursor });
+        const whole = await repository.list(org, { startIndex: 1, count: 4, cursor: '' });
+
+        expect(first.items.map((user) => user.id)).toEqual(ids.slice(0, 2));
+        expect(first.nextCursor).toBe(ids[1]);
+        expect(second.items.map((user) => user.id)).toEqual(ids.slice(2));
+        expect(second.nextCursor).toBeUndefined();
+        expect(whole.items).toHaveLength(4);
+        expect(whole.nextCursor).toBeUndefined();
       });
 
       it('gives an organization without users an empty list', async () => {
