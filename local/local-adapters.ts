@@ -5,6 +5,7 @@ import { createSesClient } from '../lambda/adapters/ses-mailer';
 import type { SecretReader } from '../lambda/domain/tokens';
 import type { ServiceConfig } from '../lambda/wiring/config';
 import { noCounter } from '../lambda/wiring/metrics';
+import { LOCAL_CREDENTIALS } from './dynamodb-local';
 import { FileSecretReader } from './file-secret-reader';
 
 /**
@@ -42,6 +43,8 @@ export function localAdapters(config: LocalServiceConfig): LocalAdapters {
       endpoint: config.dynamoEndpoint,
       region: config.region,
       requestTimeoutMs: LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS,
+      // DynamoDB Local ignores credentials, but the SDK will not sign without some: a developer needs no AWS profile.
+      credentials: LOCAL_CREDENTIALS,
     }),
     secrets: new FileSecretReader(config.localSecretsDir),
     ses: config.sesEndpoint ? createSesClient({ endpoint: config.sesEndpoint, region: config.region }) : undefined,

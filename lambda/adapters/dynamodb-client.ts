@@ -37,6 +37,8 @@ export interface DynamoDbClientOptions {
    * @default DYNAMODB_REQUEST_TIMEOUT_MS
    */
   readonly requestTimeoutMs?: number;
+  /** @default the SDK's credential chain (the function's role on Lambda) */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /**
@@ -47,6 +49,7 @@ export function createDynamoDbClient(options: DynamoDbClientOptions = {}): Dynam
   const client = new DynamoDBClient({
     endpoint: options.endpoint,
     region: options.region,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
     requestHandler: {
       connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS,

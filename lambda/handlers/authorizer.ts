@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import { DynamoOrganizationRepository } from '../adapters/dynamodb-organization-repository';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
 import { DEFAULT_SECRET_CACHE_TTL_MS } from '../contract/deployment';
@@ -139,7 +140,7 @@ function usageKeyResolver(
   const reader =
     overrides.throttleSlots ??
     (config.licensesTable
-      ? organizationSlots(overrides.dynamo ?? new DynamoDBClient({ region: config.region }), config.licensesTable)
+      ? organizationSlots(overrides.dynamo ?? createDynamoDbClient({ region: config.region }), config.licensesTable)
       : { slotOf: async () => undefined });
   const clock = overrides.clock ?? systemClock;
   // Only organizations whose key was just verified get here, so the cache is bounded by the real organizations.
@@ -183,7 +184,7 @@ function scimAccessCheck(
     overrides.scimAccess ??
     (config.licensesTable
       ? new DynamoOrganizationRepository(
-          overrides.dynamo ?? new DynamoDBClient({ region: config.region }),
+          overrides.dynamo ?? createDynamoDbClient({ region: config.region }),
           config.licensesTable,
         )
       : undefined);

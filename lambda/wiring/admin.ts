@@ -1,5 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb-idempotency-store';
 import { DynamoLicenseDirectory } from '../adapters/dynamodb-license-directory';
 import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository';
@@ -46,7 +47,7 @@ export async function createAdminServices(
   overrides: AdminOverrides = {},
 ): Promise<AdminServices> {
   const clock = overrides.clock ?? systemClock;
-  const dynamo = overrides.dynamo ?? new DynamoDBClient({ region: config.region });
+  const dynamo = overrides.dynamo ?? createDynamoDbClient({ region: config.region });
   const tokens = overrides.tokens ?? (await secretsManagerTokens(config));
   const orgSecretPrefix = config.orgSecretPrefix ?? DEFAULT_ORG_SECRET_PREFIX;
   const organizations = new OrganizationService(
