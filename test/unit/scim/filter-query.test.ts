@@ -214,6 +214,13 @@ describe('planFilter', () => {
     expect(plan(text, type)).toEqual(lookups === undefined ? { kind: 'scan' } : { kind: 'lookups', lookups });
   });
 
+  it('plans a Group filter that names its attribute with the Group schema URN', () => {
+    expect(plan('urn:ietf:params:scim:schemas:core:2.0:Group:displayName eq "Ops"', 'Group')).toEqual({
+      kind: 'lookups',
+      lookups: [{ index: 'displayName', value: 'Ops' }],
+    });
+  });
+
   it('answers up to 50 alternatives through the index and more by evaluation', () => {
     const anyOf = (n: number) => Array.from({ length: n }, (_, k) => `userName eq "u${k}"`).join(' or ');
 
@@ -358,6 +365,15 @@ describe('matchesFilter on what a client stored', () => {
     expect(matches('department eq "R&D"', { [ENTERPRISE]: { department: 'R&D' } })).toBe(true);
     expect(matches('department pr', { [ENTERPRISE]: 'R&D' })).toBe(false);
     expect(matches('title eq "x"', { [ENTERPRISE]: { title: 'x' } })).toBe(false);
+  });
+
+  it('finds a multi-valued attribute present only through a value, not through its other sub-attributes', () => {
+    expect(matches('emails pr', { emails: [{ type: 'work' }] })).toBe(false);
+    expect(matches('emails pr', { emails: [{ type: 'work', value: 'a@x' }] })).toBe(true);
+  });
+
+  it('matches nothing on an attribute the resource does not have when the filter was not checked first', () => {
+    expect(matchesFilter({ nosuch: 'x' }, parse('nosuch eq "x"'), 'User')).toBe(false);
   });
 
   it('does not count a null in a list as a value', () => {
