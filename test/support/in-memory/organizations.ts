@@ -38,20 +38,9 @@ export class InMemoryOrganizationRepository implements OrganizationRepository, S
     seatLimit: number | undefined,
     createAs?: Pick<Organization, 'name' | 'createdAt'>,
   ): Promise<Organization | undefined> {
-    const existing = this.items.get(orgId);
-    if (!existing && !createAs) return undefined;
-    // Only what the item lacks is filled in: an existing organization keeps its name and creation time.
-    const { seatLimit: _previous, ...rest }: StoredOrganization = {
-      orgId,
-      seatsUsed: 0,
-      ...(createAs ? { name: createAs.name, createdAt: createAs.createdAt } : {}),
-      ...existing,
-    };
-    if (existing?.name === undefined && createAs) rest.name = createAs.name;
-    if (existing?.createdAt === undefined && createAs) rest.createdAt = createAs.createdAt;
-    const updated: StoredOrganization = seatLimit === undefined ? rest : { ...rest, seatLimit };
-    this.items.set(orgId, updated);
-    return toOrganization(updated);
+    return this.upsert(orgId, createAs, ({ seatLimit: _previous, ...rest }) =>
+      seatLimit === undefined ? rest : { ...rest, seatLimit },
+    );
   }
 
   async setScimDisabled(
@@ -59,19 +48,9 @@ export class InMemoryOrganizationRepository implements OrganizationRepository, S
     disabledAt: string | undefined,
     createAs?: Pick<Organization, 'name' | 'createdAt'>,
   ): Promise<Organization | undefined> {
-    const existing = this.items.get(orgId);
-    if (!existing && !createAs) return undefined;
-    const { scimDisabledAt: _previous, ...rest }: StoredOrganization = {
-      orgId,
-      seatsUsed: 0,
-      ...(createAs ? { name: createAs.name, createdAt: createAs.createdAt } : {}),
-      ...existing,
-    };
-    if (existing?.name === undefined && createAs) rest.name = createAs.name;
-    if (existing?.createdAt === undefined && createAs) rest.createdAt = createAs.createdAt;
-    const updated: StoredOrganization = disabledAt === undefined ? rest : { ...rest, scimDisabledAt: disabledAt };
-    this.items.set(orgId, updated);
-    return toOrganization(updated);
+    return this.upsert(orgId, createAs, ({ scimDisabledAt: _previous, ...rest }) =>
+      disabledAt === undefined ? rest : { ...rest, scimDisabledAt: disabledAt },
+    );
   }
 
   async scimEnabled(orgId: string): Promise<boolean> {
@@ -106,22 +85,34 @@ export class InMemoryOrganizationRepository implements OrganizationRepository, S
     throttleSlot: ThrottleSlot,
     createAs?: Pick<Organization, 'name' | 'createdAt'>,
   ): Promise<Organization | undefined> {
-    const existing = this.items.get(orgId);
-    if (!existing && !createAs) return undefined;
-    const updated: StoredOrganization = {
-      orgId,
-      seatsUsed: 0,
-      ...(createAs ? { name: createAs.name, createdAt: createAs.createdAt } : {}),
-      ...existing,
-      throttleSlot,
-    };
-    this.items.set(orgId, updated);
-    return toOrganization(updated);
+    return this.upsert(orgId, createAs, (item) => ({ ...item, throttleSlot }));
   }
 
   async releaseThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<void> {
     const claim = `${slot.tier}#${slot.slot}`;
     if (this.throttleClaims.get(claim) === orgId) this.throttleClaims.delete(claim);
+  }
+
+  /**
+   * Changes an organization's item, creating it from `createAs` when there is none. Only what the item lacks is
+   * filled in: an existing organization keeps its name and creation time.
+   */
+  private upsert(
+    orgId: string,
+    createAs: Pick<Organization, 'name' | 'createdAt'> | undefined,
+    change: (item: StoredOrganization) => StoredOrganization,
+  ): Organization | undefined {
+    const existing = this.items.get(orgId);
+    if (!existing && !createAs) return undefined;
+    const updated = change({
+      orgId,
+      seatsUsed: 0,
+      ...existing,
+      name: existing?.name ?? createAs?.name,
+      createdAt: existing?.createdAt ?? createAs?.createdAt,
+    });
+    this.items.set(orgId, updated);
+    return toOrganization(updated);
   }
 
   /** A synchronous read for the seat accounting, which checks and changes seats without yielding. */

@@ -1,104 +1,24 @@
-import { THROTTLE_TIERS, type ThrottleSlot, type ThrottleTier } from '../../../lambda/contract/throttle-tiers';
+import { THROTTLE_TIERS } from '../../../lambda/contract/throttle-tiers';
 import { NotFoundError } from '../../../lambda/domain/errors';
 import {
   InvalidOrganizationError,
-  type Organization,
   OrganizationExistsError,
-  type OrganizationRepository,
   OrganizationService,
   TokenExistsError,
 } from '../../../lambda/domain/organizations';
 import { isOrgToken } from '../../../lambda/domain/token-rotation';
 import { parseTokenSecret } from '../../../lambda/domain/tokens';
+import { InMemoryOrganizationRepository } from '../../support/in-memory/organizations';
 import { InMemoryTokenStore } from './in-memory-token-store';
 
-class InMemoryOrganizations implements OrganizationRepository {
-  readonly items = new Map<string, Organization>();
-
-  async create(organization: Organization): Promise<void> {
-    if (this.items.has(organization.orgId)) throw new OrganizationExistsError(organization.orgId);
-    this.items.set(organization.orgId, organization);
-  }
-
-  async get(orgId: string): Promise<Organization | undefined> {
-    return this.items.get(orgId);
-  }
-
-  async list(): Promise<Organization[]> {
-    return [...this.items.values()].sort((a, b) => a.orgId.localeCompare(b.orgId));
-  }
-
-  async setSeatLimit(
-    orgId: string,
-    seatLimit: number | undefined,
-    createAs?: Pick<Organization, 'name' | 'createdAt'>,
-  ): Promise<Organization | undefined> {
-    const existing = this.items.get(orgId) ?? (createAs && { orgId, seatsUsed: 0, ...createAs });
-    if (!existing) return undefined;
-    const { seatLimit: _dropped, ...rest } = existing;
-    const updated = seatLimit === undefined ? rest : { ...rest, seatLimit };
-    this.items.set(orgId, updated);
-    return updated;
-  }
-
-  async setScimDisabled(
-    orgId: string,
-    disabledAt: string | undefined,
-    createAs?: Pick<Organization, 'name' | 'createdAt'>,
-  ): Promise<Organization | undefined> {
-    const existing = this.items.get(orgId) ?? (createAs && { orgId, seatsUsed: 0, ...createAs });
-    if (!existing) return undefined;
-    const { scimDisabledAt: _dropped, ...rest } = existing;
-    const updated = disabledAt === undefined ? rest : { ...rest, scimDisabledAt: disabledAt };
-    this.items.set(orgId, updated);
-    return updated;
-  }
-
-  async delete(orgId: string): Promise<void> {
-    this.items.delete(orgId);
-  }
-
-  /** `<tier>#<slot>` → orgId */
-  readonly claims = new Map<string, string>();
-
-  async takenThrottleSlots(tier: ThrottleTier): Promise<ReadonlySet<number>> {
-    return new Set(
-      [...this.claims.keys()]
-        .filter((claim) => claim.startsWith(`${tier}#`))
-        .map((claim) => Number(claim.split('#')[1])),
-    );
-  }
-
-  async claimThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<boolean> {
-    const claim = `${slot.tier}#${slot.slot}`;
-    const holder = this.claims.get(claim);
-    if (holder !== undefined && holder !== orgId) return false;
-    this.claims.set(claim, orgId);
-    return true;
-  }
-
-  async setThrottleSlot(
-    orgId: string,
-    throttleSlot: ThrottleSlot,
-    createAs?: Pick<Organization, 'name' | 'createdAt'>,
-  ): Promise<Organization | undefined> {
-    const existing = this.items.get(orgId) ?? (createAs && { orgId, seatsUsed: 0, ...createAs });
-    if (!existing) return undefined;
-    const updated = { ...existing, throttleSlot };
-    this.items.set(orgId, updated);
-    return updated;
-  }
-
-  async releaseThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<void> {
-    const claim = `${slot.tier}#${slot.slot}`;
-    if (this.claims.get(claim) === orgId) this.claims.delete(claim);
-  }
+function hasOrganization(organizations: InMemoryOrganizationRepository, orgId: string): boolean {
+  return organizations.peek(orgId) !== undefined;
 }
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 
 function setup() {
-  const organizations = new InMemoryOrganizations();
+  const organizations = new InMemoryOrganizationRepository();
   const tokens = new InMemoryTokenStore(() => NOW);
   let call = 0;
   tokens.seed('default-secret', JSON.stringify({ orgId: 'default', token: 'd'.repeat(64) }));
@@ -131,7 +51,7 @@ describe('OrganizationService.create', () => {
       token: created.token,
     });
     expect(tokens.tags.get('prefix/acme-corp-111111')).toBe('acme-corp-111111');
-    expect(organizations.items.has('acme-corp-111111')).toBe(true);
+    expect(hasOrganization(organizations, 'acme-corp-111111')).toBe(true);
   });
 
   it('removes the organization again when its secret cannot be created', async () => {
@@ -141,7 +61,7 @@ describe('OrganizationService.create', () => {
     const attempt = service.create({ name: 'Taken', orgId: 'taken' });
 
     await expect(attempt).rejects.toThrow(OrganizationExistsError);
-    expect(organizations.items.has('taken')).toBe(false);
+    expect(hasOrganization(organizations, 'taken')).toBe(false);
   });
 
   it.each([
@@ -307,7 +227,7 @@ describe('OrganizationService.setThrottleTier', () => {
     expect(again.throttleSlot).toEqual({ tier: 'standard', slot: 0 });
     expect(moved.throttleSlot).toEqual({ tier: 'large', slot: 0 });
     expect(third).toMatchObject({ orgId: 'default', throttleSlot: { tier: 'standard', slot: 0 } });
-    expect(Object.fromEntries(organizations.claims)).toEqual({
+    expect(Object.fromEntries(organizations.throttleClaims)).toEqual({
       'standard#0': 'default',
       'standard#1': globex.organization.orgId,
       'large#0': acme.organization.orgId,
@@ -316,7 +236,8 @@ describe('OrganizationService.setThrottleTier', () => {
 
   it('refuses a full tier with a message that says how to grow it, and keeps the organization where it was', async () => {
     const { service, organizations } = setup();
-    for (let slot = 0; slot < THROTTLE_TIERS.large.slots; slot++) organizations.claims.set(`large#${slot}`, `o${slot}`);
+    for (let slot = 0; slot < THROTTLE_TIERS.large.slots; slot++)
+      organizations.throttleClaims.set(`large#${slot}`, `o${slot}`);
     const acme = await service.create({ name: 'Acme' });
     await service.setThrottleTier(acme.organization.orgId, 'standard');
 
@@ -324,13 +245,13 @@ describe('OrganizationService.setThrottleTier', () => {
 
     await expect(moving).rejects.toThrow(InvalidOrganizationError);
     await expect(moving).rejects.toThrow('throttle tier large is full (10 organizations)');
-    expect(organizations.items.get(acme.organization.orgId)?.throttleSlot).toEqual({ tier: 'standard', slot: 0 });
+    expect(organizations.peek(acme.organization.orgId)?.throttleSlot).toEqual({ tier: 'standard', slot: 0 });
   });
 
   it('refuses an unknown organization and releases the slot it claimed', async () => {
     const { service, organizations } = setup();
 
     await expect(service.setThrottleTier('nobody', 'standard')).rejects.toThrow(NotFoundError);
-    expect(organizations.claims.size).toBe(0);
+    expect(organizations.throttleClaims.size).toBe(0);
   });
 });
