@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -18,6 +17,7 @@ import {
   windowStart,
 } from '../domain/email-budget';
 import type { EmailIntent } from '../domain/licenses';
+import { unlessConditionFails } from './dynamodb-operations';
 
 const BUDGET_SK = 'MAILBUDGET';
 /** One partition lists every held email, so the sweep is one query; emails are held only under abuse. */
@@ -66,8 +66,9 @@ export class DynamoEmailBudgetStore implements EmailBudgetStore {
       budgetKey(`${intent.orgId}#MAILBUDGET`),
     ];
     for (const key of keys) {
-      try {
-        await this.client.send(
+      // When the condition fails a new window began meanwhile: nothing of this one to give back.
+      await unlessConditionFails(
+        this.client.send(
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: key,
@@ -76,11 +77,8 @@ export class DynamoEmailBudgetStore implements EmailBudgetStore {
             ExpressionAttributeNames: { '#window': 'window' },
             ExpressionAttributeValues: { ':minus': { N: '-1' }, ':window': { N: String(window) }, ':zero': { N: '0' } },
           }),
-        );
-      } catch (error) {
-        // A new window began meanwhile: nothing of this one to give back.
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+        ),
+      );
     }
   }
 
@@ -143,8 +141,8 @@ export class DynamoEmailBudgetStore implements EmailBudgetStore {
       },
     ];
     for (const attempt of attempts) {
-      try {
-        const result = await this.client.send(
+      const result = await unlessConditionFails(
+        this.client.send(
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: key,
@@ -158,11 +156,9 @@ export class DynamoEmailBudgetStore implements EmailBudgetStore {
             },
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        return result.Attributes ?? {};
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+        ),
+      );
+      if (result) return result.Attributes ?? {};
     }
     return undefined;
   }
@@ -175,8 +171,8 @@ export class DynamoEmailBudgetStore implements EmailBudgetStore {
     dueAt: number,
     now: Date,
   ): Promise<void> {
-    try {
-      await this.client.send(
+    const held = await unlessConditionFails(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: recipientKey,
@@ -184,11 +180,9 @@ export class DynamoEmailBudgetStore implements EmailBudgetStore {
           ConditionExpression: 'attribute_not_exists(heldCreatedAt) OR heldCreatedAt <= :created',
           ExpressionAttributeValues: { ':event': { S: intent.eventId }, ':created': { S: intent.createdAt } },
         }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return;
-      throw error;
-    }
+      ),
+    );
+    if (!held) return;
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
@@ -210,8 +204,8 @@ export class DynamoEmailBudgetStore implements EmailBudgetStore {
     hash: string,
     heldCreatedAt: string,
   ): Promise<void> {
-    try {
-      await this.client.send(
+    const cleared = await unlessConditionFails(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: recipientKey,
@@ -219,12 +213,10 @@ export class DynamoEmailBudgetStore implements EmailBudgetStore {
           ConditionExpression: 'heldCreatedAt = :seen',
           ExpressionAttributeValues: { ':seen': { S: heldCreatedAt } },
         }),
-      );
-    } catch (error) {
-      // A later email was held meanwhile: it stays held.
-      if (error instanceof ConditionalCheckFailedException) return;
-      throw error;
-    }
+      ),
+    );
+    // A later email was held meanwhile: it stays held.
+    if (!cleared) return;
     await this.client.send(
       new DeleteItemCommand({ TableName: this.tableName, Key: budgetKey(HELD_PARTITION, `${orgId}#${hash}`) }),
     );

@@ -13,6 +13,7 @@ import {
   type IdempotencyStore,
   type StoredAnswer,
 } from '../domain/idempotency';
+import { unlessConditionFails } from './dynamodb-operations';
 
 /**
  * Idempotency records in the licenses table: `IDEMPOTENCY#<scoped key>` / `IDEMPOTENCY`, with the request's
@@ -79,18 +80,16 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async release(key: string, fingerprint: string): Promise<void> {
-    try {
-      await this.client.send(
+    await unlessConditionFails(
+      this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: { pk: { S: pk(key) }, sk: { S: SK } },
           ConditionExpression: 'fingerprint = :fingerprint AND attribute_not_exists(answerStatus)',
           ExpressionAttributeValues: { ':fingerprint': { S: fingerprint } },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import {
   type AttributeValue,
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
   QueryCommand,
   type QueryCommandInput,
@@ -23,6 +24,19 @@ export const MAX_BATCH_GET = 100;
 export const MAX_BATCH_WRITE = 25;
 /** Retries of unprocessed batch items (throttling) before giving up. */
 const MAX_BATCH_ATTEMPTS = 8;
+
+/**
+ * The result of a conditional write, or `undefined` when its condition did not hold: for the writes whose failed
+ * condition means "someone else already did it" rather than an error.
+ */
+export async function unlessConditionFails<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
 
 /** Every item a query matches, following LastEvaluatedKey page by page. */
 export async function queryAll(

@@ -11,6 +11,7 @@ import type { ClaimResult, OutboxStore } from '../domain/license-mail';
 import type { EmailIntent } from '../domain/licenses';
 import type { OutboxRedriveStore, RedriveOutcome, UnsentEmail } from '../domain/outbox-redrive';
 import { outboxItemKey, outboxPartition } from './dynamodb-license-writes';
+import { unlessConditionFails } from './dynamodb-operations';
 
 /**
  * The mailer's side of the outbox items (written by the license transaction, see dynamodb-license-writes.ts):
@@ -69,23 +70,22 @@ export class DynamoOutboxStore implements OutboxStore {
   }
 
   async release(intent: EmailIntent): Promise<void> {
-    try {
-      await this.client.send(
+    await unlessConditionFails(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: outboxItemKey(intent.orgId, intent.eventId),
           UpdateExpression: 'REMOVE leaseUntil',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sentAt)',
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   private async finish(intent: EmailIntent, update: string, at: Date, detail: string): Promise<void> {
-    try {
-      await this.client.send(
+    // Already recorded (or expired): the outcome stands, there is nothing left to record.
+    await unlessConditionFails(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: outboxItemKey(intent.orgId, intent.eventId),
@@ -94,11 +94,8 @@ export class DynamoOutboxStore implements OutboxStore {
             'attribute_exists(pk) AND attribute_not_exists(sentAt) AND attribute_not_exists(failedAt)',
           ExpressionAttributeValues: { ':at': { S: at.toISOString() }, ':detail': { S: detail } },
         }),
-      );
-    } catch (error) {
-      // Already recorded (or expired): the outcome stands, there is nothing left to record.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 }
 
