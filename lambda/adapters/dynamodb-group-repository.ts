@@ -22,6 +22,7 @@ import {
   type MembershipChange,
   matchesGroupCriteria,
 } from '../domain/groups';
+import type { ListOrder } from '../domain/list-order';
 import { foldCase, type ListPage, type ScanPage } from '../domain/users';
 import {
   fromItem,
@@ -41,7 +42,7 @@ import {
   userPartition,
 } from './dynamodb-group-items';
 import { batchGet, deleteAll, type Item, queryAll } from './dynamodb-operations';
-import { OrgList } from './dynamodb-org-list';
+import { lacksNameOrder, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
 
 /** DynamoDB's limit of items per TransactWriteItems request. */
@@ -98,7 +99,13 @@ export class DynamoGroupRepository implements GroupRepository {
     private readonly tableName: string,
     private readonly usersTableName?: string,
   ) {
-    this.groups = new OrgList(client, tableName, { kind: 'GROUP', itemKey: groupKey, fromItem, idOf: (g) => g.id });
+    this.groups = new OrgList(client, tableName, {
+      kind: 'GROUP',
+      itemKey: groupKey,
+      fromItem,
+      idOf: (group) => group.id,
+      nameOf: (group) => group.displayName,
+    });
   }
 
   async create(group: GroupRecord, members: readonly GroupMember[]): Promise<void> {
@@ -183,6 +190,8 @@ export class DynamoGroupRepository implements GroupRepository {
         },
       },
       ...(renamed ? [this.claimName(after), ...this.releaseName(before)] : []),
+      // A group stored before the displayName order existed enters it with this write.
+      ...(lacksNameOrder(before) ? [this.groups.countChange(after.orgId, 0, 1)] : []),
     ];
     const writes = [
       ...change.add.map((member) => this.addMember(after, member)),
@@ -231,7 +240,7 @@ export class DynamoGroupRepository implements GroupRepository {
         },
       },
       ...this.releaseName(group),
-      this.groups.countChange(group.orgId, -1),
+      this.groups.countChange(group.orgId, -1, lacksNameOrder(group) ? 0 : -1),
       {
         Put: {
           TableName: this.tableName,
@@ -436,8 +445,12 @@ export class DynamoGroupRepository implements GroupRepository {
     throw new Error('find needs at least one criterion');
   }
 
-  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>> {
-    return this.groups.list(orgId, page);
+  list(
+    orgId: string,
+    page: { startIndex: number; count: number; cursor?: string },
+    order?: ListOrder,
+  ): Promise<ListPage<GroupRecord>> {
+    return this.groups.list(orgId, page, order);
   }
 
   scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<GroupRecord>> {
