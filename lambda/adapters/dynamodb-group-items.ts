@@ -5,7 +5,7 @@ import { legacyFoldCase } from '../domain/case-fold';
 import type { GroupRecord } from '../domain/groups';
 import { foldCase } from '../domain/users';
 import { type Item, readItem } from './dynamodb-operations';
-import { listIndexAttributes } from './dynamodb-org-list';
+import { listIndexAttributes, markWithoutNameOrder, nameIndexAttributes } from './dynamodb-org-list';
 import { requireKeyFits } from './key-limits';
 
 /**
@@ -75,6 +75,7 @@ export function toItem(group: GroupRecord, lease?: Lease): Record<string, unknow
     pk: groupPartition(group.orgId, group.id),
     sk: GROUP_SK,
     ...listIndexAttributes('GROUP', group.orgId, group.id),
+    ...nameIndexAttributes('GROUP', group.orgId, group.displayName),
     externalIdKey: group.externalId === undefined ? undefined : `${group.orgId}#${group.externalId}`,
     orgId: group.orgId,
     id: group.id,
@@ -101,5 +102,5 @@ const groupItemSchema = z.object({
 /** A group item read back, validated: a malformed item is a MalformedItemError naming its key. */
 export function fromItem(item: Item): GroupRecord {
   const { externalId, ...group } = readItem(item, groupItemSchema);
-  return externalId === undefined ? group : { ...group, externalId };
+  return markWithoutNameOrder(externalId === undefined ? group : { ...group, externalId }, item);
 }

@@ -22,6 +22,7 @@ import {
   type MembershipChange,
   matchesGroupCriteria,
 } from '../domain/groups';
+import type { ListOrder } from '../domain/list-order';
 import { foldCase, type ListPage, type ScanPage } from '../domain/users';
 import {
   fromItem,
@@ -41,7 +42,7 @@ import {
   userPartition,
 } from './dynamodb-group-items';
 import { batchGet, deleteAll, type Item, queryAll } from './dynamodb-operations';
-import { OrgList } from './dynamodb-org-list';
+import { lacksNameOrder, nameIndexAttributes, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
 
 /** DynamoDB's limit of items per TransactWriteItems request. */
@@ -98,7 +99,13 @@ export class DynamoGroupRepository implements GroupRepository {
     private readonly tableName: string,
     private readonly usersTableName?: string,
   ) {
-    this.groups = new OrgList(client, tableName, { kind: 'GROUP', itemKey: groupKey, fromItem, idOf: (g) => g.id });
+    this.groups = new OrgList(client, tableName, {
+      kind: 'GROUP',
+      itemKey: groupKey,
+      fromItem,
+      idOf: (group) => group.id,
+      nameOf: (group) => group.displayName,
+    });
   }
 
   async create(group: GroupRecord, members: readonly GroupMember[]): Promise<void> {
@@ -183,6 +190,8 @@ export class DynamoGroupRepository implements GroupRepository {
         },
       },
       ...(renamed ? [this.claimName(after), ...this.releaseName(before)] : []),
+      // A group stored before the displayName order existed enters it with this write.
+      ...(lacksNameOrder(before) ? [this.groups.countChange(after.orgId, 0, 1)] : []),
     ];
     const writes = [
       ...change.add.map((member) => this.addMember(after, member)),
@@ -198,8 +207,14 @@ export class DynamoGroupRepository implements GroupRepository {
   }
 
   async changeMembers(group: GroupRecord, change: MembershipChange, modifiedAt: string): Promise<void> {
+    // A group stored before the displayName order existed enters it with this write. The condition that it still
+    // lacks the order keys makes a concurrent change that added them first retry instead of counting it twice.
+    const joinsNameOrder = lacksNameOrder(group);
     const writes: MemberWrite[] = [
-      [this.bumpVersion(group, modifiedAt)],
+      [
+        this.bumpVersion(group, modifiedAt, joinsNameOrder),
+        ...(joinsNameOrder ? [this.groups.countChange(group.orgId, 0, 1)] : []),
+      ],
       ...change.add.map((member) => this.addMember(group, member)),
       ...change.remove.map((userId) => this.removeMember(group.orgId, group.id, userId)),
     ];
@@ -231,7 +246,7 @@ export class DynamoGroupRepository implements GroupRepository {
         },
       },
       ...this.releaseName(group),
-      this.groups.countChange(group.orgId, -1),
+      this.groups.countChange(group.orgId, -1, lacksNameOrder(group) ? 0 : -1),
       {
         Put: {
           TableName: this.tableName,
@@ -436,8 +451,12 @@ export class DynamoGroupRepository implements GroupRepository {
     throw new Error('find needs at least one criterion');
   }
 
-  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>> {
-    return this.groups.list(orgId, page);
+  list(
+    orgId: string,
+    page: { startIndex: number; count: number; cursor?: string },
+    order?: ListOrder,
+  ): Promise<ListPage<GroupRecord>> {
+    return this.groups.list(orgId, page, order);
   }
 
   scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<GroupRecord>> {
@@ -551,17 +570,23 @@ export class DynamoGroupRepository implements GroupRepository {
    * commute (neither can lose the other, and neither fails because of the other), yet the group's ETag and
    * lastModified change with its member list. A large change still being written under its lease is waited for.
    */
-  private bumpVersion(group: GroupRecord, modifiedAt: string): TransactWriteItem {
+  private bumpVersion(group: GroupRecord, modifiedAt: string, joinNameOrder = false): TransactWriteItem {
+    const nameOrder = nameIndexAttributes('GROUP', group.orgId, group.displayName);
     return {
       Update: {
         TableName: this.tableName,
         Key: groupKey(group.orgId, group.id),
-        UpdateExpression: 'SET version = version + :one, lastModified = :at',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(leaseId) OR leaseUntil < :now)',
+        UpdateExpression: joinNameOrder
+          ? 'SET version = version + :one, lastModified = :at, gsi2pk = :namePk, gsi2sk = :nameSk'
+          : 'SET version = version + :one, lastModified = :at',
+        ConditionExpression: joinNameOrder
+          ? 'attribute_exists(pk) AND attribute_not_exists(gsi2pk) AND (attribute_not_exists(leaseId) OR leaseUntil < :now)'
+          : 'attribute_exists(pk) AND (attribute_not_exists(leaseId) OR leaseUntil < :now)',
         ExpressionAttributeValues: {
           ':one': { N: '1' },
           ':at': { S: modifiedAt },
           ':now': { N: String(Date.now()) },
+          ...(joinNameOrder ? { ':namePk': { S: nameOrder.gsi2pk }, ':nameSk': { S: nameOrder.gsi2sk } } : {}),
         },
       },
     };

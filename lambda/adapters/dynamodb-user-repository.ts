@@ -11,6 +11,7 @@ import { KeyFormats, keyFits } from '../contract/keys';
 import { IndexNames } from '../contract/tables';
 import { legacyFoldCase } from '../domain/case-fold';
 import { UniquenessError, VersionConflictError } from '../domain/errors';
+import type { ListOrder } from '../domain/list-order';
 import {
   foldCase,
   type LinkedWrite,
@@ -22,7 +23,13 @@ import {
   type UserRepository,
 } from '../domain/users';
 import { batchGet, queryAll, readItem } from './dynamodb-operations';
-import { listIndexAttributes, OrgList } from './dynamodb-org-list';
+import {
+  lacksNameOrder,
+  listIndexAttributes,
+  markWithoutNameOrder,
+  nameIndexAttributes,
+  OrgList,
+} from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
 import { requireKeyFits } from './key-limits';
 
@@ -31,7 +38,8 @@ export type LinkedWriteTranslator = (write: LinkedWrite) => TransactWriteItem[];
 
 /**
  * Users in DynamoDB. Items (all keys start with the organization id):
- * - user `<org>#USER#<id>` / `USER`, with index keys for listing (`gsi1pk`/`gsi1sk` = id), userName, externalId, email;
+ * - user `<org>#USER#<id>` / `USER`, with index keys for listing (`gsi1pk`/`gsi1sk` = id; `gsi2pk`/`gsi2sk` = the
+ *   folded userName, on the `lookup` index), userName, externalId, email;
  * - userName claim `<org>#USERNAME#<fold(userName)>` / `UNIQUE`, written with `attribute_not_exists` in the same
  *   transaction as the user, which makes uniqueness hold under concurrency;
  * - one email item per distinct address `<org>#EMAIL#<fold(address)>` / `<userId>`, written, replaced and deleted in
@@ -47,7 +55,13 @@ export class DynamoUserRepository implements UserRepository {
     private readonly tableName: string,
     private readonly translateLinked: LinkedWriteTranslator = noLinkedWrites,
   ) {
-    this.users = new OrgList(client, tableName, { kind: 'USER', itemKey: userKey, fromItem, idOf: (user) => user.id });
+    this.users = new OrgList(client, tableName, {
+      kind: 'USER',
+      itemKey: userKey,
+      fromItem,
+      idOf: (user) => user.id,
+      nameOf: (user) => user.userName,
+    });
   }
 
   async create(user: UserRecord, linked: readonly LinkedWrite[]): Promise<void> {
@@ -97,6 +111,8 @@ export class DynamoUserRepository implements UserRepository {
       ...(renamed ? [this.claimUserName(after), ...this.releaseUserName(before)] : []),
       ...this.emailWrites(before, after),
       ...linked.flatMap(this.translateLinked),
+      // A user stored before the userName order existed enters it with this write.
+      ...(lacksNameOrder(before) ? [this.users.countChange(after.orgId, 0, 1)] : []),
     ];
     try {
       await transactWrite(this.client, items);
@@ -122,7 +138,7 @@ export class DynamoUserRepository implements UserRepository {
         },
       },
       ...this.releaseUserName(user),
-      this.users.countChange(user.orgId, -1),
+      this.users.countChange(user.orgId, -1, lacksNameOrder(user) ? 0 : -1),
       ...this.emailWrites(user, undefined),
       ...linked.flatMap(this.translateLinked),
     ];
@@ -271,8 +287,12 @@ export class DynamoUserRepository implements UserRepository {
     return items.map(fromItem);
   }
 
-  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>> {
-    return this.users.list(orgId, page);
+  list(
+    orgId: string,
+    page: { startIndex: number; count: number; cursor?: string },
+    order?: ListOrder,
+  ): Promise<ListPage<UserRecord>> {
+    return this.users.list(orgId, page, order);
   }
 
   scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>> {
@@ -371,6 +391,7 @@ function toItem(user: UserRecord): Record<string, unknown> {
     pk: KeyFormats.userPartition(user.orgId, user.id),
     sk: KeyFormats.userSortKey,
     ...listIndexAttributes('USER', user.orgId, user.id),
+    ...nameIndexAttributes('USER', user.orgId, user.userName),
     userNameKey: `${user.orgId}#${foldCase(user.userName)}`,
     externalIdKey: user.externalId === undefined ? undefined : `${user.orgId}#${user.externalId}`,
     emailKey: user.lookupEmail === undefined ? undefined : `${user.orgId}#${foldCase(user.lookupEmail)}`,
@@ -418,5 +439,5 @@ const userItemSchema = z.object({
 
 /** A user item read back, validated: a malformed item is a MalformedItemError naming its key. */
 function fromItem(item: Record<string, AttributeValue>): UserRecord {
-  return readItem(item, userItemSchema);
+  return markWithoutNameOrder(readItem(item, userItemSchema), item);
 }

@@ -31,7 +31,10 @@ export interface TableDefinition {
 export const IndexNames = {
   /** Partition `<org>` (or `<org>#<kind>`), sort by an immutable, time-ordered id: stable list order. */
   byOrg: 'byOrg',
-  /** A second overloaded index for lookups that need one (license keys, display names). */
+  /**
+   * A second overloaded index for lookups that need one (license keys, a user's groups) and for listing users and
+   * groups by name (`<org>#USER#BYNAME` / `<org>#GROUP#BYNAME`, sorted by the folded userName or displayName).
+   */
   lookup: 'lookup',
   byUserName: 'byUserName',
   byExternalId: 'byExternalId',
@@ -49,6 +52,7 @@ export const usersTable: TableDefinition = {
     { name: IndexNames.byUserName, partitionKey: 'userNameKey' },
     { name: IndexNames.byExternalId, partitionKey: 'externalIdKey' },
     { name: IndexNames.byEmail, partitionKey: 'emailKey' },
+    { name: IndexNames.lookup, partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   ],
 };
 

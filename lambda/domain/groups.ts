@@ -1,5 +1,6 @@
 import { type Clock, type IdGenerator, isResourceId, systemClock, uuidV7 } from './clock';
 import { InvalidReferenceError, NotFoundError, PreconditionFailedError, VersionConflictError } from './errors';
+import type { ListOrder } from './list-order';
 import { foldCase, type ListPage, type ScanPage } from './users';
 
 /**
@@ -96,8 +97,15 @@ export interface GroupRepository {
   deletedGroups(orgId: string, limit: number): Promise<string[]>;
   /** Groups matching every criterion, each via a key lookup or an index query (never a scan). */
   find(orgId: string, criteria: GroupCriteria): Promise<GroupRecord[]>;
-  /** All groups of the organization in a stable order, 1-based `startIndex`, or from a cursor. */
-  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>>;
+  /**
+   * All groups of the organization in a stable order (creation order unless `order` says otherwise; `name` is the
+   * displayName), 1-based `startIndex`, or from a cursor.
+   */
+  list(
+    orgId: string,
+    page: { startIndex: number; count: number; cursor?: string },
+    order?: ListOrder,
+  ): Promise<ListPage<GroupRecord>>;
   /** Up to `limit` groups after `afterId`, in id order, for evaluating a filter no index answers. */
   scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<GroupRecord>>;
   /** The groups a user belongs to, from the reverse index: one query, not a scan. */
@@ -282,8 +290,12 @@ export class GroupService {
     return this.repository.find(orgId, criteria);
   }
 
-  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<GroupRecord>> {
-    return this.repository.list(orgId, page);
+  list(
+    orgId: string,
+    page: { startIndex: number; count: number; cursor?: string },
+    order?: ListOrder,
+  ): Promise<ListPage<GroupRecord>> {
+    return this.repository.list(orgId, page, order);
   }
 
   scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<GroupRecord>> {

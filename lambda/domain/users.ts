@@ -1,6 +1,7 @@
 import { foldCase } from './case-fold';
 import { type Clock, type IdGenerator, systemClock, uuidV7 } from './clock';
 import { NotFoundError, PreconditionFailedError, VersionConflictError } from './errors';
+import type { ListOrder } from './list-order';
 
 /**
  * A user's profile as the protocol layer validated it: the SCIM attributes we keep (without `id`, `meta`, `groups`,
@@ -58,6 +59,11 @@ export interface ListPage<T> {
   readonly items: readonly T[];
   /** Opaque cursor for the next page (RFC 9865), absent on the last page. */
   readonly nextCursor?: string;
+  /**
+   * Set (with no items) when the name order was asked for and its index does not hold every item yet (items written
+   * before it existed): the caller sorts the organization within its bound instead.
+   */
+  readonly orderUnavailable?: true;
 }
 
 /** One page of an organization's resources in id order; `last` (the last id) is absent on the last page. */
@@ -84,8 +90,15 @@ export interface UserRepository {
   delete(user: UserRecord, linked: readonly LinkedWrite[]): Promise<void>;
   /** Users matching every criterion, each via a key lookup or an index query (never a scan). */
   find(orgId: string, criteria: UserCriteria): Promise<UserRecord[]>;
-  /** All users of the organization in a stable order, 1-based `startIndex`, or from a cursor. */
-  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>>;
+  /**
+   * All users of the organization in a stable order (creation order unless `order` says otherwise; `name` is the
+   * userName), 1-based `startIndex`, or from a cursor.
+   */
+  list(
+    orgId: string,
+    page: { startIndex: number; count: number; cursor?: string },
+    order?: ListOrder,
+  ): Promise<ListPage<UserRecord>>;
   /** Up to `limit` users after `afterId`, in id order, for evaluating a filter no index answers. */
   scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>>;
 }
@@ -229,8 +242,12 @@ export class UserService {
     return this.repository.find(orgId, criteria);
   }
 
-  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>> {
-    return this.repository.list(orgId, page);
+  list(
+    orgId: string,
+    page: { startIndex: number; count: number; cursor?: string },
+    order?: ListOrder,
+  ): Promise<ListPage<UserRecord>> {
+    return this.repository.list(orgId, page, order);
   }
 
   scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>> {

@@ -13,6 +13,7 @@ import { applyProjection, hasProjection, isRequested, type Projection, parseProj
 import { decodePlusInFilter } from './query-decoding';
 import type { ResourceEndpoint } from './router';
 import { etag } from './schemas';
+import { checkCursorOrder, pageOfSorted, parseSortRequest, readAllForSort } from './sort';
 
 /**
  * Largest group whose members a PATCH response carries when the client did not choose the attributes. See `patch`.
@@ -64,26 +65,38 @@ export class GroupsEndpoint implements ResourceEndpoint {
   async list(request: HttpRequest): Promise<HttpResponse> {
     const page = parsePageRequest(request.query);
     const projection = parseProjection(request.query);
+    const sort = parseSortRequest(request.query, 'Group');
+    checkCursorOrder(page, sort?.order);
     const filterText = param(request.query, 'filter');
+    const orgId = request.orgId;
+    const count = async () => (await this.groups.list(orgId, { startIndex: 1, count: 0 })).totalResults;
+    const scan = (afterId: string | undefined, limit: number) => this.groups.scan(orgId, afterId, limit);
     if (filterText !== undefined) {
       const filter = parseFilter(decodePlusInFilter(filterText), filterSchemas('Group'));
-      const orgId = request.orgId;
       // Members are read for evaluation only when the filter names them and no index answered it.
       const needsMembers = /members/i.test(printFilter(filter));
       const matches = await findMatches(filter, 'Group', {
         lookup: (lookup) => this.lookup(orgId, lookup),
-        count: async () => (await this.groups.list(orgId, { startIndex: 1, count: 0 })).totalResults,
-        scan: (afterId, limit) => this.groups.scan(orgId, afterId, limit),
+        count,
+        scan,
         idOf: (group) => group.id,
         represent: async (group) =>
           toScimGroup(group, request.baseUrl, needsMembers ? await this.groups.members(orgId, group.id) : undefined),
       });
-      const window = matches.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
+      // The matches are all in memory already, so sorting them reads nothing more.
+      const window =
+        sort === undefined
+          ? matches.slice(page.startIndex - 1, page.startIndex - 1 + page.count)
+          : pageOfSorted(matches, { ...page, cursor: undefined }, sort.order, displayNameOf).items;
       return this.bounded(
         scimResponse(200, listResponse(page, matches.length, await this.represent(request, window, projection))),
       );
     }
-    const result = await this.groups.list(request.orgId, page);
+    let result = await this.groups.list(orgId, page, sort?.order);
+    if (result.orderUnavailable && sort !== undefined) {
+      const all = await readAllForSort({ count, scan }, 'Group', sort.attribute);
+      result = pageOfSorted(all, page, sort.order, displayNameOf);
+    }
     return this.bounded(
       scimResponse(
         200,
@@ -238,4 +251,8 @@ export class GroupsEndpoint implements ResourceEndpoint {
 /** Bytes of `text` as a JSON string inside the proxy integration's envelope (quotes and backslashes escaped). */
 function escapedBytes(text: string): number {
   return Buffer.byteLength(JSON.stringify(text), 'utf8');
+}
+
+function displayNameOf(group: GroupRecord): string {
+  return group.displayName;
 }

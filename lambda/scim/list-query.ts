@@ -1,4 +1,5 @@
 import { isResourceId } from '../domain/clock';
+import { parseNameCursor } from '../domain/list-order';
 import { ScimError } from './errors';
 import { MAX_PAGE_SIZE, Schemas } from './schemas';
 
@@ -26,11 +27,17 @@ export function parsePageRequest(query: Readonly<Record<string, string | undefin
   if (cursor !== undefined && param(query, 'startIndex') !== undefined) {
     throw ScimError.badRequest('invalidValue', 'Use either cursor or startIndex, not both');
   }
-  // Our cursors are the id of the last resource of a page (RFC 9865 §4); anything else was not issued here.
-  if (cursor !== undefined && cursor !== '' && !isResourceId(cursor)) {
+  // Our cursors are the id of the last resource of a page (RFC 9865 §4), followed in a list sorted by name by that
+  // name's sort key; anything else was not issued here.
+  if (cursor !== undefined && cursor !== '' && !isIssuedCursor(cursor)) {
     throw ScimError.badRequest('invalidCursor', 'The cursor is not one this server issued: start again with cursor=');
   }
   return { startIndex, count, ...(cursor !== undefined ? { cursor } : {}) };
+}
+
+function isIssuedCursor(cursor: string): boolean {
+  const position = parseNameCursor(cursor);
+  return isResourceId(position === undefined ? cursor : position.id);
 }
 
 /** Query parameter names are matched without regard to case (`startindex`, `Count`). */

@@ -11,6 +11,7 @@ import { applyProjection, isRequested, type Projection, parseProjection } from '
 import { decodePlusInFilter } from './query-decoding';
 import type { ResourceEndpoint } from './router';
 import { etag, Schemas } from './schemas';
+import { checkCursorOrder, pageOfSorted, parseSortRequest, readAllForSort } from './sort';
 import { parseUser, parseUserInput, patchableDocument, toScimUser, type UserGroupRef } from './user-resource';
 
 /** Reads the groups a user belongs to, for the read-only `groups` attribute (absent until groups are supported). */
@@ -37,22 +38,35 @@ export class UsersEndpoint implements ResourceEndpoint {
     // A user's groups cost one index query each, so lists (Okta's import reads 100 users a page) carry `groups` only
     // when the client names it in `attributes`; a single user always carries it unless excluded.
     const groups = projection.attributes?.has('groups') === true ? 'read' : 'omit';
+    const sort = parseSortRequest(request.query, 'User');
+    checkCursorOrder(page, sort?.order);
     const filterText = param(request.query, 'filter');
+    const orgId = request.orgId;
+    const count = async () => (await this.users.list(orgId, { startIndex: 1, count: 0 })).totalResults;
+    const scan = (afterId: string | undefined, limit: number) => this.users.scan(orgId, afterId, limit);
     if (filterText !== undefined) {
       const filter = parseFilter(decodePlusInFilter(filterText), filterSchemas('User'));
-      const orgId = request.orgId;
       const matches = await findMatches(filter, 'User', {
         lookup: (lookup) => this.users.find(orgId, userLookup(lookup)),
-        count: async () => (await this.users.list(orgId, { startIndex: 1, count: 0 })).totalResults,
-        scan: (afterId, limit) => this.users.scan(orgId, afterId, limit),
+        count,
+        scan,
         idOf: (user) => user.id,
         represent: async (user) => toScimUser(user, request.baseUrl),
       });
-      const window = matches.slice(page.startIndex - 1, page.startIndex - 1 + page.count);
+      // The matches are all in memory already (an index lookup's few, or the bounded evaluation's), so sorting them
+      // reads nothing more.
+      const window =
+        sort === undefined
+          ? matches.slice(page.startIndex - 1, page.startIndex - 1 + page.count)
+          : pageOfSorted(matches, { ...page, cursor: undefined }, sort.order, userNameOf).items;
       const resources = await this.represent(request, window, projection, groups);
       return scimResponse(200, listResponse(page, matches.length, resources));
     }
-    const result = await this.users.list(request.orgId, page);
+    let result = await this.users.list(orgId, page, sort?.order);
+    if (result.orderUnavailable && sort !== undefined) {
+      const all = await readAllForSort({ count, scan }, 'User', sort.attribute);
+      result = pageOfSorted(all, page, sort.order, userNameOf);
+    }
     const resources = await this.represent(request, result.items, projection, groups);
     return scimResponse(200, listResponse(page, result.totalResults, resources, result.nextCursor));
   }
@@ -137,6 +151,10 @@ export class UsersEndpoint implements ResourceEndpoint {
       }),
     );
   }
+}
+
+function userNameOf(user: UserRecord): string {
+  return user.userName;
 }
 
 /** The users an index lookup of a filter plan finds. */

@@ -67,6 +67,30 @@ describe('DataTables', () => {
     },
   );
 
+  it('pins the index names and keys of each table, since renaming one drops its data', () => {
+    const indexesOf = (id: string) =>
+      (tableResource(id).Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown }>)
+        .map((index) => [index.IndexName, index.KeySchema])
+        .sort(([a], [b]) => String(a).localeCompare(String(b)));
+    const key = (partition: string, sort?: string) => [
+      { AttributeName: partition, KeyType: 'HASH' },
+      ...(sort ? [{ AttributeName: sort, KeyType: 'RANGE' }] : []),
+    ];
+
+    expect(indexesOf('Users')).toEqual([
+      ['byEmail', key('emailKey')],
+      ['byExternalId', key('externalIdKey')],
+      ['byOrg', key('gsi1pk', 'gsi1sk')],
+      ['byUserName', key('userNameKey')],
+      ['lookup', key('gsi2pk', 'gsi2sk')],
+    ]);
+    expect(indexesOf('Groups')).toEqual([
+      ['byExternalId', key('externalIdKey')],
+      ['byOrg', key('gsi1pk', 'gsi1sk')],
+      ['lookup', key('gsi2pk', 'gsi2sk')],
+    ]);
+  });
+
   it('streams new and old images from the licenses table only, for the email outbox', () => {
     expect(tableResource('Licenses').Properties.StreamSpecification).toEqual({
       StreamViewType: 'NEW_AND_OLD_IMAGES',

@@ -1,4 +1,4 @@
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { uuidV7 } from '../../lambda/domain/clock';
 import { createScimHandler, type ProxyHandler } from '../../lambda/handlers/scim';
@@ -607,5 +607,91 @@ describe('a 5,000-member group', () => {
     const slim = await call('GET', `/Groups/${id}`, { query: { excludedAttributes: 'members' } });
     expect(slim.body.members).toBeUndefined();
     expect(slim.body.meta.version).toBe(`W/"${SIZE / BATCH + 2}"`);
+  });
+});
+
+describe('sorting groups stored before the displayName order existed', () => {
+  const org = 'org-legacy-order';
+
+  /** Makes a group look as it was stored before: no name order keys, and not counted among the named groups. */
+  async function forgetNameOrder(groupId: string): Promise<void> {
+    const client = testDynamoDbClient();
+    try {
+      await client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: setup.config.groupsTable,
+                Key: { pk: { S: `${org}#GROUP#${groupId}` }, sk: { S: 'GROUP' } },
+                UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
+              },
+            },
+            {
+              Update: {
+                TableName: setup.config.groupsTable,
+                Key: { pk: { S: `${org}#GROUPS` }, sk: { S: 'COUNT' } },
+                UpdateExpression: 'ADD #named :minus',
+                ExpressionAttributeNames: { '#named': 'named' },
+                ExpressionAttributeValues: { ':minus': { N: '-1' } },
+              },
+            },
+          ],
+        }),
+      );
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** The organization's group count item: all groups, and those in the stored displayName order. */
+  async function counts(): Promise<{ total?: string; named?: string }> {
+    const client = testDynamoDbClient();
+    try {
+      const result = await client.send(
+        new GetItemCommand({
+          TableName: setup.config.groupsTable,
+          Key: { pk: { S: `${org}#GROUPS` }, sk: { S: 'COUNT' } },
+          ConsistentRead: true,
+        }),
+      );
+      return { total: result.Item?.total?.N, named: result.Item?.named?.N };
+    } finally {
+      client.destroy();
+    }
+  }
+
+  async function names(query: Record<string, string>): Promise<string[]> {
+    const response = await call('GET', '/Groups', { org, query });
+    expect(response.status).toBe(200);
+    return response.body.Resources.map((group: { displayName: string }) => group.displayName);
+  }
+
+  it('still lists every group in order, and a member change brings the group into the stored order', async () => {
+    const member = await createUser('legacy.member@example.com', org);
+    const ids: string[] = [];
+    for (const displayName of ['beta', 'Alpha', 'gamma']) {
+      const response = await call('POST', '/Groups', { org, body: { schemas: [GROUP_SCHEMA], displayName } });
+      ids.push(response.body.id);
+    }
+    await forgetNameOrder(ids[1] as string);
+
+    const before = await names({ sortBy: 'displayName', sortOrder: 'descending' });
+    const countedBefore = await counts();
+    const patched = await call('PATCH', `/Groups/${ids[1]}`, {
+      org,
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'add', path: 'members', value: [{ value: member }] }],
+      },
+    });
+    const after = await names({ sortBy: 'displayName', count: '2' });
+    const rest = await names({ sortBy: 'displayName', startIndex: '3', count: '2' });
+
+    expect(before).toEqual(['gamma', 'beta', 'Alpha']);
+    expect(countedBefore).toEqual({ total: '3', named: '2' });
+    expect([200, 204]).toContain(patched.status);
+    expect(await counts()).toEqual({ total: '3', named: '3' });
+    expect([...after, ...rest]).toEqual(['Alpha', 'beta', 'gamma']);
   });
 });

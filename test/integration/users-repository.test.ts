@@ -1,4 +1,4 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoUserRepository, userItem } from '../../lambda/adapters/dynamodb-user-repository';
 import { uuidV7 } from '../../lambda/domain/clock';
 import { UniquenessError, VersionConflictError } from '../../lambda/domain/errors';
@@ -234,11 +234,93 @@ describe('DynamoUserRepository on DynamoDB Local', () => {
       expect(third.nextCursor).toBeUndefined();
     });
 
+    it('walks the userName order both ways by startIndex, each order remembering its own positions', async () => {
+      const up: string[] = [];
+      const down: string[] = [];
+
+      for (let startIndex = 1; startIndex <= 45; startIndex += 10) {
+        up.push(
+          ...(await service.list(pagingOrg, { startIndex, count: 10 }, { by: 'name', descending: false })).items.map(
+            (u) => u.id,
+          ),
+        );
+        down.push(
+          ...(await service.list(pagingOrg, { startIndex, count: 10 }, { by: 'name', descending: true })).items.map(
+            (u) => u.id,
+          ),
+        );
+      }
+
+      // The seeded userNames sort as they were created.
+      expect(up).toEqual(ids);
+      expect(down).toEqual([...ids].reverse());
+      const itemsRead = sent.filter((s) => s.command === 'QueryCommand').reduce((sum, s) => sum + s.scanned, 0);
+      expect(itemsRead).toBeLessThanOrEqual(90);
+    });
+
     it('answers an empty page past the end', async () => {
       const page = await service.list(pagingOrg, { startIndex: 100, count: 10 });
 
       expect(page).toEqual({ totalResults: 45, items: [] });
     });
+  });
+
+  it('answers the userName order only once every user stored before it has been written again', async () => {
+    const legacyOrg = 'legacy-order-org';
+    const fresh = await service.create(legacyOrg, profile('b.fresh@example.com'));
+    const legacy = {
+      ...profile('a.legacy@example.com'),
+      orgId: legacyOrg,
+      id: uuidV7(),
+      version: 1,
+      created: new Date().toISOString(),
+      lastModified: new Date().toISOString(),
+    };
+    // As written before the name order existed: no gsi2pk/gsi2sk, and counted in `total` only.
+    const { gsi2pk: _pk, gsi2sk: _sk, ...oldItem } = userItem(legacy);
+    const raw = countingClient([]);
+    await raw.send(new PutItemCommand({ TableName: tables.usersTable, Item: oldItem }));
+    await raw.send(
+      new UpdateItemCommand({
+        TableName: tables.usersTable,
+        Key: { pk: { S: `${legacyOrg}#USERS` }, sk: { S: 'COUNT' } },
+        UpdateExpression: 'ADD #total :one',
+        ExpressionAttributeNames: { '#total': 'total' },
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+      }),
+    );
+    const byName = { by: 'name', descending: false } as const;
+
+    const before = await service.list(legacyOrg, { startIndex: 1, count: 10 }, byName);
+    await service.update(legacyOrg, legacy.id, (current) => ({ ...current, active: false }));
+    const after = await service.list(legacyOrg, { startIndex: 1, count: 10 }, byName);
+
+    expect(before).toEqual({ totalResults: 2, items: [], orderUnavailable: true });
+    expect(after.totalResults).toBe(2);
+    expect(after.items.map((u) => u.id)).toEqual([legacy.id, fresh.id]);
+    expect(after.orderUnavailable).toBeUndefined();
+  });
+
+  it('keeps the userName order answerable when a user stored before it is deleted', async () => {
+    const legacyOrg = 'legacy-delete-org';
+    const fresh = await service.create(legacyOrg, profile('fresh@example.com'));
+    const legacy = { ...fresh, id: uuidV7(), userName: 'old@example.com' };
+    const { gsi2pk: _pk, gsi2sk: _sk, ...oldItem } = userItem(legacy);
+    await countingClient([]).send(new PutItemCommand({ TableName: tables.usersTable, Item: oldItem }));
+    await countingClient([]).send(
+      new UpdateItemCommand({
+        TableName: tables.usersTable,
+        Key: { pk: { S: `${legacyOrg}#USERS` }, sk: { S: 'COUNT' } },
+        UpdateExpression: 'ADD #total :one',
+        ExpressionAttributeNames: { '#total': 'total' },
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+      }),
+    );
+
+    await service.delete(legacyOrg, legacy.id);
+    const page = await service.list(legacyOrg, { startIndex: 1, count: 10 }, { by: 'name', descending: true });
+
+    expect(page).toEqual({ totalResults: 1, items: [fresh] });
   });
 
   it('counts users down when one is deleted', async () => {

@@ -284,6 +284,32 @@ export function describeGroupRepositoryContract(name: string, make: () => GroupR
         expect(ways.cursorIds).toEqual(ids);
         expect(ways.cursorPages.at(-1)?.nextCursor).toBeUndefined();
       });
+
+      it('lists by displayName through the fold, both ways, and moves a renamed group', async () => {
+        const names = ['Sales', 'émile fans', 'admins', 'ZOË', 'Berlin'];
+        const groups: GroupRecord[] = [];
+        for (const [n, displayName] of names.entries()) groups.push(await created(n + 1, [], { displayName }));
+        const renamed = nextGroupVersion(groups[2] as GroupRecord, { displayName: 'Zürich' });
+        await repository.update(groups[2] as GroupRecord, renamed, { add: [], remove: [] });
+        const idsOf = (order: string[]) => order.map((name) => groups[names.indexOf(name)]?.id as string);
+        const ascending = idsOf(['Berlin', 'Sales', 'ZOË', 'admins', 'émile fans']);
+
+        const up = await readListWays(
+          (page) => repository.list(org, page, { by: 'name', descending: false }),
+          ascending,
+        );
+        const down = await readListWays(
+          (page) => repository.list(org, page, { by: 'name', descending: true }),
+          ascending,
+        );
+
+        expect(up.allIds).toEqual(ascending);
+        expect(up.all.items[3]).toEqual(renamed);
+        expect(up.startIndexIds).toEqual([ascending.slice(0, 2), ascending.slice(2, 4), ascending.slice(4)]);
+        expect(up.cursorIds).toEqual(ascending);
+        expect(down.allIds).toEqual([...ascending].reverse());
+        expect(down.cursorIds).toEqual([...ascending].reverse());
+      });
     });
   });
 }

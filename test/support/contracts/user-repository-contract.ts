@@ -241,6 +241,69 @@ export function describeUserRepositoryContract(name: string, make: () => UserRep
         expect(whole.nextCursor).toBeUndefined();
       });
 
+      it('lists by userName through the fold, in byte order, both ways, by startIndex and by cursor', async () => {
+        // Created in an order unrelated to the names; `Émile` folds to `émile`, whose first byte sorts after `z`.
+        const names = ['zoë@example.com', 'Émile@example.com', 'adam@example.com', 'Bea@example.com', 'ÇA@example.com'];
+        const users: UserRecord[] = [];
+        for (const [n, userName] of names.entries()) users.push(await created(n + 1, { userName }));
+        const idsOf = (order: string[]) => order.map((name) => users[names.indexOf(name)]?.id as string);
+        const ascending = idsOf([
+          'adam@example.com',
+          'Bea@example.com',
+          'zoë@example.com',
+          'ÇA@example.com',
+          'Émile@example.com',
+        ]);
+
+        const up = await readListWays(
+          (page) => repository.list(org, page, { by: 'name', descending: false }),
+          ascending,
+        );
+        const down = await readListWays(
+          (page) => repository.list(org, page, { by: 'name', descending: true }),
+          ascending,
+        );
+
+        expect(up.allIds).toEqual(ascending);
+        expect(up.startIndexIds).toEqual([ascending.slice(0, 2), ascending.slice(2, 4), ascending.slice(4)]);
+        expect(up.startIndexTotals).toEqual([5, 5, 5]);
+        expect(up.cursorIds).toEqual(ascending);
+        expect(up.cursorPages.at(-1)?.nextCursor).toBeUndefined();
+        const descending = [...ascending].reverse();
+        expect(down.allIds).toEqual(descending);
+        expect(down.startIndexIds).toEqual([descending.slice(0, 2), descending.slice(2, 4), descending.slice(4)]);
+        expect(down.cursorIds).toEqual(descending);
+      });
+
+      it('lists newest first in descending creation order', async () => {
+        const users = [await created(2), await created(1), await created(3)];
+        const ids = users.map((user) => user.id).sort();
+        const descending = [...ids].reverse();
+
+        const ways = await readListWays((page) => repository.list(org, page, { by: 'id', descending: true }), ids);
+
+        expect(ways.allIds).toEqual(descending);
+        expect(ways.startIndexIds).toEqual([descending.slice(0, 2), descending.slice(2), []]);
+        expect(ways.cursorIds).toEqual(descending);
+      });
+
+      it('moves a renamed user in the userName order, drops a deleted one, and continues a cursor past both', async () => {
+        const a = await created(1, { userName: 'a@example.com' });
+        const b = await created(2, { userName: 'b@example.com' });
+        const c = await created(3, { userName: 'c@example.com' });
+        const byName = { by: 'name', descending: false } as const;
+        const first = await repository.list(org, { startIndex: 1, count: 2, cursor: '' }, byName);
+
+        await repository.update(a, nextVersion(a, { userName: 'd@example.com' }), []);
+        await repository.delete(b, []);
+        const rest = await repository.list(org, { startIndex: 1, count: 2, cursor: first.nextCursor }, byName);
+        const whole = await repository.list(org, { startIndex: 1, count: 10 }, byName);
+
+        expect(first.items.map((user) => user.id)).toEqual([a.id, b.id]);
+        expect(rest.items.map((user) => user.userName)).toEqual(['c@example.com', 'd@example.com']);
+        expect(whole).toEqual({ totalResults: 2, items: [c, nextVersion(a, { userName: 'd@example.com' })] });
+      });
+
       it('gives an organization without users an empty list', async () => {
         const list = await repository.list(org, { startIndex: 1, count: 10 });
 

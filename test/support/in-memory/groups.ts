@@ -8,6 +8,7 @@ import {
   type MembershipChange,
   matchesGroupCriteria,
 } from '../../../lambda/domain/groups';
+import type { ListOrder } from '../../../lambda/domain/list-order';
 import { foldCase, type ListPage, type ScanPage } from '../../../lambda/domain/users';
 import { Interleaving } from './interleaving';
 import { compareIds, pageOf, scanPageOf } from './paging';
@@ -161,8 +162,9 @@ export class InMemoryGroupRepository implements GroupRepository {
   async list(
     orgId: string,
     page: { startIndex: number; count: number; cursor?: string },
+    order?: ListOrder,
   ): Promise<ListPage<GroupRecord>> {
-    const result = pageOf(this.groupsOf(orgId), page);
+    const result = pageOf(this.groupsOf(orgId), page, order, (item) => item.displayName);
     return { ...result, items: result.items.map((group) => ({ ...group })) };
   }
 

@@ -1,3 +1,11 @@
+import {
+  afterCursor,
+  CREATION_ORDER,
+  type ListOrder,
+  nameCursor,
+  nameOrderKey,
+  sortInOrder,
+} from '../../../lambda/domain/list-order';
 import type { ListPage, ScanPage } from '../../../lambda/domain/users';
 
 /**
@@ -9,19 +17,23 @@ import type { ListPage, ScanPage } from '../../../lambda/domain/users';
 export function pageOf<T extends { readonly id: string }>(
   all: readonly T[],
   page: { startIndex: number; count: number; cursor?: string },
+  order: ListOrder = CREATION_ORDER,
+  nameOf: (item: T) => string = () => '',
 ): ListPage<T> {
-  const sorted = [...all].sort((a, b) => compareIds(a.id, b.id));
+  const sorted = sortInOrder(all, order, nameOf);
   const totalResults = sorted.length;
   if (page.count <= 0 || (page.cursor === undefined && page.startIndex > totalResults)) {
     return { totalResults, items: [] };
   }
   const rest =
     page.cursor !== undefined
-      ? sorted.filter((item) => page.cursor === '' || compareIds(item.id, page.cursor as string) > 0)
+      ? afterCursor(sorted, order, page.cursor, nameOf)
       : sorted.slice(Math.max(0, page.startIndex - 1));
   const items = rest.slice(0, page.count);
   const last = items[items.length - 1];
-  return rest.length > items.length && last ? { totalResults, items, nextCursor: last.id } : { totalResults, items };
+  if (!(rest.length > items.length && last)) return { totalResults, items };
+  const nextCursor = order.by === 'name' ? nameCursor(last.id, nameOrderKey(nameOf(last))) : last.id;
+  return { totalResults, items, nextCursor };
 }
 
 /** Byte order, as DynamoDB sorts string keys (ids are lower-case ASCII). */

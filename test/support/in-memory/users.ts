@@ -1,5 +1,6 @@
 import { UniquenessError, VersionConflictError } from '../../../lambda/domain/errors';
 import type { MemberDirectory } from '../../../lambda/domain/groups';
+import type { ListOrder } from '../../../lambda/domain/list-order';
 import {
   foldCase,
   type LinkedWrite,
@@ -122,8 +123,9 @@ export class InMemoryUserRepository implements UserRepository {
   async list(
     orgId: string,
     page: { startIndex: number; count: number; cursor?: string },
+    order?: ListOrder,
   ): Promise<ListPage<UserRecord>> {
-    const result = pageOf(this.usersOf(orgId), page);
+    const result = pageOf(this.usersOf(orgId), page, order, (item) => item.userName);
     return { ...result, items: result.items.map(copy) };
   }
 
