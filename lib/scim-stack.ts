@@ -198,7 +198,12 @@ export class ScimStack extends Stack {
       signingKey,
       environment: tableEnvironment,
     });
-    this.licenseEvents = new LicenseEvents(this, 'LicenseEvents', { table: licenses, environment: tableEnvironment });
+    this.licenseEvents = new LicenseEvents(this, 'LicenseEvents', {
+      table: licenses,
+      usersTable: users,
+      configurationSet: this.licenseMailer.configurationSet,
+      environment: tableEnvironment,
+    });
     this.licenseValidation = new LicenseValidation(this, 'LicenseValidation', {
       root: this.scimApi.root,
       stage: this.scimApi.stage,

@@ -65,3 +65,58 @@ describe('license events', () => {
     );
   });
 });
+
+describe('email feedback', () => {
+  const feedbackId = logicalIdOf(stack.licenseEvents.feedbackFunction.function);
+  const usersTableId = logicalIdOf(stack.tables.users);
+  const configurationSetId = logicalIdOf(stack.licenseMailer.configurationSet);
+
+  it("publishes the mailer's bounces and complaints to the default bus", () => {
+    const destinations = Object.values(template.findResources('AWS::SES::ConfigurationSetEventDestination')).filter(
+      (destination) => destination.Properties.EventDestination.EventBridgeDestination !== undefined,
+    );
+
+    expect(destinations).toHaveLength(1);
+    expect(destinations[0]?.Properties.ConfigurationSetName).toEqual({ Ref: configurationSetId });
+    expect(destinations[0]?.Properties.EventDestination.MatchingEventTypes.sort()).toEqual(['bounce', 'complaint']);
+    expect(json(destinations[0]?.Properties.EventDestination.EventBridgeDestination.EventBusArn)).toContain(
+      ':event-bus/default',
+    );
+  });
+
+  it("sends this configuration set's bounces and complaints from the default bus to the feedback recorder", () => {
+    const rule = template.findResources('AWS::Events::Rule')[logicalIdOf(stack.licenseEvents.feedbackRule)];
+
+    expect(rule?.Properties.EventBusName).toBe('default');
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: ['aws.ses'],
+      detail: {
+        eventType: ['Bounce', 'Complaint'],
+        mail: { tags: { 'ses:configuration-set': [{ Ref: configurationSetId }] } },
+      },
+    });
+    expect(rule?.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [feedbackId, 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack.licenseEvents.feedbackDeadLetterQueue), 'Arn'] } },
+      }),
+    ]);
+  });
+
+  it('lets the feedback recorder update licenses and read users, nothing more of the tables', () => {
+    const { statements } = rolePermissions(template, roleOf(feedbackId));
+
+    const dynamo = statements.filter((statement) =>
+      actionsOf([statement]).some((action) => action.startsWith('dynamodb:')),
+    );
+    expect(
+      dynamo.map((statement) => ({ actions: new Set(actionsOf([statement])), resource: statement.Resource })),
+    ).toEqual([
+      {
+        actions: new Set(['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem']),
+        resource: { 'Fn::GetAtt': [licensesTableId, 'Arn'] },
+      },
+      { actions: new Set(['dynamodb:GetItem']), resource: { 'Fn::GetAtt': [usersTableId, 'Arn'] } },
+    ]);
+  });
+});
