@@ -3,6 +3,7 @@
  * PORT (8080), DYNAMODB_PORT (8000), MAIL_PORT (8005), SCIM_TOKEN (generated once when unset), DATA_DIR (.local),
  * SEATS (the default organization's seat limit; none when unset).
  */
+import { LOCAL_EVENTS_PATH } from '../local/local-event-bus';
 import { type LocalStack, localStackSettingsFromEnv, startLocalStack } from '../local/local-stack';
 
 function banner(stack: LocalStack): string {
@@ -18,6 +19,7 @@ function banner(stack: LocalStack): string {
     `  API token      ${stack.token}  ${tokenNote}`,
     `  Data           ${stack.paths.dataDir}`,
     `  Mail viewer    ${stack.mailViewerUrl}  (license emails sent; JSON at /store)`,
+    `  License events ${stack.api.url}${LOCAL_EVENTS_PATH}  (what the EventBridge bus would get)`,
     `  Validate keys  POST ${stack.api.url}/licenses/validate  {"licenseKey": "…"}`,
     `  Seats          ${stack.settings.seats === undefined ? 'no limit (set SEATS to limit)' : `${stack.settings.seats} for the default organization`}`,
     '',

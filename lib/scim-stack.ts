@@ -5,9 +5,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
 import { encodeEnvironment } from '../lambda/contract/environment';
+import { LICENSE_EVENT_SOURCE } from '../lambda/contract/license-events';
 import { VALIDATE_LICENSE_PATH } from '../lambda/contract/routes';
 import { AdminApi } from './constructs/admin-api';
 import { DataTables } from './constructs/data-tables';
+import { LicenseEvents } from './constructs/license-events';
 import { LicenseMailer } from './constructs/license-mailer';
 import { LicenseSigningKey } from './constructs/license-signing-key';
 import { LicenseValidation } from './constructs/license-validation';
@@ -93,6 +95,8 @@ export class ScimStack extends Stack {
   readonly seats: number | undefined;
   readonly licenseSigningKey: LicenseSigningKey;
   readonly licenseMailer: LicenseMailer;
+  /** The license events bus and its publisher on the licenses table stream. */
+  readonly licenseEvents: LicenseEvents;
   readonly licenseValidation: LicenseValidation;
   readonly operations: Operations;
   readonly tenantThrottling: TenantThrottling;
@@ -194,6 +198,12 @@ export class ScimStack extends Stack {
       signingKey,
       environment: tableEnvironment,
     });
+    this.licenseEvents = new LicenseEvents(this, 'LicenseEvents', {
+      table: licenses,
+      usersTable: users,
+      configurationSet: this.licenseMailer.configurationSet,
+      environment: tableEnvironment,
+    });
     this.licenseValidation = new LicenseValidation(this, 'LicenseValidation', {
       root: this.scimApi.root,
       stage: this.scimApi.stage,
@@ -265,6 +275,10 @@ export class ScimStack extends Stack {
     new CfnOutput(this, 'LicenseMailDeadLetterQueueUrl', {
       description: 'License emails given up after all retries (its alarm fires on the first message)',
       value: this.licenseMailer.deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'LicenseEventBusName', {
+      description: `EventBridge bus of the license events (source ${LICENSE_EVENT_SOURCE}); add rules on it`,
+      value: this.licenseEvents.bus.eventBusName,
     });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'SNS topic every alarm notifies (context alarmEmail subscribes an address)',

@@ -13,6 +13,7 @@ import {
 } from './dynamodb-local';
 import type { LocalServiceConfig } from './local-adapters';
 import { adminRoute } from './local-admin';
+import { type LocalLicenseEvents, startLocalLicenseEvents } from './local-event-bus';
 import { killStaleLocalMail, localLicenseConfig, startLocalMail, validateLicenseRoute } from './local-licensing';
 import { localSecretPath, resolveDefaultToken, type TokenSource, writeLocalSecret } from './local-secrets';
 import { killOnExit, killStaleProcess, removePidFile, writePidFile } from './pid-file';
@@ -159,6 +160,8 @@ export interface LocalStack {
   readonly api: ApiServerHandle;
   /** aws-ses-v2-local's page listing the emails sent (JSON at `/store`). */
   readonly mailViewerUrl: string;
+  /** The EventBridge stand-in: license events recorded in DATA_DIR, listed at `GET /local/events`. */
+  readonly licenseEvents: LocalLicenseEvents;
   /** Stops the API server and every child process. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -253,11 +256,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log: options.log,
     });
     stops.push(() => mail.stop());
+    const licenseEvents = await startLocalLicenseEvents({ config, dataDir: paths.dataDir, log: options.log });
+    stops.push(() => licenseEvents.stop());
 
     const api = await startApiServer({
       port: options.port,
       config,
-      extraRoutes: [validateLicenseRoute(config), ...(options.extraRoutes ?? [])],
+      extraRoutes: [validateLicenseRoute(config), licenseEvents.bus.route(), ...(options.extraRoutes ?? [])],
       iamRoutes: [adminRoute(config)],
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
       log: options.log,
@@ -285,6 +290,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoDb,
       api,
       mailViewerUrl: mail.viewerUrl,
+      licenseEvents,
       stop: stopAll,
     };
   } catch (error) {

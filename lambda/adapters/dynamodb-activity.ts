@@ -64,7 +64,14 @@ export function activityToItem(record: ActivityRecord, expiresAt: number): Recor
   };
 }
 
-const EFFECTS: ReadonlySet<string> = new Set(['license issued', 'license revoked', 'email queued', 'seat refused']);
+const EFFECTS: ReadonlySet<string> = new Set([
+  'license issued',
+  'license revoked',
+  'email queued',
+  'seat refused',
+  'email bounced',
+  'email complained',
+]);
 
 export function activityFromItem(item: Record<string, unknown>): ActivityRecord {
   const text = (name: string) => (typeof item[name] === 'string' ? { [name]: item[name] as string } : {});

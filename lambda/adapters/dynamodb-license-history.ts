@@ -13,12 +13,31 @@ import { LICENSE_SK_PREFIX, licenseFromItem, outboxItemKey, userLicensesPartitio
 export interface LicenseEmailStatus {
   readonly eventId: string;
   readonly type: string;
-  /** queued (not sent yet), sending, sent or failed. */
-  readonly status: 'queued' | 'sending' | 'sent' | 'failed';
+  /** queued (not sent yet), sending, sent or failed; bounced or complained once SES reported it (feedbackAt). */
+  readonly status: 'queued' | 'sending' | 'sent' | 'failed' | 'bounced' | 'complained';
   readonly createdAt?: string;
   readonly sentAt?: string;
   readonly failedAt?: string;
   readonly failure?: string;
+  /** When the bounce or complaint happened. */
+  readonly feedbackAt?: string;
+}
+
+/** SES feedback written back to a license item (see dynamodb-email-feedback.ts). */
+interface EmailFeedbackOnLicense {
+  readonly status: 'bounced' | 'complained';
+  readonly email: string;
+  readonly at?: string;
+}
+
+function feedbackOf(item: Record<string, unknown>): EmailFeedbackOnLicense | undefined {
+  const status = item.emailStatus;
+  if ((status !== 'bounced' && status !== 'complained') || typeof item.emailFeedbackOn !== 'string') return undefined;
+  return {
+    status,
+    email: item.emailFeedbackOn,
+    ...(typeof item.emailStatusAt === 'string' ? { at: item.emailStatusAt } : {}),
+  };
 }
 
 export interface LicenseHistoryEntry {
@@ -35,6 +54,7 @@ export class DynamoLicenseHistory {
 
   async ofUser(orgId: string, userId: string): Promise<LicenseHistoryEntry[]> {
     const licenses: LicenseRecord[] = [];
+    const feedback = new Map<string, EmailFeedbackOnLicense>();
     let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.client.send(
@@ -49,7 +69,13 @@ export class DynamoLicenseHistory {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) licenses.push(licenseFromItem(unmarshall(item)));
+      for (const raw of page.Items ?? []) {
+        const item = unmarshall(raw);
+        const license = licenseFromItem(item);
+        licenses.push(license);
+        const reported = feedbackOf(item);
+        if (reported) feedback.set(license.licenseId, reported);
+      }
       start = page.LastEvaluatedKey;
     } while (start);
     const eventIds = licenses.flatMap((license) => [`${license.licenseId}.issued`, `${license.licenseId}.revoked`]);
@@ -58,7 +84,8 @@ export class DynamoLicenseHistory {
       license,
       emails: [`${license.licenseId}.issued`, `${license.licenseId}.revoked`]
         .map((eventId) => emails.get(eventId))
-        .filter((email): email is LicenseEmailStatus => email !== undefined),
+        .filter((email): email is LicenseEmailStatus => email !== undefined)
+        .map((email) => withFeedback(email, feedback.get(license.licenseId))),
     }));
   }
 
@@ -90,4 +117,10 @@ export class DynamoLicenseHistory {
     }
     return found;
   }
+}
+
+/** The provider's later word on a sent email wins over "sent". */
+function withFeedback(email: LicenseEmailStatus, feedback: EmailFeedbackOnLicense | undefined): LicenseEmailStatus {
+  if (!feedback || feedback.email !== email.type) return email;
+  return { ...email, status: feedback.status, ...(feedback.at !== undefined ? { feedbackAt: feedback.at } : {}) };
 }

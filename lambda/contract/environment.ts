@@ -20,6 +20,8 @@ export const ENVIRONMENT_NAMES = {
   /** Prefix of the usage-plan API key values (lambda/contract/throttle-tiers.ts). */
   usageKeyPrefix: 'USAGE_KEY_PREFIX',
   activityRetentionDays: 'ACTIVITY_RETENTION_DAYS',
+  /** The EventBridge bus license events are published to. */
+  eventBusName: 'LICENSE_EVENT_BUS_NAME',
   /** The rotation Lambda the admin API attaches to the token secrets it creates. */
   tokenRotationFunctionArn: 'TOKEN_ROTATION_FUNCTION_ARN',
   /** Tagged on the secrets the admin API creates, so they are found per stack. */
@@ -92,6 +94,7 @@ export function decodeEnvironment(env: Readonly<Record<string, string | undefine
       ),
       ENVIRONMENT_NAMES.activityRetentionDays,
     ),
+    eventBusName: text('eventBusName'),
     tokenRotationFunctionArn: text('tokenRotationFunctionArn'),
     stackName: text('stackName'),
     serviceName: text('serviceName'),

@@ -22,11 +22,19 @@ export type ActivityOperation =
   | 'reactivate'
   | 'delete'
   | 'membership'
-  | 'update';
+  | 'update'
+  /** The mail provider reported a license email bounced or complained of (not a SCIM change). */
+  | 'email feedback';
 
 export type ActivityResourceType = 'User' | 'Group';
 
-export type LicenseEffect = 'license issued' | 'license revoked' | 'email queued' | 'seat refused';
+export type LicenseEffect =
+  | 'license issued'
+  | 'license revoked'
+  | 'email queued'
+  | 'seat refused'
+  | 'email bounced'
+  | 'email complained';
 
 export interface ActivityRecord {
   readonly orgId: string;

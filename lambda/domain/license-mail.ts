@@ -127,7 +127,8 @@ export class LicenseEmailDispatcher {
         to: intent.recipient,
         ...rendered,
         eventId: intent.eventId,
-        tags: { event: intent.type, org: intent.orgId },
+        // What a bounce or complaint needs to find the license again, without the address.
+        tags: { event: intent.type, org: intent.orgId, license: intent.licenseId, user: intent.userId },
       });
     } catch (error) {
       if (error instanceof PermanentDeliveryError) {

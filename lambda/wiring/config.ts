@@ -37,6 +37,8 @@ export interface ServiceConfig {
   readonly usageKeyPrefix?: string;
   /** Days activity records are kept. @default DEFAULT_ACTIVITY_RETENTION_DAYS (90) */
   readonly activityRetentionDays?: number;
+  /** EventBridge bus of the license events (the publisher's). @default none */
+  readonly eventBusName?: string;
 }
 
 /**
@@ -78,5 +80,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     productName: settings.productName,
     usageKeyPrefix: settings.usageKeyPrefix,
     activityRetentionDays: settings.activityRetentionDays,
+    eventBusName: settings.eventBusName,
   };
 }

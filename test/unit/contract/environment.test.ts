@@ -23,6 +23,7 @@ const everySetting: Required<RuntimeSettings> = {
   tokenGraceHours: 0.5,
   usageKeyPrefix: 'stack-scim-usage-key-',
   activityRetentionDays: 30,
+  eventBusName: 'license-events',
   tokenRotationFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:rotation',
   stackName: 'ScimLicensePortal',
   serviceName: 'scim',
@@ -104,6 +105,7 @@ describe('runtime environment contract', () => {
       productName: 'Acme Studio',
       usageKeyPrefix: 'stack-scim-usage-key-',
       activityRetentionDays: 30,
+      eventBusName: 'license-events',
     });
     expect(authorizerConfigFromEnv(env)).toEqual({
       defaultOrgId: 'default',

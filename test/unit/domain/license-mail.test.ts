@@ -273,7 +273,7 @@ describe('isDeliverableAddress', () => {
 });
 
 describe('LicenseEmailDispatcher', () => {
-  it('sends the issued email with the derived key and records the send', async () => {
+  it('sends the issued email with the derived key, tagged with its license for feedback, and records the send', async () => {
     const { outbox, mailer, dispatcher } = setup();
     outbox.add(issued);
 
@@ -286,7 +286,7 @@ describe('LicenseEmailDispatcher', () => {
       to: 'ada@example.com',
       subject: 'Your Acme Studio license key',
       eventId: 'lic-1.issued',
-      tags: { event: 'license-issued', org: 'default' },
+      tags: { event: 'license-issued', org: 'default', license: 'lic-1', user: 'user-1' },
     });
     expect(mailer.sent[0]?.text).toContain(key);
     expect(mailer.sent[0]?.html).toContain(key);
