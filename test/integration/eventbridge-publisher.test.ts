@@ -4,7 +4,7 @@ import type { LicenseEvent } from '../../lambda/domain/license-events';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
 import { type MotoServer, motoUnavailableReason, startMoto } from '../support/moto';
 
-/** The PutEvents adapter against moto_server's EventBridge: signed requests, batches of 10, refusals as errors. */
+/** The PutEvents adapter against moto_server's EventBridge: batches of 10, refusals as errors. */
 
 const unavailable = motoUnavailableReason();
 
@@ -34,8 +34,8 @@ if (unavailable) {
       new EventBridgePublisher({
         eventBusName,
         region: LOCAL_REGION,
-        endpoint: `${moto.endpoint}/`,
-        credentials: async () => LOCAL_CREDENTIALS,
+        endpoint: moto.endpoint,
+        credentials: LOCAL_CREDENTIALS,
       });
 
     beforeAll(async () => {
@@ -57,7 +57,7 @@ if (unavailable) {
       const failure = publisher('no-such-bus').publish([issued(1)]);
 
       await expect(failure).rejects.toThrow(PublishFailedError);
-      await expect(failure).rejects.toThrow('PutEvents answered 400: ResourceNotFoundException');
+      await expect(failure).rejects.toThrow('PutEvents failed (400): ResourceNotFoundException');
     });
   });
 }
