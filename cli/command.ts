@@ -1,6 +1,6 @@
-import type { LicenseHistoryEntry } from '../lambda/adapters/dynamodb-license-history';
 import type { ActivityReader } from '../lambda/domain/activity';
 import type { EmailBudgetStore } from '../lambda/domain/email-budget';
+import type { LicenseHistoryEntry } from '../lambda/domain/license-history';
 import type { LicenseResend } from '../lambda/domain/license-resend';
 import type { SeatUsage } from '../lambda/domain/licenses';
 import type { OrganizationService } from '../lambda/domain/organizations';

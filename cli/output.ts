@@ -1,9 +1,9 @@
-import type { LicenseHistoryEntry } from '../lambda/adapters/dynamodb-license-history';
 import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
 import { DEFAULT_THROTTLE_TIER, THROTTLE_TIERS, type ThrottleTier } from '../lambda/contract/throttle-tiers';
 import type { ActivityRecord } from '../lambda/domain/activity';
 import type { BudgetUsage } from '../lambda/domain/email-budget';
 import { DomainError } from '../lambda/domain/errors';
+import type { LicenseHistoryEntry } from '../lambda/domain/license-history';
 import type { Organization, OrganizationDetails } from '../lambda/domain/organizations';
 import type { RedrivenEmail } from '../lambda/domain/outbox-redrive';
 
