@@ -46,7 +46,7 @@ Commands:
                                      ).join('; ')}); takes effect within a minute
   token rotate --org <id> [--grace-hours <h>]
                                      a new token is current at once; the previous one keeps working for the grace
-                                     period (default ${DEFAULT_GRACE_HOURS} h), then stops
+                                     period (default: the stack's tokenGraceHours, ${DEFAULT_GRACE_HOURS} h unless set), then stops
   token revoke-previous --org <id>   end the grace period now
   seats set --org <id> --seats <n|none>
                                      set the seat limit ("none" removes the organization's own limit)
