@@ -67,6 +67,17 @@ module.exports = {
       to: { path: '(^lib/|(^|/)node_modules/aws-cdk-lib/)' },
     },
     {
+      name: 'cli-through-the-admin-api',
+      comment:
+        'Every admin command goes through the admin API (one code path for the portal and the command line): the CLI ' +
+        'reads no table and no secret itself, so it needs neither the adapters, the wiring nor their AWS clients.',
+      severity: 'error',
+      from: { path: '^(cli/|bin/admin\\.ts$)' },
+      to: {
+        path: '(^lambda/(adapters|wiring|handlers)/|(^|/)node_modules/@aws-sdk/(client-dynamodb|client-secrets-manager|lib-dynamodb|util-dynamodb)/)',
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: { pathNot: '^test/' },

@@ -1,11 +1,4 @@
-import type { LicenseHistoryEntry } from '../lambda/adapters/dynamodb-license-history';
-import type { ActivityReader } from '../lambda/domain/activity';
-import type { EmailBudgetStore } from '../lambda/domain/email-budget';
-import type { LicenseResend } from '../lambda/domain/license-resend';
-import type { SeatUsage } from '../lambda/domain/licenses';
-import type { OrganizationService } from '../lambda/domain/organizations';
-import type { OutboxRedrive } from '../lambda/domain/outbox-redrive';
-import type { UserRecord } from '../lambda/domain/users';
+import type { AdminClient } from './admin-client';
 
 /** The shapes every admin command shares: parsed flags, where it acts, what it prints. */
 
@@ -26,6 +19,7 @@ export interface Values {
   readonly json?: boolean;
   readonly stack?: string;
   readonly region?: string;
+  readonly url?: string;
   readonly help?: boolean;
 }
 
@@ -35,29 +29,18 @@ export interface Outcome {
   readonly text: string;
 }
 
+/** Every command acts through the admin API, deployed or local: the same requests either way. */
 export interface Target {
-  /** Where the commands act, for progress lines: "the local stack in .local" or "stack X in eu-west-1". */
+  /** Where the commands act, for progress lines: "the local stack on port 8080" or "stack X in eu-west-1". */
   readonly description: string;
-  readonly scimBaseUrl: string;
-  readonly organizations: OrganizationService;
-  readonly licenses: LicenseResend;
-  readonly outbox: OutboxRedrive;
-  readonly activity: ActivityReader;
-  /** Support's view of users and licenses: read only. */
-  readonly support: {
-    findUser(orgId: string, userName: string): Promise<UserRecord | undefined>;
-    licensesOf(orgId: string, userId: string): Promise<LicenseHistoryEntry[]>;
-    seatUsage(orgId: string): Promise<SeatUsage>;
-  };
-  /** The email budgets' current use, shown by `org show`. */
-  readonly emailBudget?: Pick<EmailBudgetStore, 'usage'>;
+  readonly api: AdminClient;
   /** How to attach rotation to a secret that has none (shown after `org create` when it could not be attached). */
   readonly rotationHint: string;
-  close(): void;
 }
 
 export type Progress = (line: string) => void;
 
+/** One admin command: its flags, and a run that calls the admin API and shapes the answer for print. */
 export interface Command {
   readonly required: readonly (keyof Values)[];
   readonly optional: readonly (keyof Values)[];

@@ -6,16 +6,16 @@ import {
   THROTTLE_TIER_NAMES,
   THROTTLE_TIERS,
 } from '../lambda/contract/throttle-tiers';
-import { seatsOverTime } from '../lambda/domain/activity';
-import { DEFAULT_EMAIL_BUDGET } from '../lambda/domain/email-budget';
-import { NotFoundError } from '../lambda/domain/errors';
 import { MAX_SEATS } from '../lambda/domain/organizations';
 import { DEFAULT_GRACE_HOURS } from '../lambda/domain/token-rotation';
-import { type Command, UsageError, type Values } from './command';
+import { type Command, type Target, UsageError, type Values } from './command';
 import {
-  activityJson,
+  type ApiActivityRecord,
+  type ApiLicenseEntry,
+  type ApiOrganization,
+  type ApiOrganizationDetails,
+  type ApiRedrivenEmail,
   activityRow,
-  budgetJson,
   budgetText,
   detailsJson,
   detailsText,
@@ -25,7 +25,6 @@ import {
   redrivenJson,
   seatsText,
   table,
-  throttleJson,
   throttleText,
 } from './output';
 
@@ -47,7 +46,7 @@ Commands:
                                      ).join('; ')}); takes effect within a minute
   token rotate --org <id> [--grace-hours <h>]
                                      a new token is current at once; the previous one keeps working for the grace
-                                     period (default ${DEFAULT_GRACE_HOURS} h), then stops
+                                     period (default: the stack's tokenGraceHours, ${DEFAULT_GRACE_HOURS} h unless set), then stops
   token revoke-previous --org <id>   end the grace period now
   seats set --org <id> --seats <n|none>
                                      set the seat limit ("none" removes the organization's own limit)
@@ -68,10 +67,12 @@ Commands:
   usage --org <id> [--since <7d|ISO time>]
                                      seats in use now and after each change that took or freed one
 
-Target (one of):
-  --local            the local stack of \`npm start\` (same DATA_DIR, DYNAMODB_PORT and PORT environment)
-  --stack <name>     a deployed stack, with AWS credentials from the usual chain (default ${STACK_NAME})
+Target (one of): every command calls the admin API, signed with SigV4
+  --local            the local stack of \`npm start\` on PORT (default 8080), with the fixed local credentials
+  --stack <name>     a deployed stack, whose AdminApiUrl output names the API (default ${STACK_NAME}); AWS
+                     credentials from the usual chain (AWS_PROFILE, environment, SSO, instance role)
   --region <region>  the deployed stack's region (default: AWS_REGION or your profile's)
+  --url <url>        the deployed admin API's URL, instead of the stack's output (or set ADMIN_API_URL)
 
 Output:
   --json             print one JSON object (errors too) instead of text
@@ -79,6 +80,15 @@ Output:
 
 /** Exit codes: 0 done, 1 failed, 2 wrong usage. */
 
+/** `/organizations/<id>`, the id escaped: it is typed by people. */
+function organizationPath(orgId: string, below = ''): string {
+  return `/organizations/${encodeURIComponent(orgId)}${below}`;
+}
+
+/**
+ * Each command is one call (or two) of the admin API and the shaping of its answer: adding a command is adding an
+ * entry here (and its flags to parse's options when new).
+ */
 export const COMMANDS: Record<string, Command> = {
   'org create': {
     required: ['name'],
@@ -86,18 +96,24 @@ export const COMMANDS: Record<string, Command> = {
     async run(target, values, progress) {
       const seatLimit = values.seats === undefined ? undefined : seatCount(values.seats, false);
       progress(`Creating organization "${values.name}" in ${target.description}…`);
-      const created = await target.organizations.create({
-        name: values.name!,
-        ...(seatLimit === undefined ? {} : { seatLimit }),
-        ...(values.id === undefined ? {} : { orgId: values.id }),
+      const created = await target.api.call<{
+        organization: ApiOrganization;
+        scimBaseUrl: string;
+        apiKey: { token: string; secretId: string; rotationAttached: boolean; rotationError?: string };
+      }>('POST', '/organizations', {
+        body: {
+          name: values.name,
+          ...(seatLimit === undefined ? {} : { seatLimit }),
+          ...(values.id === undefined ? {} : { orgId: values.id }),
+        },
       });
-      const { token, secretId, secret } = created;
+      const { token, secretId, rotationAttached, rotationError } = created.apiKey;
       let organization = created.organization;
-      const warnings = secret.rotationError
-        ? [`the rotation Lambda could not be attached (${secret.rotationError}); ${target.rotationHint}`]
+      const warnings = rotationError
+        ? [`the rotation Lambda could not be attached (${rotationError}); ${target.rotationHint}`]
         : [];
       try {
-        organization = await target.organizations.setThrottleTier(organization.orgId, DEFAULT_THROTTLE_TIER);
+        organization = await setThrottleTier(target, organization.orgId, DEFAULT_THROTTLE_TIER);
       } catch (error) {
         warnings.push(
           `no throttle slot (${error instanceof Error ? error.message : String(error)}): the organization shares the ` +
@@ -108,18 +124,18 @@ export const COMMANDS: Record<string, Command> = {
         json: {
           orgId: organization.orgId,
           name: organization.name,
-          seatLimit: organization.seatLimit ?? null,
-          throttle: throttleJson(organization),
-          scimBaseUrl: target.scimBaseUrl,
+          seatLimit: organization.seatLimit,
+          throttle: organization.throttle,
+          scimBaseUrl: created.scimBaseUrl,
           token,
           secretId,
-          rotationAttached: secret.rotationAttached,
+          rotationAttached,
           ...(warnings.length > 0 ? { warnings } : {}),
         },
         text: [
           `SCIM is enabled for "${organization.name}" (organization ${organization.orgId}, ${seatsText(organization)}).`,
           '',
-          `  SCIM base URL  ${target.scimBaseUrl}`,
+          `  SCIM base URL  ${created.scimBaseUrl}`,
           `  API token      ${token}`,
           '',
           'Paste both into Okta (Provisioning > Integration: SCIM connector base URL, and the API token in the',
@@ -135,15 +151,12 @@ export const COMMANDS: Record<string, Command> = {
     optional: [],
     async run(target, _values, progress) {
       progress(`Organizations in ${target.description}:`);
-      const organizations = await target.organizations.list();
+      const { organizations } = await target.api.call<{ organizations: ApiOrganization[] }>('GET', '/organizations');
       const rows = organizations.map((organization) => [
         organization.orgId,
         organization.name,
-        organization.seatLimit === undefined
-          ? `${organization.seatsUsed} / no limit`
-          : `${organization.seatsUsed} / ${organization.seatLimit}`,
-        (throttleJson(organization).ownKey ? '' : 'shared ') +
-          (organization.throttleSlot?.tier ?? DEFAULT_THROTTLE_TIER),
+        `${organization.seatsUsed} / ${organization.seatLimit === null ? 'no limit' : organization.seatLimit}`,
+        (organization.throttle.ownKey ? '' : 'shared ') + organization.throttle.tier,
         organization.createdAt || '-',
       ]);
       return {
@@ -156,11 +169,10 @@ export const COMMANDS: Record<string, Command> = {
     required: ['org'],
     optional: [],
     async run(target, values) {
-      const details = await target.organizations.show(values.org!);
-      const budget = await target.emailBudget?.usage(values.org!, new Date(), DEFAULT_EMAIL_BUDGET);
+      const details = await target.api.call<ApiOrganizationDetails>('GET', organizationPath(values.org!));
       return {
-        json: { ...detailsJson(details), ...(budget ? { emailBudget: budgetJson(budget) } : {}) },
-        text: budget ? `${detailsText(details)}\n${budgetText(budget)}` : detailsText(details),
+        json: { ...detailsJson(details), emailBudget: details.emailBudget },
+        text: `${detailsText(details)}\n${budgetText(details.emailBudget)}`,
       };
     },
   },
@@ -169,15 +181,22 @@ export const COMMANDS: Record<string, Command> = {
     optional: ['grace-hours'],
     async run(target, values, progress) {
       const graceHours =
-        values['grace-hours'] === undefined ? DEFAULT_GRACE_HOURS : nonNegative(values['grace-hours'], 'grace-hours');
+        values['grace-hours'] === undefined ? undefined : nonNegative(values['grace-hours'], 'grace-hours');
       progress(`Rotating the API token of ${values.org} in ${target.description}…`);
-      const rotated = await target.organizations.rotateToken(values.org!, graceHours);
+      const rotated = await target.api.call<{
+        orgId: string;
+        token: string;
+        graceHours: number;
+        previousTokenExpiresAt: string | null;
+      }>('POST', organizationPath(values.org!, '/api-key/rotate'), {
+        body: graceHours === undefined ? {} : { graceHours },
+      });
       return {
         json: {
           orgId: rotated.orgId,
           token: rotated.token,
-          graceHours,
-          previousTokenExpiresAt: rotated.previousTokenExpiresAt ?? null,
+          graceHours: rotated.graceHours,
+          previousTokenExpiresAt: rotated.previousTokenExpiresAt,
         },
         text: [
           `New API token of ${rotated.orgId} (current now):`,
@@ -185,7 +204,7 @@ export const COMMANDS: Record<string, Command> = {
           `  ${rotated.token}`,
           '',
           rotated.previousTokenExpiresAt
-            ? `The previous token keeps working until ${rotated.previousTokenExpiresAt} (${graceHours} h): paste the new one ` +
+            ? `The previous token keeps working until ${rotated.previousTokenExpiresAt} (${rotated.graceHours} h): paste the new one ` +
               `into Okta before then, or end the overlap at once with \`token revoke-previous --org ${rotated.orgId}\`.`
             : 'No grace period: the previous token stops working within a minute (authorizer caches).',
         ].join('\n'),
@@ -197,7 +216,10 @@ export const COMMANDS: Record<string, Command> = {
     optional: [],
     async run(target, values, progress) {
       progress(`Ending the grace period of ${values.org}'s previous API token in ${target.description}…`);
-      const result = await target.organizations.revokePreviousToken(values.org!);
+      const result = await target.api.call<{ orgId: string; revoked: boolean }>(
+        'POST',
+        organizationPath(values.org!, '/api-key/revoke-previous'),
+      );
       return {
         json: { orgId: result.orgId, revoked: result.revoked },
         text: result.revoked
@@ -215,10 +237,10 @@ export const COMMANDS: Record<string, Command> = {
         throw new UsageError(`--tier must be one of ${THROTTLE_TIER_NAMES.join(', ')}, got "${tier}"`);
       }
       progress(`Moving ${values.org} to the ${tier} throttle tier in ${target.description}…`);
-      const organization = await target.organizations.setThrottleTier(values.org!, tier);
+      const organization = await setThrottleTier(target, values.org!, tier);
       return {
         json: organizationJson(organization),
-        text: `Throttle of ${organization.orgId}: ${throttleText(organization)}. It applies within a minute (authorizer caches).`,
+        text: `Throttle of ${organization.orgId}: ${throttleText(organization.throttle)}. It applies within a minute (authorizer caches).`,
       };
     },
   },
@@ -228,7 +250,11 @@ export const COMMANDS: Record<string, Command> = {
     async run(target, values, progress) {
       const seats = seatCount(values.seats!, true);
       progress(`Setting the seat limit of ${values.org} in ${target.description}…`);
-      const organization = await target.organizations.setSeats(values.org!, seats);
+      const { organization } = await target.api.call<{ organization: ApiOrganization }>(
+        'PUT',
+        organizationPath(values.org!, '/seats'),
+        { body: { seatLimit: seats ?? null } },
+      );
       const over = seats !== undefined && organization.seatsUsed > seats;
       const note = over
         ? `${organization.seatsUsed} seats are in use, more than the new limit: licenses already issued stay valid; new users get none until seats are free.`
@@ -246,7 +272,11 @@ export const COMMANDS: Record<string, Command> = {
     optional: [],
     async run(target, values, progress) {
       progress(`Queueing the license email of ${values.user} (${values.org}) in ${target.description}…`);
-      const resent = await target.licenses.resend(values.org!, values.user!);
+      const resent = await target.api.call<{ userName: string; recipient: string; keyHint: string }>(
+        'POST',
+        organizationPath(values.org!, '/licenses/resend'),
+        { body: { userName: values.user } },
+      );
       return {
         json: { ...resent, sameKey: true },
         text:
@@ -264,7 +294,9 @@ export const COMMANDS: Record<string, Command> = {
         `Redriving unsent license emails of ${values.org ?? 'every organization'} in ${target.description}` +
           `${includeFailed ? ' (refused ones included)' : ''}…`,
       );
-      const emails = await target.outbox.redrive({ ...(values.org ? { orgId: values.org } : {}), includeFailed });
+      const { emails } = await target.api.call<{ emails: ApiRedrivenEmail[] }>('POST', '/mail/redrive', {
+        body: { ...(values.org ? { orgId: values.org } : {}), includeFailed },
+      });
       const requested = emails.filter((email) => email.outcome === 'requested');
       const skipped = emails.filter((email) => email.outcome !== 'requested');
       return {
@@ -292,9 +324,6 @@ export const COMMANDS: Record<string, Command> = {
       };
     },
   },
-};
-
-export const ACTIVITY_COMMANDS: Record<string, Command> = {
   activity: {
     required: ['org'],
     optional: ['since', 'user'],
@@ -304,17 +333,19 @@ export const ACTIVITY_COMMANDS: Record<string, Command> = {
         `Activity of ${values.user ?? 'every user and group'} in ${values.org} since ${since.toISOString()} ` +
           `(${target.description}):`,
       );
-      const records = values.user
-        ? await target.activity.ofUser(values.org!, values.user, since)
-        : await target.activity.since(values.org!, since);
+      const answer = await target.api.call<{ activity: ApiActivityRecord[] }>(
+        'GET',
+        organizationPath(values.org!, '/activity'),
+        { query: { since: since.toISOString(), userName: values.user } },
+      );
       return {
-        json: { orgId: values.org, since: since.toISOString(), activity: records.map(activityJson) },
+        json: { orgId: values.org, since: since.toISOString(), activity: answer.activity },
         text:
-          records.length === 0
+          answer.activity.length === 0
             ? 'No activity in that period.'
             : table([
                 ['TIME', 'OPERATION', 'TYPE', 'NAME', 'RESULT', 'LICENSE EFFECT', 'CLIENT'],
-                ...records.map(activityRow),
+                ...answer.activity.map(activityRow),
               ]),
       };
     },
@@ -323,19 +354,23 @@ export const ACTIVITY_COMMANDS: Record<string, Command> = {
     required: ['org', 'user'],
     optional: [],
     async run(target, values) {
-      const user = await target.support.findUser(values.org!, values.user!);
-      if (!user) throw new NotFoundError(`organization ${values.org} has no user ${values.user}`);
-      const entries = await target.support.licensesOf(values.org!, user.id);
+      const user = await target.api.call<{
+        userId: string;
+        userName: string;
+        active: boolean;
+        licenses: ApiLicenseEntry[];
+      }>('GET', organizationPath(values.org!, '/license-history'), { query: { userName: values.user } });
+      const entries = user.licenses;
       return {
         json: {
           orgId: values.org,
-          userId: user.id,
+          userId: user.userId,
           userName: user.userName,
           active: user.active,
           licenses: entries.map(licenseEntryJson),
         },
         text: [
-          `${user.userName} (${user.id}) is ${user.active ? 'active' : 'inactive'}; ` +
+          `${user.userName} (${user.userId}) is ${user.active ? 'active' : 'inactive'}; ` +
             `${entries.length === 0 ? 'no license was ever issued.' : `${entries.length} license(s):`}`,
           ...(entries.length > 0
             ? [
@@ -352,15 +387,16 @@ export const ACTIVITY_COMMANDS: Record<string, Command> = {
     optional: ['since'],
     async run(target, values) {
       const since = sinceDate(values.since ?? '30d');
-      const [usage, records] = await Promise.all([
-        target.support.seatUsage(values.org!),
-        target.activity.since(values.org!, since),
-      ]);
-      const points = seatsOverTime(records, usage.used);
+      const usage = await target.api.call<{
+        seatsUsed: number;
+        seatLimit: number | null;
+        points: { at: string; seatsUsed: number; operation: string; name?: string }[];
+      }>('GET', organizationPath(values.org!, '/seat-usage'), { query: { since: since.toISOString() } });
+      const { points } = usage;
       return {
-        json: { orgId: values.org, seatsUsed: usage.used, seatLimit: usage.limit ?? null, points },
+        json: { orgId: values.org, seatsUsed: usage.seatsUsed, seatLimit: usage.seatLimit, points },
         text: [
-          `${values.org}: ${usage.used} seat(s) in use${usage.limit !== undefined ? ` of ${usage.limit}` : ''}.`,
+          `${values.org}: ${usage.seatsUsed} seat(s) in use${usage.seatLimit !== null ? ` of ${usage.seatLimit}` : ''}.`,
           ...(points.length > 0
             ? [
                 '',
@@ -369,14 +405,21 @@ export const ACTIVITY_COMMANDS: Record<string, Command> = {
                   ...points.map((point) => [point.at, String(point.seatsUsed), point.operation, point.name ?? '-']),
                 ]),
               ]
-            : ['No seat changed since ' + since.toISOString() + '.']),
+            : [`No seat changed since ${since.toISOString()}.`]),
         ].join('\n'),
       };
     },
   },
 };
 
-Object.assign(COMMANDS, ACTIVITY_COMMANDS);
+async function setThrottleTier(target: Target, orgId: string, tier: string): Promise<ApiOrganization> {
+  const { organization } = await target.api.call<{ organization: ApiOrganization }>(
+    'PUT',
+    organizationPath(orgId, '/throttle'),
+    { body: { tier } },
+  );
+  return organization;
+}
 
 /** `24h`, `7d`, `30m` ago, or an ISO 8601 time. */
 export function sinceDate(raw: string, now: Date = new Date()): Date {
@@ -390,7 +433,7 @@ export function sinceDate(raw: string, now: Date = new Date()): Date {
   throw new UsageError('--since must be a duration such as 30m, 24h or 7d, or an ISO 8601 time');
 }
 
-export const COMMON_FLAGS: readonly (keyof Values)[] = ['local', 'json', 'stack', 'region', 'help'];
+export const COMMON_FLAGS: readonly (keyof Values)[] = ['local', 'json', 'stack', 'region', 'url', 'help'];
 
 export function parse(argv: readonly string[]): { values: Values; command: Command; name: string } | 'help' {
   const { values, positionals } = parseArgs({
@@ -411,6 +454,7 @@ export function parse(argv: readonly string[]): { values: Values; command: Comma
       json: { type: 'boolean' },
       stack: { type: 'string' },
       region: { type: 'string' },
+      url: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -427,9 +471,9 @@ export function parse(argv: readonly string[]): { values: Values; command: Comma
   }
   const missing = command.required.filter((flag) => values[flag] === undefined || values[flag] === '');
   if (missing.length > 0) throw new UsageError(`${name} needs ${missing.map((flag) => `--${flag}`).join(', ')}`);
-  if (values.local && (values.stack !== undefined || values.region !== undefined)) {
+  if (values.local && (values.stack !== undefined || values.region !== undefined || values.url !== undefined)) {
     throw new UsageError(
-      '--local works on this machine; --stack and --region name a deployed stack: give one or the other',
+      '--local works on this machine; --stack, --region and --url name a deployed stack: give one or the other',
     );
   }
   return { values, command, name };

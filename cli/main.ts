@@ -1,4 +1,5 @@
-import { type Command, type Outcome, type Progress, type Target, UsageError, type Values } from './command';
+import { ApiProblem } from './admin-client';
+import { type Command, type Outcome, type Progress, UsageError, type Values } from './command';
 import { parse, USAGE } from './commands';
 import { describeFailure } from './output';
 import { awsTarget, localTarget } from './targets';
@@ -7,8 +8,8 @@ import { awsTarget, localTarget } from './targets';
 export async function main(argv: readonly string[]): Promise<number> {
   const json = argv.includes('--json');
   const print = (outcome: Outcome) => console.log(json ? JSON.stringify(outcome.json) : outcome.text);
-  const fail = (kind: string, message: string, exitCode: number) => {
-    if (json) console.log(JSON.stringify({ error: { kind, message } }));
+  const fail = (kind: string, message: string, exitCode: number, extra: Record<string, unknown> = {}) => {
+    if (json) console.log(JSON.stringify({ error: { kind, message, ...extra } }));
     else console.error(`${exitCode === 2 ? `${USAGE}\n\n` : ''}error: ${message}`);
     return exitCode;
   };
@@ -28,16 +29,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   const progress: Progress = json ? () => {} : (line) => console.error(line);
-  let target: Target | undefined;
   try {
-    target = parsed.values.local ? await localTarget() : await awsTarget(parsed.values, parsed.name === 'org create');
+    const target = parsed.values.local ? localTarget() : await awsTarget(parsed.values);
     print(await parsed.command.run(target, parsed.values, progress));
     return 0;
   } catch (error) {
     if (error instanceof UsageError) return fail('usage', error.message, 2);
+    if (error instanceof ApiProblem) {
+      // People read the status after the detail; JSON keeps them apart.
+      if (!json) return fail('problem', describeFailure(error), 1);
+      return fail('problem', error.message, 1, { status: error.status, title: error.title, type: error.type });
+    }
     const kind = error instanceof Error ? error.name : 'Error';
     return fail(kind, describeFailure(error), 1);
-  } finally {
-    target?.close();
   }
 }

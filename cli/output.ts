@@ -1,15 +1,25 @@
-import type { LicenseHistoryEntry } from '../lambda/adapters/dynamodb-license-history';
-import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
-import { DEFAULT_THROTTLE_TIER, THROTTLE_TIERS, type ThrottleTier } from '../lambda/contract/throttle-tiers';
-import type { ActivityRecord } from '../lambda/domain/activity';
-import type { BudgetUsage } from '../lambda/domain/email-budget';
-import { DomainError } from '../lambda/domain/errors';
-import type { Organization, OrganizationDetails } from '../lambda/domain/organizations';
-import type { RedrivenEmail } from '../lambda/domain/outbox-redrive';
+import type * as z from 'zod';
+import type {
+  ActivityRecordJson,
+  LicenseHistoryJson,
+  OrganizationDetailsJson,
+  OrganizationJson,
+  RedriveJson,
+  ThrottleJson,
+} from '../lambda/admin/schemas';
+import { ApiProblem } from './admin-client';
 
-/** How the admin command line prints results and failures, for people and as JSON. */
+/** How the admin command line prints the admin API's answers and failures, for people and as JSON. */
 
-export function redrivenJson(email: RedrivenEmail): Record<string, unknown> {
+export type ApiOrganization = z.infer<typeof OrganizationJson>;
+export type ApiOrganizationDetails = z.infer<typeof OrganizationDetailsJson>;
+export type ApiThrottle = z.infer<typeof ThrottleJson>;
+export type ApiActivityRecord = z.infer<typeof ActivityRecordJson>;
+export type ApiLicenseEntry = z.infer<typeof LicenseHistoryJson>['licenses'][number];
+export type ApiRedrivenEmail = z.infer<typeof RedriveJson>['emails'][number];
+export type ApiEmailBudget = ApiOrganizationDetails['emailBudget'];
+
+export function redrivenJson(email: ApiRedrivenEmail): Record<string, unknown> {
   return {
     orgId: email.orgId,
     eventId: email.eventId,
@@ -20,54 +30,37 @@ export function redrivenJson(email: RedrivenEmail): Record<string, unknown> {
   };
 }
 
-export function organizationJson(organization: Organization): Record<string, unknown> {
+export function organizationJson(organization: ApiOrganization): Record<string, unknown> {
   return {
     orgId: organization.orgId,
     name: organization.name,
-    seatLimit: organization.seatLimit ?? null,
+    seatLimit: organization.seatLimit,
     seatsUsed: organization.seatsUsed,
-    createdAt: organization.createdAt || null,
+    createdAt: organization.createdAt,
     ...(organization.plan ? { plan: organization.plan } : {}),
-    throttle: throttleJson(organization),
+    throttle: organization.throttle,
   };
 }
 
-export function throttleJson(organization: Organization): {
-  tier: ThrottleTier;
-  ownKey: boolean;
-  rateLimit: number;
-  burstLimit: number;
-} {
-  const slot = organization.throttleSlot;
-  const tier = slot?.tier ?? DEFAULT_THROTTLE_TIER;
-  return {
-    tier,
-    ownKey: slot !== undefined || organization.orgId === DEFAULT_ORG_ID,
-    rateLimit: THROTTLE_TIERS[tier].rateLimit,
-    burstLimit: THROTTLE_TIERS[tier].burstLimit,
-  };
-}
-
-export function throttleText(organization: Organization): string {
-  const { tier, ownKey, rateLimit, burstLimit } = throttleJson(organization);
+export function throttleText({ tier, ownKey, rateLimit, burstLimit }: ApiThrottle): string {
   return `${tier}, ${rateLimit} requests/s, burst ${burstLimit}${ownKey ? '' : ', shared with other organizations without a tier (org throttle gives it its own)'}`;
 }
 
-export function detailsJson(details: OrganizationDetails): Record<string, unknown> {
+export function detailsJson(details: ApiOrganizationDetails): Record<string, unknown> {
   return {
     ...organizationJson(details.organization),
     stored: details.stored,
-    seats: { used: details.seats.used, limit: details.seats.limit ?? null, available: details.seats.available ?? null },
-    token: details.token ?? null,
+    seats: details.seats,
+    token: details.apiKey,
   };
 }
 
-export function detailsText(details: OrganizationDetails): string {
-  const { organization, token } = details;
+export function detailsText(details: ApiOrganizationDetails): string {
+  const { organization, apiKey: token } = details;
   const lines = [
     `Organization ${organization.orgId}: ${organization.name}`,
     `  Seats         ${seatsText(organization)}`,
-    `  Throttle      ${throttleText(organization)}`,
+    `  Throttle      ${throttleText(organization.throttle)}`,
   ];
   if (!details.stored) lines.push('                (no limit stored: the deployment setting `seats` applies)');
   if (!token) {
@@ -103,8 +96,8 @@ export function detailsText(details: OrganizationDetails): string {
   return lines.join('\n');
 }
 
-export function seatsText(organization: Organization): string {
-  if (organization.seatLimit === undefined) return `${organization.seatsUsed} seats used, no limit`;
+export function seatsText(organization: ApiOrganization): string {
+  if (organization.seatLimit === null) return `${organization.seatsUsed} seats used, no limit`;
   const available = Math.max(0, organization.seatLimit - organization.seatsUsed);
   return `${organization.seatsUsed} of ${organization.seatLimit} seats used, ${available} available`;
 }
@@ -121,20 +114,18 @@ export function table(rows: readonly (readonly string[])[]): string {
     .join('\n');
 }
 
-/** A message for people: domain errors say what to do; AWS errors keep their name, which says what went wrong. */
+/**
+ * One line for people: the admin API's problem detail with its status; other errors keep their name when it says
+ * what went wrong (AWS SDK errors).
+ */
 export function describeFailure(error: unknown): string {
-  if (error instanceof DomainError) return error.message;
+  if (error instanceof ApiProblem) return `${error.message} (${error.status} ${error.title})`;
   if (error instanceof Error)
     return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
   return String(error);
 }
 
-export function activityJson(record: ActivityRecord): Record<string, unknown> {
-  const { orgId: _org, ...rest } = record;
-  return rest;
-}
-
-export function activityRow(record: ActivityRecord): string[] {
+export function activityRow(record: ApiActivityRecord): string[] {
   const result =
     record.result === 'ok'
       ? 'ok'
@@ -150,21 +141,20 @@ export function activityRow(record: ActivityRecord): string[] {
   ];
 }
 
-export function licenseEntryJson(entry: LicenseHistoryEntry): Record<string, unknown> {
-  const { license } = entry;
+export function licenseEntryJson(entry: ApiLicenseEntry): Record<string, unknown> {
   return {
-    licenseId: license.licenseId,
-    status: license.status,
-    keyLastCharacters: license.keyHint,
-    issuedAt: license.issuedAt,
-    revokedAt: license.revokedAt ?? null,
-    revocationReason: license.revocationReason ?? null,
+    licenseId: entry.licenseId,
+    status: entry.status,
+    keyLastCharacters: entry.keyHint,
+    issuedAt: entry.issuedAt,
+    revokedAt: entry.revokedAt,
+    revocationReason: entry.revocationReason,
     emails: entry.emails,
   };
 }
 
-export function licenseEntryRow(entry: LicenseHistoryEntry): string[] {
-  const { license } = entry;
+export function licenseEntryRow(entry: ApiLicenseEntry): string[] {
+  const license = entry;
   return [
     license.licenseId,
     license.status,
@@ -175,21 +165,10 @@ export function licenseEntryRow(entry: LicenseHistoryEntry): string[] {
   ];
 }
 
-export function budgetJson(usage: BudgetUsage): Record<string, unknown> {
-  return {
-    perRecipientPerWindow: usage.limits.perRecipient,
-    perOrganizationPerWindow: usage.limits.perOrganization,
-    windowMinutes: usage.limits.windowMs / 60_000,
-    sentThisWindow: usage.sentThisWindow,
-    recipientsWithHeldEmail: usage.held,
-  };
-}
-
-export function budgetText(usage: BudgetUsage): string {
-  const minutes = usage.limits.windowMs / 60_000;
+export function budgetText(budget: ApiEmailBudget): string {
   return [
-    `  Email budget  ${usage.limits.perRecipient} per recipient and ${usage.limits.perOrganization} per organization ` +
-      `every ${minutes} minutes; ${usage.sentThisWindow} sent in this window`,
-    `                ${usage.held} recipient(s) with an email held (sent when their window reopens, latest state only)`,
+    `  Email budget  ${budget.perRecipientPerWindow} per recipient and ${budget.perOrganizationPerWindow} per ` +
+      `organization every ${budget.windowMinutes} minutes; ${budget.sentThisWindow} sent in this window`,
+    `                ${budget.recipientsWithHeldEmail} recipient(s) with an email held (sent when their window reopens, latest state only)`,
   ].join('\n');
 }

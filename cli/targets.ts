@@ -1,214 +1,120 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoActivityLog } from '../lambda/adapters/dynamodb-activity';
-import { DynamoEmailBudgetStore } from '../lambda/adapters/dynamodb-email-budget';
-import { DynamoLicenseHistory } from '../lambda/adapters/dynamodb-license-history';
-import { DynamoLicenseRepository } from '../lambda/adapters/dynamodb-license-repository';
-import { createLicenseWriteTranslator } from '../lambda/adapters/dynamodb-license-writes';
-import { DynamoOrganizationRepository } from '../lambda/adapters/dynamodb-organization-repository';
-import { DynamoOutboxRedriveStore } from '../lambda/adapters/dynamodb-outbox';
-import { transactWrite } from '../lambda/adapters/dynamodb-transactions';
-import { DynamoUserRepository } from '../lambda/adapters/dynamodb-user-repository';
-import {
-  SecretsManagerTokenStore,
-  type SecretsManagerTokenStoreOptions,
-} from '../lambda/adapters/secrets-manager-token-store';
-import { DEFAULT_ORG_ID, STACK_NAME } from '../lambda/contract/deployment';
-import { systemClock } from '../lambda/domain/clock';
-import { type EmailOutbox, LicenseResend } from '../lambda/domain/license-resend';
-import type { EnqueueEmailWrite } from '../lambda/domain/licenses';
-import { DEFAULT_ORG_SECRET_PREFIX, OrganizationService, type TokenStore } from '../lambda/domain/organizations';
-import { OutboxRedrive } from '../lambda/domain/outbox-redrive';
+import { STACK_NAME } from '../lambda/contract/deployment';
+import { ADMIN_BASE_PATH } from '../lambda/contract/routes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local';
-import { FileTokenStore } from '../local/file-token-store';
-import { localServiceConfig, localStackSettingsFromEnv } from '../local/local-stack';
+import { localStackSettingsFromEnv } from '../local/local-stack';
+import { httpAdminClient } from './admin-client';
 import type { Target, Values } from './command';
 import { describeFailure } from './output';
 
 /**
- * Where the admin commands act: the deployed stack (AWS credentials, the stack's outputs) or, with `--local`, the local
- * stack of `npm start` (DynamoDB Local, secrets as files in DATA_DIR).
+ * Where the admin commands act: always the admin API, of a deployed stack (signed with the operator's AWS
+ * credentials) or, with `--local`, of the local stack of `npm start` (signed with the fixed local credentials).
  */
 
-/** The local stack: DynamoDB Local started by `npm start`, secrets as files in DATA_DIR/secrets. */
-export async function localTarget(): Promise<Target> {
-  const settings = localStackSettingsFromEnv();
-  const config = localServiceConfig(settings);
-  const dynamo = new DynamoDBClient({
-    endpoint: config.dynamoEndpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    maxAttempts: 2,
-  });
-  try {
-    await dynamo.send(new DescribeTableCommand({ TableName: config.licensesTable }));
-  } catch (error) {
-    dynamo.destroy();
-    if (error instanceof ResourceNotFoundException) {
-      throw new Error(
-        `DynamoDB Local at ${config.dynamoEndpoint} has no table ${config.licensesTable}: ` +
-          'is another program using DYNAMODB_PORT? Start the local stack with `npm start`.',
-        { cause: error },
-      );
-    }
-    throw new Error(
-      `cannot reach DynamoDB Local at ${config.dynamoEndpoint}: start the local stack with \`npm start\` ` +
-        '(with the same DATA_DIR and DYNAMODB_PORT as this command)',
-      { cause: error },
-    );
-  }
-  const orgSecretPrefix = config.orgSecretPrefix ?? DEFAULT_ORG_SECRET_PREFIX;
-  const tokens = new FileTokenStore(config.localSecretsDir!);
-  const organizations = organizationService(dynamo, config.licensesTable, tokens, {
-    defaultOrgId: config.defaultOrgId,
-    defaultSecretId: config.tokenSecretId,
-    orgSecretPrefix,
-  });
+/** Where the deployed admin API is when neither --url nor the stack's outputs say (e.g. without CloudFormation access). */
+export const ADMIN_API_URL_ENV = 'ADMIN_API_URL';
+
+/** The stack output naming the admin API (see lib/scim-stack.ts). */
+export const ADMIN_API_URL_OUTPUT = 'AdminApiUrl';
+
+/** The local stack: its gateway on PORT verifies signatures made with the local credentials. */
+export function localTarget(env: NodeJS.ProcessEnv = process.env): Target {
+  const { port } = localStackSettingsFromEnv(env);
   return {
-    description: `the local stack (DATA_DIR ${settings.dataDir}, DynamoDB ${config.dynamoEndpoint})`,
-    scimBaseUrl: `http://localhost:${settings.port}/scim/v2`,
-    organizations,
-    licenses: licenseResend(dynamo, config.usersTable, config.licensesTable),
-    outbox: outboxRedrive(dynamo, config.licensesTable, organizations),
-    activity: new DynamoActivityLog(dynamo, config.licensesTable),
-    support: supportView(dynamo, config.usersTable, config.licensesTable),
-    emailBudget: new DynamoEmailBudgetStore(dynamo, config.licensesTable),
+    description: `the local stack on port ${port}`,
+    api: httpAdminClient({
+      baseUrl: `http://localhost:${port}${ADMIN_BASE_PATH}`,
+      region: LOCAL_REGION,
+      credentials: async () => LOCAL_CREDENTIALS,
+      unreachable: (cause) =>
+        new Error(`local stack not running on port ${port}, start it with npm start (and the same PORT)`, { cause }),
+    }),
     rotationHint: 'the local stack rotates tokens only through `token rotate`',
-    close: () => dynamo.destroy(),
   };
 }
 
-/** Outputs of the deployed stack this command reads (see lib/scim-stack.ts). */
-export const REQUIRED_OUTPUTS = [
-  'ScimBaseUrl',
-  'TokenSecretArn',
-  'OrgTokenSecretPrefix',
-  'UsersTableName',
-  'LicensesTableName',
-] as const;
-
-/** A deployed stack: its outputs name the tables, secrets and rotation Lambda. */
-export async function awsTarget(values: Values, creating: boolean): Promise<Target> {
+/**
+ * A deployed stack's admin API: the URL from --url, else ADMIN_API_URL, else the stack's AdminApiUrl output; the
+ * credentials and region from the AWS SDK's default chain (environment, profile, SSO, instance role).
+ */
+export async function awsTarget(values: Values, env: NodeJS.ProcessEnv = process.env): Promise<Target> {
   const stackName = values.stack ?? STACK_NAME;
-  const region = values.region;
-  const cloudFormation = new CloudFormationClient({ region });
-  let outputs: Record<string, string>;
-  let resolvedRegion: string;
+  // The client resolves the SDK's default credential chain and region; it only calls CloudFormation for the URL.
+  const cloudFormation = new CloudFormationClient({ ...(values.region ? { region: values.region } : {}) });
   try {
-    resolvedRegion = region ?? (await cloudFormation.config.region());
-    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const given = values.url ?? env[ADMIN_API_URL_ENV];
+    const baseUrl = given ? withAdminPath(given) : await stackAdminUrl(cloudFormation, stackName, values.region);
+    const region = values.region ?? regionOfUrl(baseUrl) ?? (await defaultRegion(cloudFormation));
+    const credentials = cloudFormation.config.credentials;
+    return {
+      description: given ? `the admin API at ${baseUrl}` : `stack ${stackName} in ${region}`,
+      api: httpAdminClient({
+        baseUrl,
+        region,
+        credentials: async () => {
+          try {
+            return await credentials();
+          } catch (error) {
+            throw new Error(
+              `no AWS credentials (${describeFailure(error)}): set AWS_PROFILE or sign in with \`aws sso login\``,
+              { cause: error },
+            );
+          }
+        },
+        unreachable: (cause) =>
+          new Error(`cannot reach the admin API at ${baseUrl} (${describeFailure(causeOf(cause))})`, { cause }),
+      }),
+      rotationHint:
+        'attach it with `aws secretsmanager rotate-secret --secret-id <secret> --rotation-lambda-arn ' +
+        '<the stack output TokenRotationFunctionArn> --no-rotate-immediately`',
+    };
+  } finally {
+    // Credentials resolved by the client stay usable after it is destroyed; only its connections close.
+    cloudFormation.destroy();
+  }
+}
+
+async function stackAdminUrl(client: CloudFormationClient, stackName: string, region?: string): Promise<string> {
+  let outputs: Record<string, string | undefined>;
+  try {
+    const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
     outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]));
   } catch (error) {
     throw new Error(
       `cannot read stack ${stackName}${region ? ` in ${region}` : ''} (${describeFailure(error)}): check your AWS ` +
-        'credentials and region, pass --stack/--region, or use --local for the local stack',
+        `credentials and region, pass --stack/--region or --url (or ${ADMIN_API_URL_ENV}), or use --local for the local stack`,
       { cause: error },
     );
-  } finally {
-    cloudFormation.destroy();
   }
-  const missing = REQUIRED_OUTPUTS.filter((key) => !outputs[key]);
-  if (missing.length > 0) {
+  const url = outputs[ADMIN_API_URL_OUTPUT];
+  if (!url) {
     throw new Error(
-      `stack ${stackName} has no output ${missing.join(', ')}: deploy this version with \`npm run deploy\``,
+      `stack ${stackName} has no output ${ADMIN_API_URL_OUTPUT}: deploy this version with \`npm run deploy\`, or pass --url`,
     );
   }
-  const dynamo = new DynamoDBClient({ region: resolvedRegion });
-  const secrets = new SecretsManagerClient({ region: resolvedRegion });
-  const storeOptions: SecretsManagerTokenStoreOptions = {
-    tags: { 'scim-license-portal:stack': stackName },
-    ...(creating && outputs.TokenRotationFunctionArn
-      ? { rotation: await deployedRotation(secrets, outputs.TokenSecretArn!, outputs.TokenRotationFunctionArn) }
-      : {}),
-  };
-  const tokens = new SecretsManagerTokenStore(secrets, storeOptions);
-  const organizations = organizationService(dynamo, outputs.LicensesTableName!, tokens, {
-    defaultOrgId: DEFAULT_ORG_ID,
-    defaultSecretId: outputs.TokenSecretArn!,
-    orgSecretPrefix: outputs.OrgTokenSecretPrefix!,
-  });
-  return {
-    description: `stack ${stackName} in ${resolvedRegion}`,
-    scimBaseUrl: outputs.ScimBaseUrl!,
-    organizations,
-    licenses: licenseResend(dynamo, outputs.UsersTableName!, outputs.LicensesTableName!),
-    outbox: outboxRedrive(dynamo, outputs.LicensesTableName!, organizations),
-    activity: new DynamoActivityLog(dynamo, outputs.LicensesTableName!),
-    support: supportView(dynamo, outputs.UsersTableName!, outputs.LicensesTableName!),
-    emailBudget: new DynamoEmailBudgetStore(dynamo, outputs.LicensesTableName!),
-    rotationHint:
-      `attach it with \`aws secretsmanager rotate-secret --secret-id <secret> --rotation-lambda-arn ` +
-      `${outputs.TokenRotationFunctionArn ?? '<TokenRotationFunctionArn output>'} --no-rotate-immediately\``,
-    close: () => {
-      dynamo.destroy();
-      secrets.destroy();
-    },
-  };
+  return withAdminPath(url);
 }
 
-/** New organization secrets rotate like the default one: the same Lambda and the same schedule, if any. */
-export async function deployedRotation(
-  secrets: SecretsManagerClient,
-  defaultSecretArn: string,
-  lambdaArn: string,
-): Promise<NonNullable<SecretsManagerTokenStoreOptions['rotation']>> {
-  const { RotationRules } = await secrets.send(new DescribeSecretCommand({ SecretId: defaultSecretArn }));
-  return {
-    lambdaArn,
-    ...(RotationRules?.ScheduleExpression ? { scheduleExpression: RotationRules.ScheduleExpression } : {}),
-    ...(RotationRules?.AutomaticallyAfterDays ? { automaticallyAfterDays: RotationRules.AutomaticallyAfterDays } : {}),
-  };
+/** The AdminApiUrl output ends in /admin; a URL given by hand may be the API's (stage) URL. */
+export function withAdminPath(url: string): string {
+  const trimmed = url.replace(/\/+$/, '');
+  return trimmed.endsWith(ADMIN_BASE_PATH) ? trimmed : `${trimmed}${ADMIN_BASE_PATH}`;
 }
 
-export function organizationService(
-  dynamo: DynamoDBClient,
-  licensesTable: string,
-  tokens: TokenStore,
-  secrets: { defaultOrgId: string; defaultSecretId: string; orgSecretPrefix: string },
-): OrganizationService {
-  return new OrganizationService(new DynamoOrganizationRepository(dynamo, licensesTable), tokens, {
-    defaultOrgId: secrets.defaultOrgId,
-    secretIdOf: (orgId) =>
-      orgId === secrets.defaultOrgId ? secrets.defaultSecretId : `${secrets.orgSecretPrefix}${orgId}`,
-  });
+/** `https://abc123.execute-api.eu-west-1.amazonaws.com/v1/admin` is in eu-west-1; a custom domain says nothing. */
+export function regionOfUrl(url: string): string | undefined {
+  return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(new URL(url).hostname)?.[1];
 }
 
-export function licenseResend(dynamo: DynamoDBClient, usersTable: string, licensesTable: string): LicenseResend {
-  const translate = createLicenseWriteTranslator({ tableName: licensesTable });
-  const outbox: EmailOutbox = {
-    enqueue: (email) => {
-      const write: EnqueueEmailWrite = { kind: 'license.email', email };
-      return transactWrite(dynamo, translate(write));
-    },
-  };
-  return new LicenseResend({
-    users: new DynamoUserRepository(dynamo, usersTable),
-    licenses: new DynamoLicenseRepository(dynamo, licensesTable),
-    outbox,
-  });
+async function defaultRegion(client: CloudFormationClient): Promise<string> {
+  try {
+    return await client.config.region();
+  } catch (error) {
+    throw new Error('no AWS region: pass --region or set AWS_REGION', { cause: error });
+  }
 }
 
-/** Every organization's outbox (the default organization included, stored or not), or one organization's. */
-export function outboxRedrive(
-  dynamo: DynamoDBClient,
-  licensesTable: string,
-  organizations: OrganizationService,
-): OutboxRedrive {
-  return new OutboxRedrive({
-    store: new DynamoOutboxRedriveStore(dynamo, licensesTable),
-    organizations: async () => (await organizations.list()).map((organization) => organization.orgId),
-    clock: systemClock,
-  });
-}
-
-export function supportView(dynamo: DynamoDBClient, usersTable: string, licensesTable: string): Target['support'] {
-  const users = new DynamoUserRepository(dynamo, usersTable);
-  const licenses = new DynamoLicenseRepository(dynamo, licensesTable);
-  const history = new DynamoLicenseHistory(dynamo, licensesTable);
-  return {
-    findUser: async (orgId, userName) => (await users.find(orgId, { userName }))[0],
-    licensesOf: (orgId, userId) => history.ofUser(orgId, userId),
-    seatUsage: (orgId) => licenses.seatUsage(orgId),
-  };
+function causeOf(error: unknown): unknown {
+  return error instanceof Error && error.cause !== undefined ? error.cause : error;
 }

@@ -259,7 +259,7 @@ export class ScimStack extends Stack {
         'Prints the secret JSON; the API key to paste into Okta (HTTP Header) or Entra ID (Secret Token) is its "token" field',
       value: `aws secretsmanager get-secret-value --secret-id ${this.tokenSecret.secret.secretArn} --query SecretString --output text`,
     });
-    // Read by `npm run admin` (bin/admin.ts) to find the organization items, secrets and rotation Lambda.
+    // For operators; `npm run admin` itself reads only AdminApiUrl and acts through the admin API.
     new CfnOutput(this, 'OrgTokenSecretPrefix', {
       description: 'Name prefix of the token secrets of organizations created with `npm run admin -- org create`',
       value: this.tokenRotation.orgSecretPrefix,

@@ -6,22 +6,9 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { LicenseEmailStatus, LicenseHistory, LicenseHistoryEntry } from '../domain/license-history';
 import type { LicenseRecord } from '../domain/licenses';
 import { LICENSE_SK_PREFIX, licenseFromItem, outboxItemKey, userLicensesPartition } from './dynamodb-license-writes';
-
-/** What support sees of one license email: never its recipient's address beyond what the record needs, never a key. */
-export interface LicenseEmailStatus {
-  readonly eventId: string;
-  readonly type: string;
-  /** queued (not sent yet), sending, sent or failed; bounced or complained once SES reported it (feedbackAt). */
-  readonly status: 'queued' | 'sending' | 'sent' | 'failed' | 'bounced' | 'complained';
-  readonly createdAt?: string;
-  readonly sentAt?: string;
-  readonly failedAt?: string;
-  readonly failure?: string;
-  /** When the bounce or complaint happened. */
-  readonly feedbackAt?: string;
-}
 
 /** SES feedback written back to a license item (see dynamodb-email-feedback.ts). */
 interface EmailFeedbackOnLicense {
@@ -40,13 +27,8 @@ function feedbackOf(item: Record<string, unknown>): EmailFeedbackOnLicense | und
   };
 }
 
-export interface LicenseHistoryEntry {
-  readonly license: LicenseRecord;
-  readonly emails: readonly LicenseEmailStatus[];
-}
-
 /** Every license of a user, oldest first, with the state of its issue and revocation emails (admin `license show`). */
-export class DynamoLicenseHistory {
+export class DynamoLicenseHistory implements LicenseHistory {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,

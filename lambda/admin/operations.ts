@@ -1,8 +1,12 @@
 import type * as z from 'zod';
 import {
+  ActivityJson,
+  ActivityQuery,
   CreatedOrganizationJson,
   CreateOrganizationBody,
   IssuedApiKeyJson,
+  LicenseHistoryJson,
+  LicenseHistoryQuery,
   LicensePageJson,
   LicensesQuery,
   OrganizationDetailsJson,
@@ -17,6 +21,9 @@ import {
   RotatedApiKeyJson,
   ScimStateBody,
   SeatsBody,
+  SeatUsageJson,
+  SeatUsageQuery,
+  ThrottleBody,
 } from './schemas';
 
 /**
@@ -150,6 +157,42 @@ export const ADMIN_OPERATIONS = [
     idempotent: true,
     success: { status: 200, description: 'What happened to each unsent email', schema: RedriveJson },
     errors: [404, 409, 422],
+  },
+  {
+    operationId: 'setThrottleTier',
+    method: 'PUT',
+    path: '/organizations/{orgId}/throttle',
+    summary: 'Give the organization its own SCIM rate and burst in a throttle tier (applies within a minute)',
+    body: ThrottleBody,
+    success: { status: 200, description: 'The organization afterwards', schema: OrganizationJsonBody },
+    errors: [404],
+  },
+  {
+    operationId: 'listActivity',
+    method: 'GET',
+    path: '/organizations/{orgId}/activity',
+    summary: 'What happened in the organization, or to one user: every SCIM change and refused request',
+    query: ActivityQuery,
+    success: { status: 200, description: 'The records, oldest first', schema: ActivityJson },
+    errors: [404],
+  },
+  {
+    operationId: 'getLicenseHistory',
+    method: 'GET',
+    path: '/organizations/{orgId}/license-history',
+    summary: 'Every license a user ever had, with the state of its emails',
+    query: LicenseHistoryQuery,
+    success: { status: 200, description: 'The user and its licenses, oldest first', schema: LicenseHistoryJson },
+    errors: [404],
+  },
+  {
+    operationId: 'getSeatUsage',
+    method: 'GET',
+    path: '/organizations/{orgId}/seat-usage',
+    summary: 'Seats in use now, and after each change that took or freed one',
+    query: SeatUsageQuery,
+    success: { status: 200, description: 'Seats over time', schema: SeatUsageJson },
+    errors: [404],
   },
 ] as const satisfies readonly AdminOperation[];
 

@@ -1,8 +1,14 @@
 import type * as z from 'zod';
+import { DEFAULT_ORG_ID } from '../contract/deployment';
+import { DEFAULT_THROTTLE_TIER, THROTTLE_TIERS, type ThrottleTier } from '../contract/throttle-tiers';
+import { type ActivityReader, seatsOverTime } from '../domain/activity';
+import { DEFAULT_EMAIL_BUDGET, type EmailBudgetStore } from '../domain/email-budget';
 import { DomainError, NotFoundError, SeatLimitError } from '../domain/errors';
 import { IDEMPOTENCY_KEY_PATTERN, type IdempotencyStore, requestFingerprint, scopedKey } from '../domain/idempotency';
+import type { LicenseHistory, LicenseHistoryEntry } from '../domain/license-history';
 import { InvalidCursorError, type LicenseDirectory, type LicenseSummary } from '../domain/license-listing';
 import { type LicenseResend, NoRecipientError } from '../domain/license-resend';
+import type { SeatUsage } from '../domain/licenses';
 import {
   InvalidOrganizationError,
   ORG_ID_PATTERN,
@@ -14,18 +20,23 @@ import {
 } from '../domain/organizations';
 import type { OutboxRedrive } from '../domain/outbox-redrive';
 import { RotationError } from '../domain/token-rotation';
+import type { UserRecord } from '../domain/users';
 import { type HttpResponse, MAX_BODY_BYTES } from '../scim/http';
 import { openApiDocument } from './openapi';
 import { ADMIN_OPERATIONS, type AdminOperation, type OperationId } from './operations';
 import { type FieldError, PROBLEM_TYPES, ProblemError, problemResponse } from './problem';
 import type {
+  ActivityQuery,
   CreateOrganizationBody,
+  LicenseHistoryQuery,
   LicensesQuery,
   RedriveBody,
   ResendLicenseBody,
   RotateApiKeyBody,
   ScimStateBody,
   SeatsBody,
+  SeatUsageQuery,
+  ThrottleBody,
 } from './schemas';
 
 /** An admin API request, independent of API Gateway. */
@@ -51,6 +62,12 @@ export interface AdminServices {
   readonly resend: LicenseResend;
   readonly redrive: OutboxRedrive;
   readonly idempotency: IdempotencyStore;
+  /** Support's read-only view: the activity log, a user's license history, seats in use, the email budget. */
+  readonly activity: ActivityReader;
+  readonly history: LicenseHistory;
+  readonly users: { findByUserName(orgId: string, userName: string): Promise<UserRecord | undefined> };
+  readonly seats: { seatUsage(orgId: string): Promise<SeatUsage> };
+  readonly emailBudget: Pick<EmailBudgetStore, 'usage'>;
   readonly now: () => Date;
   /** Grace period of a rotation that names none. */
   readonly defaultGraceHours: number;
@@ -112,10 +129,23 @@ const IMPLEMENTATIONS: Record<OperationId, Implementation> = {
     status: 200,
     body: { organizations: (await organizations.list()).map(organizationJson) },
   }),
-  getOrganization: async ({ orgId }, { organizations }) => ({
-    status: 200,
-    body: detailsJson(await organizations.show(orgId)),
-  }),
+  getOrganization: async ({ orgId }, { organizations, emailBudget, now }) => {
+    const details = await organizations.show(orgId);
+    const budget = await emailBudget.usage(orgId, now(), DEFAULT_EMAIL_BUDGET);
+    return {
+      status: 200,
+      body: {
+        ...detailsJson(details),
+        emailBudget: {
+          perRecipientPerWindow: budget.limits.perRecipient,
+          perOrganizationPerWindow: budget.limits.perOrganization,
+          windowMinutes: budget.limits.windowMs / 60_000,
+          sentThisWindow: budget.sentThisWindow,
+          recipientsWithHeldEmail: budget.held,
+        },
+      },
+    };
+  },
   setScimState: async ({ orgId, body }, { organizations }) => {
     const { enabled } = body as z.infer<typeof ScimStateBody>;
     return {
@@ -167,6 +197,55 @@ const IMPLEMENTATIONS: Record<OperationId, Implementation> = {
   resendLicense: async ({ orgId, body }, { organizations, resend }) => {
     await organizations.get(orgId);
     return { status: 202, body: await resend.resend(orgId, (body as z.infer<typeof ResendLicenseBody>).userName) };
+  },
+  setThrottleTier: async ({ orgId, body }, { organizations }) => {
+    const { tier } = body as z.infer<typeof ThrottleBody>;
+    return {
+      status: 200,
+      body: { organization: organizationJson(await organizations.setThrottleTier(orgId, tier as ThrottleTier)) },
+    };
+  },
+  listActivity: async ({ orgId, query }, { organizations, activity, now }) => {
+    const { since, userName } = query as z.infer<typeof ActivityQuery>;
+    await organizations.get(orgId);
+    const from = since ? new Date(since) : new Date(now().getTime() - 24 * 3_600_000);
+    const records = userName ? await activity.ofUser(orgId, userName, from) : await activity.since(orgId, from);
+    return {
+      status: 200,
+      body: { orgId, since: from.toISOString(), activity: records.map(({ orgId: _org, ...record }) => record) },
+    };
+  },
+  getLicenseHistory: async ({ orgId, query }, { organizations, users, history }) => {
+    const { userName } = query as z.infer<typeof LicenseHistoryQuery>;
+    await organizations.get(orgId);
+    const user = await users.findByUserName(orgId, userName);
+    if (!user) throw new NotFoundError(`organization ${orgId} has no user ${userName}`);
+    const entries = await history.ofUser(orgId, user.id);
+    return {
+      status: 200,
+      body: {
+        orgId,
+        userId: user.id,
+        userName: user.userName,
+        active: user.active,
+        licenses: entries.map(historyEntryJson),
+      },
+    };
+  },
+  getSeatUsage: async ({ orgId, query }, { organizations, activity, seats, now }) => {
+    const { since } = query as z.infer<typeof SeatUsageQuery>;
+    await organizations.get(orgId);
+    const from = since ? new Date(since) : new Date(now().getTime() - 30 * 86_400_000);
+    const [usage, records] = await Promise.all([seats.seatUsage(orgId), activity.since(orgId, from)]);
+    return {
+      status: 200,
+      body: {
+        orgId,
+        seatsUsed: usage.used,
+        seatLimit: usage.limit ?? null,
+        points: seatsOverTime(records, usage.used),
+      },
+    };
   },
   redriveMail: async ({ body }, { organizations, redrive }) => {
     const input = body as z.infer<typeof RedriveBody>;
@@ -376,6 +455,30 @@ export function organizationJson(organization: Organization): Record<string, unk
     createdAt: organization.createdAt || null,
     scimEnabled: organization.scimDisabledAt === undefined,
     scimDisabledAt: organization.scimDisabledAt ?? null,
+    throttle: throttleJson(organization),
+  };
+}
+
+/** Without a slot of its own an organization shares the key of the default tier; the default organization has one. */
+function throttleJson(organization: Organization): Record<string, unknown> {
+  const tier = organization.throttleSlot?.tier ?? DEFAULT_THROTTLE_TIER;
+  return {
+    tier,
+    ownKey: organization.throttleSlot !== undefined || organization.orgId === DEFAULT_ORG_ID,
+    rateLimit: THROTTLE_TIERS[tier].rateLimit,
+    burstLimit: THROTTLE_TIERS[tier].burstLimit,
+  };
+}
+
+function historyEntryJson({ license, emails }: LicenseHistoryEntry): Record<string, unknown> {
+  return {
+    licenseId: license.licenseId,
+    status: license.status,
+    keyHint: license.keyHint,
+    issuedAt: license.issuedAt,
+    revokedAt: license.revokedAt ?? null,
+    revocationReason: license.revocationReason ?? null,
+    emails,
   };
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { THROTTLE_TIER_NAMES } from '../contract/throttle-tiers';
 import { MAX_SEATS, ORG_ID_PATTERN } from '../domain/organizations';
 
 /**
@@ -50,12 +51,47 @@ export const RedriveBody = z.strictObject({
   includeFailed: z.boolean().optional().describe('Also emails the mail service refused'),
 });
 
+export const ThrottleBody = z.strictObject({
+  tier: z
+    .enum(THROTTLE_TIER_NAMES as [string, ...string[]])
+    .describe('The throttle tier whose rate and burst the organization gets, with an API Gateway key of its own'),
+});
+
+const since = z.iso.datetime({ offset: true }).optional();
+
+export const ActivityQuery = z.strictObject({
+  since: since.describe('Records from this time on (default: the last 24 hours)'),
+  userName: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe("Only this user's records (the userName, without regard to case)"),
+});
+
+export const LicenseHistoryQuery = z.strictObject({
+  userName: z.string().min(1).max(1024).describe("The user's SCIM userName"),
+});
+
+export const SeatUsageQuery = z.strictObject({
+  since: since.describe('Seat changes from this time on (default: the last 30 days)'),
+});
+
 export const LicensesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(50).optional().describe('Page size, 1 to 50 (default 50)'),
   cursor: z.string().min(1).max(2048).optional().describe('The nextCursor of the previous page'),
 });
 
 // ---------------------------------------------------------------- answers
+
+export const ThrottleJson = z
+  .strictObject({
+    tier: z.enum(THROTTLE_TIER_NAMES as [string, ...string[]]),
+    ownKey: z.boolean().describe('false: it shares the rate of the organizations without a tier of their own'),
+    rateLimit: z.number().describe('Requests per second'),
+    burstLimit: z.int(),
+  })
+  .describe("The organization's SCIM request throttle");
 
 export const OrganizationJson = z.strictObject({
   orgId,
@@ -66,6 +102,7 @@ export const OrganizationJson = z.strictObject({
   createdAt: timestamp.nullable(),
   scimEnabled: z.boolean(),
   scimDisabledAt: timestamp.nullable(),
+  throttle: ThrottleJson,
 });
 
 const rotationSettings = z.strictObject({
@@ -92,6 +129,15 @@ export const OrganizationDetailsJson = z.strictObject({
     })
     .nullable()
     .describe('null when the organization has no API key yet'),
+  emailBudget: z
+    .strictObject({
+      perRecipientPerWindow: z.int(),
+      perOrganizationPerWindow: z.int(),
+      windowMinutes: z.number(),
+      sentThisWindow: z.int(),
+      recipientsWithHeldEmail: z.int().describe('Recipients with an email held until their window reopens'),
+    })
+    .describe('License emails sent in the current window, and the limits'),
 });
 
 const token = z.string().describe('The SCIM API key. Returned in this answer only: never again, not even on a replay');
@@ -169,6 +215,79 @@ export const RedriveJson = z.strictObject({
       outcome: z.enum(['requested', 'sent', 'failed', 'in-progress', 'gone']),
     }),
   ),
+});
+
+export const ActivityRecordJson = z
+  .object({
+    activityId: z.string(),
+    at: timestamp,
+    operation: z.enum(['create', 'replace', 'patch', 'deactivate', 'reactivate', 'delete', 'membership', 'update']),
+    method: z.string().optional(),
+    resourceType: z.enum(['User', 'Group']),
+    resourceId: z.string().optional(),
+    name: z.string().optional().describe("The userName, or the group's displayName"),
+    client: z.string().optional().describe("The SCIM client's User-Agent"),
+    result: z.enum(['ok', 'refused']),
+    status: z.int().optional().describe('HTTP status of a refused request'),
+    scimType: z.string().optional(),
+    detail: z.string().optional(),
+    licenseEffects: z.array(z.enum(['license issued', 'license revoked', 'email queued', 'seat refused'])),
+    seatDelta: z.int().optional(),
+    licenseId: z.string().optional(),
+    membersAdded: z.int().optional(),
+    membersRemoved: z.int().optional(),
+  })
+  .describe('One SCIM change or refused request');
+
+export const ActivityJson = z.strictObject({
+  orgId,
+  since: timestamp,
+  activity: z.array(ActivityRecordJson).describe('Oldest first; records are kept 90 days'),
+});
+
+export const LicenseHistoryJson = z.strictObject({
+  orgId,
+  userId: z.string(),
+  userName: z.string(),
+  active: z.boolean(),
+  licenses: z.array(
+    z.strictObject({
+      licenseId: z.string(),
+      status: z.enum(['active', 'revoked']),
+      keyHint: z.string().describe('Last characters of the key'),
+      issuedAt: timestamp,
+      revokedAt: timestamp.nullable(),
+      revocationReason: z.enum(['deactivated', 'deleted']).nullable(),
+      emails: z.array(
+        z.strictObject({
+          eventId: z.string(),
+          type: z.string(),
+          status: z.enum(['queued', 'sending', 'sent', 'failed', 'bounced', 'complained']),
+          createdAt: timestamp.optional(),
+          sentAt: timestamp.optional(),
+          failedAt: timestamp.optional(),
+          failure: z.string().optional(),
+          feedbackAt: timestamp.optional().describe('When SES reported the bounce or complaint'),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const SeatUsageJson = z.strictObject({
+  orgId,
+  seatsUsed: z.int(),
+  seatLimit: z.int().nullable().describe("The organization's own limit"),
+  points: z
+    .array(
+      z.strictObject({
+        at: timestamp,
+        seatsUsed: z.int().describe('Seats in use after this change'),
+        operation: z.string(),
+        name: z.string().optional(),
+      }),
+    )
+    .describe('Seats in use after each change that took or freed one, oldest first'),
 });
 
 /** RFC 9457 problem details, the body of every error. */

@@ -1,8 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoActivityLog } from '../adapters/dynamodb-activity';
 import { createDynamoDbClient } from '../adapters/dynamodb-client';
+import { DynamoEmailBudgetStore } from '../adapters/dynamodb-email-budget';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb-idempotency-store';
 import { DynamoLicenseDirectory } from '../adapters/dynamodb-license-directory';
+import { DynamoLicenseHistory } from '../adapters/dynamodb-license-history';
 import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository';
 import { createLicenseWriteTranslator } from '../adapters/dynamodb-license-writes';
 import { DynamoOrganizationRepository } from '../adapters/dynamodb-organization-repository';
@@ -59,6 +62,8 @@ export async function createAdminServices(
       clock,
     },
   );
+  const users = new DynamoUserRepository(dynamo, config.usersTable);
+  const licenses = new DynamoLicenseRepository(dynamo, config.licensesTable);
   const translate = createLicenseWriteTranslator({ tableName: config.licensesTable });
   const outbox: EmailOutbox = {
     enqueue: (email) => {
@@ -72,8 +77,8 @@ export async function createAdminServices(
       overrides.licenses ??
       new DynamoLicenseDirectory(dynamo, { usersTable: config.usersTable, licensesTable: config.licensesTable }),
     resend: new LicenseResend({
-      users: new DynamoUserRepository(dynamo, config.usersTable),
-      licenses: new DynamoLicenseRepository(dynamo, config.licensesTable),
+      users,
+      licenses,
       outbox,
       clock,
     }),
@@ -83,6 +88,13 @@ export async function createAdminServices(
       clock,
     }),
     idempotency: overrides.idempotency ?? new DynamoIdempotencyStore(dynamo, config.licensesTable),
+    activity: new DynamoActivityLog(dynamo, config.licensesTable, {
+      ...(config.activityRetentionDays !== undefined ? { retentionDays: config.activityRetentionDays } : {}),
+    }),
+    history: new DynamoLicenseHistory(dynamo, config.licensesTable),
+    users: { findByUserName: async (orgId, userName) => (await users.find(orgId, { userName }))[0] },
+    seats: licenses,
+    emailBudget: new DynamoEmailBudgetStore(dynamo, config.licensesTable),
     now: () => clock.now(),
     defaultGraceHours: config.tokenGraceHours ?? DEFAULT_GRACE_HOURS,
     log,

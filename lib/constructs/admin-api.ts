@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { encodeEnvironment } from '../../lambda/contract/environment';
 import { PROBLEM_CONTENT_TYPE } from '../../lambda/contract/http';
 import { ADMIN_BASE_PATH } from '../../lambda/contract/routes';
+import { IndexNames } from '../../lambda/contract/tables';
 import { ServiceFunction } from './service-function';
 
 export interface AdminApiProps {
@@ -75,7 +76,8 @@ export class AdminApi extends Construct {
       new iam.PolicyStatement({
         sid: 'ReadUserNames',
         actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-        resources: [props.usersTable.tableArn],
+        // The license history finds a user by userName: one Query of that index, nothing else of the users table.
+        resources: [props.usersTable.tableArn, `${props.usersTable.tableArn}/index/${IndexNames.byUserName}`],
       }),
     );
     props.defaultTokenSecret.grantRead(fn);

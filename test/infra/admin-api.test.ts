@@ -187,4 +187,25 @@ describe('CDK context adminRoleArn', () => {
   it('refuses something that is not a role ARN', () => {
     expect(() => synthScimStack({ adminRoleArn: 'portal-backend' })).toThrow(/must be an IAM role ARN/);
   });
+
+  it('reads the users table only by key and through its userName index, and writes none of it', () => {
+    const role = template.findResources('AWS::Lambda::Function')[adminFunctionId]?.Properties.Role as
+      | { 'Fn::GetAtt': [string, string] }
+      | undefined;
+    const { statements } = rolePermissions(template, role?.['Fn::GetAtt'][0] ?? 'missing');
+    const usersTableId = logicalIdOf(stack.tables.users);
+    const onUsers = statements.filter((statement) => JSON.stringify(statement.Resource).includes(usersTableId));
+
+    expect(onUsers).toEqual([
+      expect.objectContaining({
+        Sid: 'ReadUserNames',
+        Action: expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']),
+        Resource: [
+          { 'Fn::GetAtt': [usersTableId, 'Arn'] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [usersTableId, 'Arn'] }, '/index/byUserName']] },
+        ],
+      }),
+    ]);
+    expect(new Set(actionsOf(onUsers)).size).toBe(3);
+  });
 });

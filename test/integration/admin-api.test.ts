@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openApiDocument } from '../../lambda/admin/openapi';
 import {
+  ActivityJson,
   CreatedOrganizationJson,
   IssuedApiKeyJson,
+  LicenseHistoryJson,
   LicensePageJson,
   OrganizationDetailsJson,
   OrganizationJsonBody,
@@ -12,6 +14,7 @@ import {
   ProblemJson,
   RevokedPreviousJson,
   RotatedApiKeyJson,
+  SeatUsageJson,
 } from '../../lambda/admin/schemas';
 import { DEFAULT_SECRET_CACHE_TTL_MS } from '../../lambda/contract/deployment';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb-local';
@@ -156,6 +159,94 @@ describe('the OpenAPI document', () => {
     expect(again.status).toBe(409);
     expect(ProblemJson.parse(again.body).detail).toMatch(/already has an API key/);
     expect(ProblemJson.parse(problem.body).status).toBe(404);
+  });
+});
+
+describe("support's view of an organization", () => {
+  it('moves an organization to another throttle tier and refuses an unknown one with the field named', async () => {
+    const created = await adminCall(api.origin, 'POST', '/organizations', { body: { name: 'Throttled' } });
+    const { orgId } = created.body.organization;
+    const moved = await adminCall(api.origin, 'PUT', `/organizations/${orgId}/throttle`, { body: { tier: 'large' } });
+    const shown = await adminCall(api.origin, 'GET', `/organizations/${orgId}`);
+    const unknown = await adminCall(api.origin, 'PUT', `/organizations/${orgId}/throttle`, { body: { tier: 'huge' } });
+
+    expect(created.body.organization.throttle).toEqual({
+      tier: 'standard',
+      ownKey: false,
+      rateLimit: 10,
+      burstLimit: 20,
+    });
+    expect(moved.status).toBe(200);
+    expect(OrganizationJsonBody.parse(moved.body).organization.throttle).toEqual({
+      tier: 'large',
+      ownKey: true,
+      rateLimit: 25,
+      burstLimit: 50,
+    });
+    expect(OrganizationDetailsJson.parse(shown.body)).toMatchObject({
+      organization: { throttle: { tier: 'large', ownKey: true } },
+      emailBudget: { perRecipientPerWindow: 3, perOrganizationPerWindow: 500, windowMinutes: 60, sentThisWindow: 0 },
+    });
+    expect(unknown.status).toBe(400);
+    expect(ProblemJson.parse(unknown.body).errors?.map((error) => error.path)).toEqual(['body.tier']);
+  });
+
+  it("answers a user's activity, license history and seats in use, and 404 for an unknown user", async () => {
+    const created = await adminCall(api.origin, 'POST', '/organizations', {
+      body: { name: 'Supported', seatLimit: 2 },
+    });
+    const { orgId } = created.body.organization;
+    const userName = `sam-${Date.now().toString(36)}@supported.example`;
+    const user = await scimCall(
+      created.body.scimBaseUrl,
+      created.body.apiKey.token,
+      'POST',
+      '/Users',
+      newUser(userName),
+    );
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+
+    const activity = await adminCall(
+      api.origin,
+      'GET',
+      `/organizations/${orgId}/activity?since=${encodeURIComponent(since)}&userName=${encodeURIComponent(userName)}`,
+    );
+    const history = await adminCall(
+      api.origin,
+      'GET',
+      `/organizations/${orgId}/license-history?userName=${encodeURIComponent(userName)}`,
+    );
+    const usage = await adminCall(api.origin, 'GET', `/organizations/${orgId}/seat-usage`);
+    const nobody = await adminCall(api.origin, 'GET', `/organizations/${orgId}/license-history?userName=nobody`);
+    const badSince = await adminCall(api.origin, 'GET', `/organizations/${orgId}/activity?since=yesterday`);
+
+    expect(user.status).toBe(201);
+    expect(ActivityJson.parse(activity.body)).toMatchObject({
+      orgId,
+      since,
+      activity: [
+        {
+          operation: 'create',
+          resourceType: 'User',
+          name: userName,
+          result: 'ok',
+        },
+      ],
+    });
+    expect(activity.body.activity[0].orgId).toBeUndefined();
+    // This gateway runs without licensing; the CLI test reads a real history on the full local stack.
+    expect(LicenseHistoryJson.parse(history.body)).toMatchObject({
+      orgId,
+      userId: user.body.id,
+      userName,
+      active: true,
+    });
+    expect(JSON.stringify(history.body)).not.toContain('"recipient"');
+    expect(SeatUsageJson.parse(usage.body)).toMatchObject({ orgId, seatsUsed: 0, seatLimit: 2 });
+    expect(nobody.status).toBe(404);
+    expect(ProblemJson.parse(nobody.body).detail).toBe(`organization ${orgId} has no user nobody`);
+    expect(badSince.status).toBe(400);
+    expect(ProblemJson.parse(badSince.body).errors?.map((error) => error.path)).toEqual(['query.since']);
   });
 });
 

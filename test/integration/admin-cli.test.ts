@@ -44,6 +44,10 @@ afterAll(async () => {
 });
 
 function admin(...args: string[]): Promise<Run> {
+  return adminWith({}, ...args);
+}
+
+function adminWith(env: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       TSX,
@@ -57,6 +61,7 @@ function admin(...args: string[]): Promise<Run> {
           DYNAMODB_PORT: String(stack.settings.dynamoDbPort),
           MAIL_PORT: String(stack.settings.mailPort),
           NODE_NO_WARNINGS: '1',
+          ...env,
         },
       },
       (error, stdout, stderr) => {
@@ -301,6 +306,88 @@ describe('admin command line against the local stack', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('error: organization nobody-000000 does not exist');
     expect(run.stdout).toBe('');
+  });
+
+  it("prints the admin API's problem details as one line, and as one JSON object with --json", async () => {
+    const text = await admin('seats', 'set', '--org', 'nobody-000000', '--seats', '3', '--local');
+    const asJson = await admin(
+      'license',
+      'show',
+      '--org',
+      'default',
+      '--user',
+      'nobody@example.com',
+      '--local',
+      '--json',
+    );
+
+    expect(text.code).toBe(1);
+    expect(text.stderr.trim().split('\n')).toEqual([
+      'Setting the seat limit of nobody-000000 in the local stack on port ' + `${stack.settings.port}…`,
+      'error: organization nobody-000000 does not exist (404 Not Found)',
+    ]);
+    expect(asJson.code).toBe(1);
+    expect(json(asJson)).toEqual({
+      error: {
+        kind: 'problem',
+        status: 404,
+        title: 'Not Found',
+        type: 'about:blank',
+        message: 'organization default has no user nobody@example.com',
+      },
+    });
+  });
+
+  it('says the local stack is not running, on which port, and how to start it', async () => {
+    const port = await findFreePort();
+    const run = await adminWith({ PORT: String(port) }, 'org', 'list', '--local');
+    const asJson = await adminWith({ PORT: String(port) }, 'org', 'list', '--local', '--json');
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`error: local stack not running on port ${port}, start it with npm start`);
+    expect(run.stdout).toBe('');
+    expect(asJson.code).toBe(1);
+    expect(json(asJson).error.message).toMatch(
+      new RegExp(`^local stack not running on port ${port}, start it with npm start`),
+    );
+  });
+
+  it('reaches a deployed-style admin API by --url or ADMIN_API_URL, signed with credentials from the AWS chain', async () => {
+    const credentials = {
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_REGION: 'us-east-1',
+      AWS_PROFILE: '',
+      AWS_CONFIG_FILE: join(dataDir, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dataDir, 'no-aws-credentials'),
+    };
+    const origin = `http://localhost:${stack.settings.port}`;
+    const byFlag = await adminWith(credentials, 'org', 'show', '--org', 'default', '--url', origin, '--json');
+    const byEnv = await adminWith({ ...credentials, ADMIN_API_URL: `${origin}/admin` }, 'org', 'list');
+    const wrongKey = await adminWith(
+      { ...credentials, AWS_SECRET_ACCESS_KEY: 'not-the-local-secret' },
+      'org',
+      'list',
+      '--url',
+      origin,
+    );
+    const both = await admin('org', 'list', '--local', '--url', origin);
+
+    expect(byFlag.code).toBe(0);
+    expect(json(byFlag)).toMatchObject({
+      orgId: 'default',
+      name: expect.any(String),
+      seats: { used: expect.any(Number) },
+    });
+    expect(byEnv.code).toBe(0);
+    expect(byEnv.stdout).toMatch(/^ORG ID\s+NAME\s+SEATS USED \/ LIMIT\s+THROTTLE\s+CREATED$/m);
+    expect(byEnv.stdout).toMatch(/^default\s/m);
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toContain(
+      'error: The request signature we calculated does not match the signature you provided. (403 Forbidden)',
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--local works on this machine; --stack, --region and --url name a deployed stack');
   });
   it('activity, license show and usage tell support what happened to a user and to the seats', async () => {
     expect((await admin('seats', 'set', '--org', 'default', '--seats', '1', '--local')).code).toBe(0);
