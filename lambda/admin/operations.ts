@@ -2,12 +2,16 @@ import type * as z from 'zod';
 import {
   CreatedOrganizationJson,
   CreateOrganizationBody,
+  DefaultPlanBody,
   IssuedApiKeyJson,
   LicensePageJson,
   LicensesQuery,
   OrganizationDetailsJson,
   OrganizationJsonBody,
   OrganizationListJson,
+  PlanBody,
+  PlanCatalogJson,
+  PlanJson,
   RedriveBody,
   RedriveJson,
   ResendLicenseBody,
@@ -27,7 +31,7 @@ import {
 export interface AdminOperation {
   readonly operationId: string;
   readonly method: 'GET' | 'POST' | 'PUT';
-  /** Below `/admin`, with `{orgId}` for the organization. */
+  /** Below `/admin`, with `{orgId}` for the organization and `{plan}` for a plan's name. */
   readonly path: string;
   readonly summary: string;
   readonly body?: z.ZodType;
@@ -121,6 +125,32 @@ export const ADMIN_OPERATIONS = [
     idempotent: true,
     success: { status: 200, description: 'Whether a previous key was revoked', schema: RevokedPreviousJson },
     errors: [404, 409, 422],
+  },
+  {
+    operationId: 'listPlans',
+    method: 'GET',
+    path: '/organizations/{orgId}/plans',
+    summary: 'The license plans by group of an organization, with their seats, and its default plan',
+    success: { status: 200, description: 'The plans', schema: PlanCatalogJson },
+    errors: [404],
+  },
+  {
+    operationId: 'setPlan',
+    method: 'PUT',
+    path: '/organizations/{orgId}/plans/{plan}',
+    summary: 'Create or change a plan: the groups that give it, its seats and its rank',
+    body: PlanBody,
+    success: { status: 200, description: 'The plan afterwards', schema: PlanJson },
+    errors: [404],
+  },
+  {
+    operationId: 'setDefaultPlan',
+    method: 'PUT',
+    path: '/organizations/{orgId}/default-plan',
+    summary: 'Set the plan of users in no mapped group',
+    body: DefaultPlanBody,
+    success: { status: 200, description: 'The plans afterwards', schema: PlanCatalogJson },
+    errors: [404],
   },
   {
     operationId: 'listLicenses',
