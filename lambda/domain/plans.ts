@@ -2,7 +2,7 @@ import { foldCase } from './case-fold';
 import { type Clock, systemClock } from './clock';
 import { isDeliverableAddress } from './email-address';
 import { DomainError } from './errors';
-import type { GroupRecord, GroupRef, MembershipChange } from './groups';
+import type { GroupRef, MembershipChange } from './groups';
 import {
   type EmailIntent,
   greetingName,
@@ -121,14 +121,22 @@ function validPlanName(name: string): string {
 
 // ---------------------------------------------------------------- plans at membership time
 
-/** A plan's seats were all taken when the membership change was written: plan again without that plan for the user. */
+/** A refused plan seat: the plan had no seat left for the user when the membership change was written. */
+export interface PlanSeatRefusal {
+  readonly userId: string;
+  readonly plan: string;
+}
+
+/** Plans' seats were all taken when the membership change was written: plan again without them for those users. */
 export class PlanSeatRefusedError extends DomainError {
   constructor(
-    readonly userId: string,
-    readonly plan: string,
+    readonly refusals: readonly PlanSeatRefusal[],
     options?: { cause?: unknown },
   ) {
-    super(`no seat left on plan ${plan} for user ${userId}`, options);
+    super(
+      `no seat left on ${refusals.map((refusal) => `plan ${refusal.plan} for user ${refusal.userId}`).join(', ')}`,
+      options,
+    );
   }
 }
 
@@ -141,6 +149,11 @@ export interface PlanPolicyReads {
   groupsOfUser(orgId: string, userId: string): Promise<readonly GroupRef[]>;
   /** The user, for the plan change email's address and greeting. */
   user(orgId: string, userId: string): Promise<UserRecord | undefined>;
+}
+
+/** The group whose membership changes, as it is after the change. */
+export interface PlannedGroup extends GroupRef {
+  readonly orgId: string;
 }
 
 /** Per member of a membership change, the writes that must commit in the same transaction as its membership. */
@@ -169,8 +182,8 @@ export class MembershipPlanPolicy {
    * again with that membership visible. Every change of the user's plan is thus computed from its real groups.
    */
   async plan(
-    group: GroupRecord,
-    change: MembershipChange,
+    group: PlannedGroup,
+    change: Pick<MembershipChange, 'add' | 'remove'>,
     refused: ReadonlySet<string> = new Set(),
   ): Promise<MemberLinkedWrites> {
     const writes = new Map<string, readonly LinkedWrite[]>();
@@ -194,7 +207,7 @@ export class MembershipPlanPolicy {
   }
 
   private async planMember(
-    group: GroupRecord,
+    group: PlannedGroup,
     catalog: PlanCatalog,
     userId: string,
     joins: boolean,

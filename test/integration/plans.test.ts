@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isOutboxDelivery } from '../../lambda/contract/outbox-stream-filter';
 import { createMailerHandler } from '../../lambda/handlers/mailer';
 import { createValidateLicenseHandler } from '../../lambda/handlers/validate-license';
@@ -8,7 +9,7 @@ import { adminRoute } from '../../local/local-admin';
 import { type StreamPoller, startStreamPoller } from '../../local/stream-poller';
 import { adminCall, scimCall } from '../support/admin-api';
 import { testConfig } from '../support/dynamodb';
-import { sesEndpoint } from '../support/ses-local';
+import { sesEndpoint, waitForEmails } from '../support/ses-local';
 
 /**
  * License plans by group over HTTP on the local stack: the admin API sets plans up (signed), Okta-style group PATCHes
@@ -17,6 +18,7 @@ import { sesEndpoint } from '../support/ses-local';
  */
 
 const SIGNING_KEY_SECRET_ID = 'test/plans-signing-key';
+const KEY_IN_TEXT = /\b([0-9A-HJKMNP-TV-Z]{5}(?:-[0-9A-HJKMNP-TV-Z]{5}){5})\b/;
 
 interface PlanStack {
   readonly origin: string;
@@ -128,4 +130,99 @@ describe('plans through the admin API', () => {
     expect(badName.body.detail).toMatch(/plan name/);
     expect(noOrg.status).toBe(404);
   });
+});
+
+function newUser(email: string) {
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName: email,
+    name: { givenName: 'Ada', familyName: 'Lovelace' },
+    emails: [{ primary: true, value: email, type: 'work' }],
+    active: true,
+  };
+}
+
+function membersPatch(op: 'add' | 'remove', userIds: readonly string[]) {
+  return {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations:
+      op === 'add'
+        ? [{ op: 'add', path: 'members', value: userIds.map((value) => ({ value })) }]
+        : userIds.map((id) => ({ op: 'remove', path: `members[value eq "${id}"]` })),
+  };
+}
+
+describe('plans follow group membership, over HTTP', () => {
+  let stack: PlanStack;
+  /** Per user: id, email and license key (from its license email). */
+  const users: { id: string; email: string; key: string }[] = [];
+  let groupId: string;
+
+  beforeAll(async () => {
+    stack = await startPlanStack('plans-membership');
+    await adminCall(stack.origin, 'PUT', '/organizations/default/plans/pro', {
+      body: { groups: ['Bruno Pro'], seatLimit: 5 },
+    });
+    await adminCall(stack.origin, 'PUT', '/organizations/default/default-plan', { body: { plan: 'basic' } });
+    for (let n = 0; n < 20; n++) {
+      const email = `plan-${randomUUID().slice(0, 8)}@example.com`;
+      const created = await stack.scim('POST', '/Users', newUser(email));
+      users.push({ id: created.body.id, email, key: '' });
+    }
+    for (const user of users) {
+      const [issued] = await waitForEmails(sesEndpoint(), user.email, 1, 30_000);
+      user.key = KEY_IN_TEXT.exec(issued?.body.text ?? '')?.[1] ?? '';
+    }
+    const group = await stack.scim('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Bruno Pro',
+      members: [],
+    });
+    groupId = group.body.id;
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('gives exactly 5 of 20 users added concurrently the 5 pro seats; every membership is recorded', async () => {
+    const answers = await Promise.all(
+      users.map((user) => stack.scim('PATCH', `/Groups/${groupId}`, membersPatch('add', [user.id]))),
+    );
+    const plans = await Promise.all(users.map(async (user) => (await stack.validate(user.key)).plan));
+    const group = await stack.scim('GET', `/Groups/${groupId}`);
+    const listed = await adminCall(stack.origin, 'GET', '/organizations/default/plans');
+
+    expect(answers.every((answer) => answer.status === 200 || answer.status === 204)).toBe(true);
+    expect(plans.filter((plan) => plan === 'pro')).toHaveLength(5);
+    expect(plans.filter((plan) => plan === 'basic')).toHaveLength(15);
+    expect(group.body.members).toHaveLength(20);
+    expect(listed.body.plans[0]).toMatchObject({ name: 'pro', seatLimit: 5, seatsUsed: 5 });
+  }, 120_000);
+
+  it('lists the plan of each license, and the refused plan of those that found no seat', async () => {
+    const page = await adminCall(stack.origin, 'GET', '/organizations/default/licenses');
+
+    const ours = page.body.licenses.filter((license: { userId: string }) =>
+      users.some((user) => user.id === license.userId),
+    );
+    expect(ours.filter((license: { plan: string }) => license.plan === 'pro')).toHaveLength(5);
+    expect(ours.filter((license: { plan: string; planSeatRefused: string }) => license.plan === 'basic')).toEqual(
+      ours.filter((license: { planSeatRefused: string }) => license.planSeatRefused === 'pro'),
+    );
+  });
+
+  it('moves a user removed from the group to the default plan and frees its seat', async () => {
+    const pro = [];
+    for (const user of users) if ((await stack.validate(user.key)).plan === 'pro') pro.push(user);
+    const leaving = pro[0]!;
+
+    const removed = await stack.scim('PATCH', `/Groups/${groupId}`, membersPatch('remove', [leaving.id]));
+    const validation = await stack.validate(leaving.key);
+    const listed = await adminCall(stack.origin, 'GET', '/organizations/default/plans');
+
+    expect([200, 204]).toContain(removed.status);
+    expect(validation).toEqual({ valid: true, status: 'active', plan: 'basic' });
+    expect(listed.body.plans[0]).toMatchObject({ name: 'pro', seatsUsed: 4 });
+  }, 60_000);
 });

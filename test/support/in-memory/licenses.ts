@@ -125,7 +125,7 @@ export class InMemoryLicenseStore
         const plan = this.plans.peek(write.orgId, write.plan);
         return plan && (plan.seatLimit === undefined || plan.seatsUsed < plan.seatLimit)
           ? undefined
-          : new PlanSeatRefusedError(write.userId, write.plan);
+          : new PlanSeatRefusedError([{ userId: write.userId, plan: write.plan }]);
       }
     }
   }
