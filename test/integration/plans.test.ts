@@ -212,7 +212,7 @@ describe('plans follow group membership, over HTTP', () => {
     );
   });
 
-  it('moves a user removed from the group to the default plan and frees its seat', async () => {
+  it('moves a user removed from the group to the default plan, frees its seat, and emails it both changes', async () => {
     const pro = [];
     for (const user of users) if ((await stack.validate(user.key)).plan === 'pro') pro.push(user);
     const leaving = pro[0]!;
@@ -220,9 +220,16 @@ describe('plans follow group membership, over HTTP', () => {
     const removed = await stack.scim('PATCH', `/Groups/${groupId}`, membersPatch('remove', [leaving.id]));
     const validation = await stack.validate(leaving.key);
     const listed = await adminCall(stack.origin, 'GET', '/organizations/default/plans');
+    const emails = await waitForEmails(sesEndpoint(), leaving.email, 3, 30_000);
 
     expect([200, 204]).toContain(removed.status);
     expect(validation).toEqual({ valid: true, status: 'active', plan: 'basic' });
     expect(listed.body.plans[0]).toMatchObject({ name: 'pro', seatsUsed: 4 });
+    expect(emails.map((email) => email.subject)).toEqual([
+      'Your Acme Studio license key',
+      'Your Acme Studio license is now on the pro plan',
+      'Your Acme Studio license is now on the basic plan',
+    ]);
+    expect(emails[2]?.body.text).toContain(`ending in ${leaving.key.slice(-4)} stays the same`);
   }, 60_000);
 });
