@@ -5,6 +5,7 @@ import type { LicenseResend } from '../lambda/domain/license-resend';
 import type { SeatUsage } from '../lambda/domain/licenses';
 import type { OrganizationService } from '../lambda/domain/organizations';
 import type { OutboxRedrive } from '../lambda/domain/outbox-redrive';
+import type { PlanService } from '../lambda/domain/plans';
 import type { UserRecord } from '../lambda/domain/users';
 
 /** The shapes every admin command shares: parsed flags, where it acts, what it prints. */
@@ -22,6 +23,10 @@ export interface Values {
   readonly since?: string;
   readonly 'include-failed'?: boolean;
   readonly tier?: string;
+  readonly plan?: string;
+  /** `plans set`: each `--group` names one group (displayName or id). */
+  readonly group?: readonly string[];
+  readonly rank?: string;
   readonly local?: boolean;
   readonly json?: boolean;
   readonly stack?: string;
@@ -49,6 +54,8 @@ export interface Target {
     licensesOf(orgId: string, userId: string): Promise<LicenseHistoryEntry[]>;
     seatUsage(orgId: string): Promise<SeatUsage>;
   };
+  /** License plans by group. */
+  readonly plans: PlanService;
   /** The email budgets' current use, shown by `org show`. */
   readonly emailBudget?: Pick<EmailBudgetStore, 'usage'>;
   /** How to attach rotation to a secret that has none (shown after `org create` when it could not be attached). */

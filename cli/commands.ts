@@ -10,6 +10,7 @@ import { seatsOverTime } from '../lambda/domain/activity';
 import { DEFAULT_EMAIL_BUDGET } from '../lambda/domain/email-budget';
 import { NotFoundError } from '../lambda/domain/errors';
 import { MAX_SEATS } from '../lambda/domain/organizations';
+import type { PlanState } from '../lambda/domain/plans';
 import { DEFAULT_GRACE_HOURS } from '../lambda/domain/token-rotation';
 import { type Command, UsageError, type Values } from './command';
 import {
@@ -51,6 +52,13 @@ Commands:
   token revoke-previous --org <id>   end the grace period now
   seats set --org <id> --seats <n|none>
                                      set the seat limit ("none" removes the organization's own limit)
+  plans set --org <id> --plan <name> --group <displayName|id> [--group …] [--seats <n|none>] [--rank <n>]
+                                     members of these groups get this plan (the highest-ranked plan among a user's
+                                     groups wins; a new plan ranks above the others by default); --seats limits how
+                                     many licenses have it at once
+  plans list --org <id>              the plans, their groups and seats, and the default plan
+  plans default --org <id> --plan <name|none>
+                                     the plan of users in no mapped group (what validation answers for them)
   license resend --org <id> --user <userName>
                                      send the user's license email again (the same key: keys are derived)
   mail redrive [--org <id>] [--include-failed]
@@ -80,6 +88,62 @@ Output:
 /** Exit codes: 0 done, 1 failed, 2 wrong usage. */
 
 export const COMMANDS: Record<string, Command> = {
+  'plans set': {
+    required: ['org', 'plan', 'group'],
+    optional: ['seats', 'rank'],
+    async run(target, values) {
+      await target.organizations.get(values.org!);
+      const seatLimit = values.seats === undefined ? undefined : seatCount(values.seats, true);
+      const rank = values.rank === undefined ? undefined : wholeNumber(values.rank, 'rank');
+      const plan = await target.plans.setPlan(values.org!, {
+        name: values.plan!,
+        groups: values.group ?? [],
+        ...(seatLimit === undefined ? {} : { seatLimit }),
+        ...(rank === undefined ? {} : { rank }),
+      });
+      return { json: { orgId: values.org, plan: planJson(plan) }, text: `Plan of ${values.org}: ${planText(plan)}.` };
+    },
+  },
+  'plans list': {
+    required: ['org'],
+    optional: [],
+    async run(target, values) {
+      await target.organizations.get(values.org!);
+      const catalog = await target.plans.catalog(values.org!);
+      return {
+        json: { orgId: values.org, defaultPlan: catalog.defaultPlan ?? null, plans: catalog.plans.map(planJson) },
+        text: [
+          `Default plan of ${values.org}: ${catalog.defaultPlan ?? '(none)'}`,
+          ...(catalog.plans.length === 0
+            ? ['No plans by group.']
+            : [
+                table([
+                  ['PLAN', 'RANK', 'SEATS', 'GROUPS'],
+                  ...catalog.plans.map((plan) => [
+                    plan.name,
+                    String(plan.rank),
+                    `${plan.seatsUsed} / ${plan.seatLimit ?? 'no limit'}`,
+                    plan.groups.join(', '),
+                  ]),
+                ]),
+              ]),
+        ].join('\n'),
+      };
+    },
+  },
+  'plans default': {
+    required: ['org', 'plan'],
+    optional: [],
+    async run(target, values) {
+      await target.organizations.get(values.org!);
+      const plan = /^none$/i.test(values.plan!) ? undefined : values.plan!;
+      await target.plans.setDefaultPlan(values.org!, plan);
+      return {
+        json: { orgId: values.org, defaultPlan: plan ?? null },
+        text: `Users of ${values.org} in no mapped group now have ${plan === undefined ? 'no plan' : `plan ${plan}`}.`,
+      };
+    },
+  },
   'org create': {
     required: ['name'],
     optional: ['seats', 'id'],
@@ -406,6 +470,9 @@ export function parse(argv: readonly string[]): { values: Values; command: Comma
       user: { type: 'string' },
       'include-failed': { type: 'boolean' },
       tier: { type: 'string' },
+      plan: { type: 'string' },
+      group: { type: 'string', multiple: true },
+      rank: { type: 'string' },
       since: { type: 'string' },
       local: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -442,6 +509,25 @@ export function seatCount(raw: string, allowNone: boolean): number | undefined {
     throw new UsageError(`--seats must be a whole number from 0 to ${MAX_SEATS}${allowNone ? ' or "none"' : ''}`);
   }
   return seats;
+}
+
+function wholeNumber(raw: string, flag: string): number {
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--${flag} must be a whole number >= 0`);
+  return Number(raw);
+}
+
+function planJson(plan: PlanState): Record<string, unknown> {
+  return {
+    name: plan.name,
+    rank: plan.rank,
+    seatLimit: plan.seatLimit ?? null,
+    seatsUsed: plan.seatsUsed,
+    groups: [...plan.groups],
+  };
+}
+
+function planText(plan: PlanState): string {
+  return `${plan.name} (rank ${plan.rank}, seats ${plan.seatsUsed} / ${plan.seatLimit ?? 'no limit'}) for members of ${plan.groups.map((group) => `"${group}"`).join(', ')}`;
 }
 
 export function nonNegative(raw: string, flag: string): number {

@@ -8,6 +8,7 @@ import { DynamoLicenseRepository } from '../lambda/adapters/dynamodb-license-rep
 import { createLicenseWriteTranslator } from '../lambda/adapters/dynamodb-license-writes';
 import { DynamoOrganizationRepository } from '../lambda/adapters/dynamodb-organization-repository';
 import { DynamoOutboxRedriveStore } from '../lambda/adapters/dynamodb-outbox';
+import { DynamoPlanRepository } from '../lambda/adapters/dynamodb-plans';
 import { transactWrite } from '../lambda/adapters/dynamodb-transactions';
 import { DynamoUserRepository } from '../lambda/adapters/dynamodb-user-repository';
 import {
@@ -20,6 +21,7 @@ import { type EmailOutbox, LicenseResend } from '../lambda/domain/license-resend
 import type { EnqueueEmailWrite } from '../lambda/domain/licenses';
 import { DEFAULT_ORG_SECRET_PREFIX, OrganizationService, type TokenStore } from '../lambda/domain/organizations';
 import { OutboxRedrive } from '../lambda/domain/outbox-redrive';
+import { PlanService } from '../lambda/domain/plans';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local';
 import { FileTokenStore } from '../local/file-token-store';
 import { localServiceConfig, localStackSettingsFromEnv } from '../local/local-stack';
@@ -74,6 +76,7 @@ export async function localTarget(): Promise<Target> {
     activity: new DynamoActivityLog(dynamo, config.licensesTable),
     support: supportView(dynamo, config.usersTable, config.licensesTable),
     emailBudget: new DynamoEmailBudgetStore(dynamo, config.licensesTable),
+    plans: new PlanService(new DynamoPlanRepository(dynamo, config.licensesTable)),
     rotationHint: 'the local stack rotates tokens only through `token rotate`',
     close: () => dynamo.destroy(),
   };
@@ -137,6 +140,7 @@ export async function awsTarget(values: Values, creating: boolean): Promise<Targ
     activity: new DynamoActivityLog(dynamo, outputs.LicensesTableName!),
     support: supportView(dynamo, outputs.UsersTableName!, outputs.LicensesTableName!),
     emailBudget: new DynamoEmailBudgetStore(dynamo, outputs.LicensesTableName!),
+    plans: new PlanService(new DynamoPlanRepository(dynamo, outputs.LicensesTableName!)),
     rotationHint:
       `attach it with \`aws secretsmanager rotate-secret --secret-id <secret> --rotation-lambda-arn ` +
       `${outputs.TokenRotationFunctionArn ?? '<TokenRotationFunctionArn output>'} --no-rotate-immediately\``,
