@@ -212,6 +212,39 @@ describe('plans follow group membership, over HTTP', () => {
     );
   });
 
+  it('gives 3 of 8 members added by one PATCH the 3 seats of their plan, and records all 8 memberships', async () => {
+    await adminCall(stack.origin, 'PUT', '/organizations/default/plans/bulk', {
+      body: { groups: ['Bulk'], seatLimit: 3, rank: 50 },
+    });
+    const ids: string[] = [];
+    for (let n = 0; n < 8; n++) {
+      ids.push((await stack.scim('POST', '/Users', newUser(`bulk-${randomUUID().slice(0, 8)}@example.com`))).body.id);
+    }
+    const group = await stack.scim('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Bulk',
+      members: [],
+    });
+
+    const patched = await stack.scim('PATCH', `/Groups/${group.body.id}`, membersPatch('add', ids));
+    const members = await stack.scim('GET', `/Groups/${group.body.id}`);
+    const licenses = (await adminCall(stack.origin, 'GET', '/organizations/default/licenses')).body.licenses.filter(
+      (license: { userId: string }) => ids.includes(license.userId),
+    );
+    const listed = await adminCall(stack.origin, 'GET', '/organizations/default/plans');
+
+    expect([200, 204]).toContain(patched.status);
+    expect(members.body.members).toHaveLength(8);
+    expect(licenses.map((license: { plan: string }) => license.plan).sort()).toEqual([
+      ...Array(5).fill('basic'),
+      ...Array(3).fill('bulk'),
+    ]);
+    expect(licenses.filter((license: { planSeatRefused: string }) => license.planSeatRefused === 'bulk')).toHaveLength(
+      5,
+    );
+    expect(listed.body.plans[0]).toMatchObject({ name: 'bulk', seatLimit: 3, seatsUsed: 3 });
+  }, 60_000);
+
   it('moves a user removed from the group to the default plan, frees its seat, and emails it both changes', async () => {
     const pro = [];
     for (const user of users) if ((await stack.validate(user.key)).plan === 'pro') pro.push(user);
@@ -224,7 +257,7 @@ describe('plans follow group membership, over HTTP', () => {
 
     expect([200, 204]).toContain(removed.status);
     expect(validation).toEqual({ valid: true, status: 'active', plan: 'basic' });
-    expect(listed.body.plans[0]).toMatchObject({ name: 'pro', seatsUsed: 4 });
+    expect(listed.body.plans.find((plan: { name: string }) => plan.name === 'pro')).toMatchObject({ seatsUsed: 4 });
     expect(emails.map((email) => email.subject)).toEqual([
       'Your Acme Studio license key',
       'Your Acme Studio license is now on the pro plan',
