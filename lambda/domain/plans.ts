@@ -10,7 +10,7 @@ import {
   type LicenseRecord,
   type LicenseWrite,
 } from './licenses';
-import { MAX_SEATS } from './organizations';
+import { MAX_SEATS } from './seat-limits';
 import type { LinkedWrite, UserRecord } from './users';
 
 /**
