@@ -15,6 +15,10 @@ export interface Values {
   readonly since?: string;
   readonly 'include-failed'?: boolean;
   readonly tier?: string;
+  readonly plan?: string;
+  /** `plans set`: each `--group` names one group (displayName or id). */
+  readonly group?: readonly string[];
+  readonly rank?: string;
   readonly local?: boolean;
   readonly json?: boolean;
   readonly stack?: string;

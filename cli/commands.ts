@@ -50,6 +50,13 @@ Commands:
   token revoke-previous --org <id>   end the grace period now
   seats set --org <id> --seats <n|none>
                                      set the seat limit ("none" removes the organization's own limit)
+  plans set --org <id> --plan <name> --group <displayName|id> [--group …] [--seats <n|none>] [--rank <n>]
+                                     members of these groups get this plan (the highest-ranked plan among a user's
+                                     groups wins; a new plan ranks above the others by default); --seats limits how
+                                     many licenses have it at once
+  plans list --org <id>              the plans, their groups and seats, and the default plan
+  plans default --org <id> --plan <name|none>
+                                     the plan of users in no mapped group (what validation answers for them)
   license resend --org <id> --user <userName>
                                      send the user's license email again (the same key: keys are derived)
   mail redrive [--org <id>] [--include-failed]
@@ -90,6 +97,64 @@ function organizationPath(orgId: string, below = ''): string {
  * entry here (and its flags to parse's options when new).
  */
 export const COMMANDS: Record<string, Command> = {
+  'plans set': {
+    required: ['org', 'plan', 'group'],
+    optional: ['seats', 'rank'],
+    async run(target, values) {
+      const seatLimit = values.seats === undefined ? undefined : seatCount(values.seats, true);
+      const rank = values.rank === undefined ? undefined : wholeNumber(values.rank, 'rank');
+      const plan = await target.api.call<ApiPlan>(
+        'PUT',
+        organizationPath(values.org!, `/plans/${encodeURIComponent(values.plan!)}`),
+        {
+          body: {
+            groups: values.group ?? [],
+            ...(seatLimit === undefined ? {} : { seatLimit }),
+            ...(rank === undefined ? {} : { rank }),
+          },
+        },
+      );
+      return { json: { orgId: values.org, plan }, text: `Plan of ${values.org}: ${planText(plan)}.` };
+    },
+  },
+  'plans list': {
+    required: ['org'],
+    optional: [],
+    async run(target, values) {
+      const catalog = await target.api.call<ApiPlanCatalog>('GET', organizationPath(values.org!, '/plans'));
+      return {
+        json: { orgId: values.org, defaultPlan: catalog.defaultPlan, plans: catalog.plans },
+        text: [
+          `Default plan of ${values.org}: ${catalog.defaultPlan ?? '(none)'}`,
+          ...(catalog.plans.length === 0
+            ? ['No plans by group.']
+            : [
+                table([
+                  ['PLAN', 'RANK', 'SEATS', 'GROUPS'],
+                  ...catalog.plans.map((plan) => [
+                    plan.name,
+                    String(plan.rank),
+                    `${plan.seatsUsed} / ${plan.seatLimit ?? 'no limit'}`,
+                    plan.groups.join(', '),
+                  ]),
+                ]),
+              ]),
+        ].join('\n'),
+      };
+    },
+  },
+  'plans default': {
+    required: ['org', 'plan'],
+    optional: [],
+    async run(target, values) {
+      const plan = /^none$/i.test(values.plan!) ? null : values.plan!;
+      await target.api.call<ApiPlanCatalog>('PUT', organizationPath(values.org!, '/default-plan'), { body: { plan } });
+      return {
+        json: { orgId: values.org, defaultPlan: plan },
+        text: `Users of ${values.org} in no mapped group now have ${plan === null ? 'no plan' : `plan ${plan}`}.`,
+      };
+    },
+  },
   'org create': {
     required: ['name'],
     optional: ['seats', 'id'],
@@ -449,6 +514,9 @@ export function parse(argv: readonly string[]): { values: Values; command: Comma
       user: { type: 'string' },
       'include-failed': { type: 'boolean' },
       tier: { type: 'string' },
+      plan: { type: 'string' },
+      group: { type: 'string', multiple: true },
+      rank: { type: 'string' },
       since: { type: 'string' },
       local: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -486,6 +554,30 @@ export function seatCount(raw: string, allowNone: boolean): number | undefined {
     throw new UsageError(`--seats must be a whole number from 0 to ${MAX_SEATS}${allowNone ? ' or "none"' : ''}`);
   }
   return seats;
+}
+
+function wholeNumber(raw: string, flag: string): number {
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--${flag} must be a whole number >= 0`);
+  return Number(raw);
+}
+
+/** A plan as the admin API answers it. */
+interface ApiPlan {
+  readonly name: string;
+  readonly rank: number;
+  readonly seatLimit: number | null;
+  readonly seatsUsed: number;
+  readonly groups: readonly string[];
+}
+
+interface ApiPlanCatalog {
+  readonly orgId: string;
+  readonly defaultPlan: string | null;
+  readonly plans: readonly ApiPlan[];
+}
+
+function planText(plan: ApiPlan): string {
+  return `${plan.name} (rank ${plan.rank}, seats ${plan.seatsUsed} / ${plan.seatLimit ?? 'no limit'}) for members of ${plan.groups.map((group) => `"${group}"`).join(', ')}`;
 }
 
 export function nonNegative(raw: string, flag: string): number {

@@ -22,8 +22,10 @@ import {
   type MembershipChange,
   matchesGroupCriteria,
 } from '../domain/groups';
+import { isLicenseWrite, type PlanSeatWrite } from '../domain/licenses';
 import type { ListOrder } from '../domain/list-order';
-import { foldCase, type ListPage, type ScanPage } from '../domain/users';
+import { type PlanSeatRefusal, PlanSeatRefusedError } from '../domain/plans';
+import { foldCase, type LinkedWrite, type ListPage, type ScanPage } from '../domain/users';
 import {
   fromItem,
   GROUP_PREFIX,
@@ -44,6 +46,7 @@ import {
 import { batchGet, deleteAll, type Item, queryAll } from './dynamodb-operations';
 import { lacksNameOrder, nameIndexAttributes, OrgList } from './dynamodb-org-list';
 import { TransactionCancelledError, transactWrite } from './dynamodb-transactions';
+import type { LinkedWriteTranslator } from './dynamodb-user-repository';
 
 /** DynamoDB's limit of items per TransactWriteItems request. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -90,14 +93,22 @@ const WRITE_LEASE_MS = 60_000;
 export class DynamoGroupRepository implements GroupRepository {
   private readonly groups: OrgList<GroupRecord>;
 
+  /** Items of plan seat takes, to name the user and plan when one's condition fails. */
+  private readonly seatTakes = new WeakMap<TransactWriteItem, PlanSeatRefusal>();
+  /** The plan item each plan seat write changes, so no transaction changes one item twice. */
+  private readonly seatItems = new WeakMap<TransactWriteItem, string>();
+
   /**
    * @param usersTableName where member users live: each membership write checks, in its transaction, that the user
    * still exists, so a member add racing the user's delete cannot leave the deleted user in the group.
+   * @param translateLinked turns the members' linked writes (plan changes, domain/plans.ts) into items of the
+   * membership's transaction.
    */
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly usersTableName?: string,
+    private readonly translateLinked?: LinkedWriteTranslator,
   ) {
     this.groups = new OrgList(client, tableName, {
       kind: 'GROUP',
@@ -108,7 +119,11 @@ export class DynamoGroupRepository implements GroupRepository {
     });
   }
 
-  async create(group: GroupRecord, members: readonly GroupMember[]): Promise<void> {
+  async create(
+    group: GroupRecord,
+    members: readonly GroupMember[],
+    linked?: ReadonlyMap<string, readonly LinkedWrite[]>,
+  ): Promise<void> {
     requireGroupKeysFit(group);
     const head = (lease?: Lease): TransactWriteItem[] => [
       {
@@ -121,7 +136,7 @@ export class DynamoGroupRepository implements GroupRepository {
       this.claimName(group),
       this.groups.countChange(group.orgId, 1),
     ];
-    const writes = members.map((member) => this.addMember(group, member));
+    const writes = members.map((member) => this.addMember(group, member, linked?.get(member.userId)));
     await this.commit(group, head, writes, (error) => {
       if (error.conditionFailedAt(1)) {
         return new UniquenessError(`displayName ${group.displayName} is already taken`, { cause: error });
@@ -194,8 +209,8 @@ export class DynamoGroupRepository implements GroupRepository {
       ...(lacksNameOrder(before) ? [this.groups.countChange(after.orgId, 0, 1)] : []),
     ];
     const writes = [
-      ...change.add.map((member) => this.addMember(after, member)),
-      ...change.remove.map((userId) => this.removeMember(after.orgId, after.id, userId)),
+      ...change.add.map((member) => this.addMember(after, member, change.linked?.get(member.userId))),
+      ...change.remove.map((userId) => this.removeMember(after.orgId, after.id, userId, change.linked?.get(userId))),
     ];
     await this.commit(after, head, writes, (error) => {
       if (error.conditionFailedAt(0)) return new VersionConflictError(`group ${before.id} changed`, { cause: error });
@@ -215,14 +230,15 @@ export class DynamoGroupRepository implements GroupRepository {
         this.bumpVersion(group, modifiedAt, joinsNameOrder),
         ...(joinsNameOrder ? [this.groups.countChange(group.orgId, 0, 1)] : []),
       ],
-      ...change.add.map((member) => this.addMember(group, member)),
-      ...change.remove.map((userId) => this.removeMember(group.orgId, group.id, userId)),
+      ...change.add.map((member) => this.addMember(group, member, change.linked?.get(member.userId))),
+      ...change.remove.map((userId) => this.removeMember(group.orgId, group.id, userId, change.linked?.get(userId))),
     ];
-    for (const chunk of chunkUnits(writes, MAX_TRANSACTION_ITEMS, MAX_TRANSACTION_ITEMS)) {
+    for (const chunk of chunkUnits(writes, MAX_TRANSACTION_ITEMS, MAX_TRANSACTION_ITEMS, this.seatItemsOf)) {
       if (chunk.length === 0) continue;
       try {
         await transactWrite(this.client, chunk);
       } catch (error) {
+        this.throwSeatRefusal(error, chunk);
         if (error instanceof TransactionCancelledError && error.anyConditionFailed) {
           // The group was deleted or a large change holds its lease, or a member's user was deleted since it was
           // looked up: the change is planned again (and then answered 404, retried, or refused).
@@ -474,16 +490,24 @@ export class DynamoGroupRepository implements GroupRepository {
     mapHeadError: (error: TransactionCancelledError) => Error | undefined,
   ): Promise<void> {
     const plain = head();
-    const total = writes.reduce((sum, unit) => sum + unit.length, 0);
+    // A plan's seat item takes one write per transaction, so plan changes may split a change that would fit in one.
+    const unleased = chunkUnits(
+      writes,
+      MAX_TRANSACTION_ITEMS - plain.length,
+      MAX_TRANSACTION_ITEMS - 1,
+      this.seatItemsOf,
+    );
     const lease: Lease | undefined =
-      plain.length + total <= MAX_TRANSACTION_ITEMS
-        ? undefined
-        : { id: randomUUID(), until: Date.now() + WRITE_LEASE_MS };
+      unleased.length <= 1 ? undefined : { id: randomUUID(), until: Date.now() + WRITE_LEASE_MS };
     const first = lease ? head(lease) : plain;
-    const [firstWrites, ...rest] = chunkUnits(writes, MAX_TRANSACTION_ITEMS - first.length, MAX_TRANSACTION_ITEMS - 1);
+    const [firstWrites, ...rest] = lease
+      ? chunkUnits(writes, MAX_TRANSACTION_ITEMS - first.length, MAX_TRANSACTION_ITEMS - 1, this.seatItemsOf)
+      : unleased;
+    const firstChunk = [...first, ...(firstWrites ?? [])];
     try {
-      await transactWrite(this.client, [...first, ...(firstWrites ?? [])]);
+      await transactWrite(this.client, firstChunk);
     } catch (error) {
+      this.throwSeatRefusal(error, firstChunk);
       if (error instanceof TransactionCancelledError) {
         const mapped = mapHeadError(error);
         if (mapped) throw mapped;
@@ -499,10 +523,13 @@ export class DynamoGroupRepository implements GroupRepository {
     try {
       for (const [index, chunk] of rest.entries()) {
         const last = index === rest.length - 1;
-        await transactWrite(this.client, [
-          ...chunk,
-          last ? this.releaseLease(group, lease) : this.checkLease(group, lease),
-        ]);
+        const items = [...chunk, last ? this.releaseLease(group, lease) : this.checkLease(group, lease)];
+        try {
+          await transactWrite(this.client, items);
+        } catch (error) {
+          this.throwSeatRefusal(error, items);
+          throw error;
+        }
       }
       if (rest.length === 0) {
         await this.client.send(new UpdateItemCommand(this.releaseLease(group, lease).Update));
@@ -520,6 +547,41 @@ export class DynamoGroupRepository implements GroupRepository {
       }
       throw error;
     }
+  }
+
+  /** The plan seat items a unit writes (chunkUnits keeps each in one write per transaction). */
+  private readonly seatItemsOf = (unit: MemberWrite): string[] =>
+    unit.flatMap((item) => {
+      const key = this.seatItems.get(item);
+      return key === undefined ? [] : [key];
+    });
+
+  /** A transaction cancelled because plan seats were all taken: PlanSeatRefusedError naming the users and plans. */
+  private throwSeatRefusal(error: unknown, items: readonly TransactWriteItem[]): void {
+    if (!(error instanceof TransactionCancelledError)) return;
+    const refusals = items.flatMap((item, index) => {
+      const refusal = error.conditionFailedAt(index) ? this.seatTakes.get(item) : undefined;
+      return refusal ? [refusal] : [];
+    });
+    if (refusals.length > 0) throw new PlanSeatRefusedError(refusals, { cause: error });
+  }
+
+  /** A member's linked writes as items of its membership's transaction. */
+  private linkedItems(linked: readonly LinkedWrite[] | undefined): TransactWriteItem[] {
+    if (!linked || linked.length === 0) return [];
+    if (!this.translateLinked) throw new Error('linked writes of a membership need a translator');
+    const translate = this.translateLinked;
+    return linked.flatMap((write) => {
+      const items = translate(write);
+      if (isLicenseWrite(write) && write.kind === 'plan.seat') {
+        const seat: PlanSeatWrite = write;
+        for (const item of items) {
+          this.seatItems.set(item, `${seat.orgId}#${seat.plan}`);
+          if (seat.delta > 0) this.seatTakes.set(item, { userId: seat.userId, plan: seat.plan });
+        }
+      }
+      return items;
+    });
   }
 
   private checkLease(group: GroupRecord, lease: Lease): TransactWriteItem {
@@ -549,10 +611,11 @@ export class DynamoGroupRepository implements GroupRepository {
    * Adding a member writes the membership, its strongly consistent mirror under the user (what the user's delete
    * cleans up from), and checks in the same transaction that the user still exists.
    */
-  private addMember(group: GroupRecord, member: GroupMember): MemberWrite {
+  private addMember(group: GroupRecord, member: GroupMember, linked?: readonly LinkedWrite[]): MemberWrite {
     const writes: TransactWriteItem[] = membershipItems(group.orgId, group.id, member).map((Item) => ({
       Put: { TableName: this.tableName, Item },
     }));
+    writes.push(...this.linkedItems(linked));
     if (this.usersTableName !== undefined) {
       writes.push({
         ConditionCheck: {
@@ -592,10 +655,11 @@ export class DynamoGroupRepository implements GroupRepository {
     };
   }
 
-  private removeMember(orgId: string, groupId: string, userId: string): MemberWrite {
+  private removeMember(orgId: string, groupId: string, userId: string, linked?: readonly LinkedWrite[]): MemberWrite {
     return [
       this.deleteMembership(orgId, groupId, userId),
       { Delete: { TableName: this.tableName, Key: mirrorKey(orgId, userId, groupId) } },
+      ...this.linkedItems(linked),
     ];
   }
 
@@ -684,18 +748,31 @@ function purgeKey(orgId: string, groupId: string): Item {
   return { pk: { S: purgePartition(orgId) }, sk: { S: groupId } };
 }
 
-/** Groups units into transactions: the first holds at most `firstSize` items, the others `size`; no unit is split. */
-function chunkUnits(units: readonly MemberWrite[], firstSize: number, size: number): TransactWriteItem[][] {
+/**
+ * Groups units into transactions: the first holds at most `firstSize` items, the others `size`; no unit is split, and
+ * no two units writing the same exclusive item (`exclusiveOf`: a plan's seat counter) share a transaction, which
+ * DynamoDB refuses.
+ */
+function chunkUnits(
+  units: readonly MemberWrite[],
+  firstSize: number,
+  size: number,
+  exclusiveOf: (unit: MemberWrite) => readonly string[] = () => [],
+): TransactWriteItem[][] {
   const chunks: TransactWriteItem[][] = [];
   let current: TransactWriteItem[] = [];
+  let taken = new Set<string>();
   let limit = firstSize;
   for (const unit of units) {
-    if (current.length + unit.length > limit) {
+    const exclusive = exclusiveOf(unit);
+    if (current.length + unit.length > limit || exclusive.some((key) => taken.has(key))) {
       chunks.push(current);
       current = [];
+      taken = new Set();
       limit = size;
     }
     current.push(...unit);
+    for (const key of exclusive) taken.add(key);
   }
   chunks.push(current);
   return chunks;

@@ -5,8 +5,10 @@ import { OUTBOX_SORT_KEY } from '../contract/outbox-stream-filter';
 import {
   type EmailIntent,
   isLicenseWrite,
+  type LicensePlanWrite,
   type LicenseRecord,
   type LicenseWrite,
+  type PlanSeatWrite,
   type SeatChangeWrite,
   seatLimitError,
 } from '../domain/licenses';
@@ -83,7 +85,17 @@ export function licenseFromItem(item: Record<string, unknown>): LicenseRecord {
       : {}),
     keyHash: String(item.keyHash),
     keyHint: String(item.keyHint),
+    ...(typeof item.plan === 'string' ? { plan: item.plan } : {}),
+    ...(typeof item.planVersion === 'number' ? { planVersion: item.planVersion } : {}),
+    ...(typeof item.planSeatRefused === 'string' ? { planSeatRefused: item.planSeatRefused } : {}),
   };
+}
+
+/** A plan of an organization: `ORG#<orgId>` / `PLAN#<name>`, next to the organization item (one query reads both). */
+export const PLAN_SK_PREFIX = 'PLAN#';
+
+export function planItemKey(orgId: string, plan: string): Record<string, AttributeValue> {
+  return { pk: { S: `ORG#${orgId}` }, sk: { S: `${PLAN_SK_PREFIX}${plan}` } };
 }
 
 export function outboxPartition(orgId: string): string {
@@ -147,6 +159,10 @@ function translate(TableName: string, ttl: number, write: LicenseWrite): Transac
       };
     case 'license.seat':
       return seatUpdate(TableName, write);
+    case 'license.plan':
+      return planUpdate(TableName, write);
+    case 'plan.seat':
+      return planSeatUpdate(TableName, write);
     case 'license.email': {
       const expiresAt = Math.floor(Date.parse(write.email.createdAt) / 1000) + ttl;
       return {
@@ -204,6 +220,69 @@ function seatUpdate(TableName: string, write: SeatChangeWrite): TransactWriteIte
       ConditionExpression: `${ownLimit} OR ${configured}`,
       ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/**
+ * Records the license's plan. Only an active license changes plan, and only from the plan version read, so two
+ * membership changes of one user never both apply what each computed without the other.
+ */
+function planUpdate(TableName: string, write: LicensePlanWrite): TransactWriteItem {
+  const set = ['planVersion = :next', 'planChangedAt = :at'];
+  const remove: string[] = [];
+  const values: Record<string, AttributeValue> = {
+    ':next': { N: String(write.expectedVersion + 1) },
+    ':at': { S: write.at },
+    ':active': { S: 'active' },
+  };
+  if (write.plan !== undefined) {
+    set.push('#plan = :plan');
+    values[':plan'] = { S: write.plan };
+  } else remove.push('#plan');
+  if (write.seatRefused !== undefined) {
+    set.push('planSeatRefused = :refused');
+    values[':refused'] = { S: write.seatRefused };
+  } else remove.push('planSeatRefused');
+  let version = 'attribute_not_exists(planVersion)';
+  if (write.expectedVersion > 0) {
+    version = 'planVersion = :expected';
+    values[':expected'] = { N: String(write.expectedVersion) };
+  }
+  return {
+    Update: {
+      TableName,
+      Key: licenseItemKey(write.orgId, write.userId, write.licenseId),
+      UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ConditionExpression: `#status = :active AND ${version}`,
+      ExpressionAttributeNames: { '#status': 'status', '#plan': 'plan' },
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/**
+ * Takes or frees a seat of a plan, on the plan's item. Taking is conditional on a free seat (`seatsUsed` starts at 0
+ * when the plan is defined), so a plan's limit holds under any concurrency, like the organization's.
+ */
+function planSeatUpdate(TableName: string, write: PlanSeatWrite): TransactWriteItem {
+  if (write.delta < 0) {
+    return {
+      Update: {
+        TableName,
+        Key: planItemKey(write.orgId, write.plan),
+        UpdateExpression: 'ADD seatsUsed :delta',
+        ExpressionAttributeValues: { ':delta': { N: '-1' } },
+      },
+    };
+  }
+  return {
+    Update: {
+      TableName,
+      Key: planItemKey(write.orgId, write.plan),
+      UpdateExpression: 'ADD seatsUsed :one',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(seatLimit) OR seatsUsed < seatLimit)',
+      ExpressionAttributeValues: { ':one': { N: '1' } },
     },
   };
 }

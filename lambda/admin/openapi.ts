@@ -3,6 +3,7 @@ import { PROBLEM_CONTENT_TYPE } from '../contract/http';
 import { ADMIN_BASE_PATH } from '../contract/routes';
 import { IDEMPOTENCY_KEY_PATTERN } from '../domain/idempotency';
 import { ORG_ID_PATTERN } from '../domain/organizations';
+import { PLAN_NAME_PATTERN } from '../domain/plans';
 import { ADMIN_OPERATIONS, type AdminOperation } from './operations';
 import { ProblemJson } from './schemas';
 
@@ -41,6 +42,14 @@ function operationObject(operation: AdminOperation): JsonObject {
       in: 'path',
       required: true,
       schema: { type: 'string', pattern: ORG_ID_PATTERN.source },
+    });
+  }
+  if (operation.path.includes('{plan}')) {
+    parameters.push({
+      name: 'plan',
+      in: 'path',
+      required: true,
+      schema: { type: 'string', pattern: PLAN_NAME_PATTERN.source },
     });
   }
   if (operation.query) {

@@ -4,6 +4,7 @@ import {
   ActivityQuery,
   CreatedOrganizationJson,
   CreateOrganizationBody,
+  DefaultPlanBody,
   IssuedApiKeyJson,
   LicenseHistoryJson,
   LicenseHistoryQuery,
@@ -12,6 +13,9 @@ import {
   OrganizationDetailsJson,
   OrganizationJsonBody,
   OrganizationListJson,
+  PlanBody,
+  PlanCatalogJson,
+  PlanJson,
   RedriveBody,
   RedriveJson,
   ResendLicenseBody,
@@ -34,7 +38,7 @@ import {
 export interface AdminOperation {
   readonly operationId: string;
   readonly method: 'GET' | 'POST' | 'PUT';
-  /** Below `/admin`, with `{orgId}` for the organization. */
+  /** Below `/admin`, with `{orgId}` for the organization and `{plan}` for a plan's name. */
   readonly path: string;
   readonly summary: string;
   readonly body?: z.ZodType;
@@ -128,6 +132,32 @@ export const ADMIN_OPERATIONS = [
     idempotent: true,
     success: { status: 200, description: 'Whether a previous key was revoked', schema: RevokedPreviousJson },
     errors: [404, 409, 422],
+  },
+  {
+    operationId: 'listPlans',
+    method: 'GET',
+    path: '/organizations/{orgId}/plans',
+    summary: 'The license plans by group of an organization, with their seats, and its default plan',
+    success: { status: 200, description: 'The plans', schema: PlanCatalogJson },
+    errors: [404],
+  },
+  {
+    operationId: 'setPlan',
+    method: 'PUT',
+    path: '/organizations/{orgId}/plans/{plan}',
+    summary: 'Create or change a plan: the groups that give it, its seats and its rank',
+    body: PlanBody,
+    success: { status: 200, description: 'The plan afterwards', schema: PlanJson },
+    errors: [404],
+  },
+  {
+    operationId: 'setDefaultPlan',
+    method: 'PUT',
+    path: '/organizations/{orgId}/default-plan',
+    summary: 'Set the plan of users in no mapped group',
+    body: DefaultPlanBody,
+    success: { status: 200, description: 'The plans afterwards', schema: PlanCatalogJson },
+    errors: [404],
   },
   {
     operationId: 'listLicenses',

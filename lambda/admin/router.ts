@@ -19,6 +19,13 @@ import {
   TokenExistsError,
 } from '../domain/organizations';
 import type { OutboxRedrive } from '../domain/outbox-redrive';
+import {
+  InvalidPlanError,
+  PLAN_NAME_PATTERN,
+  type PlanCatalog,
+  type PlanService,
+  type PlanState,
+} from '../domain/plans';
 import { RotationError } from '../domain/token-rotation';
 import type { UserRecord } from '../domain/users';
 import { type HttpResponse, MAX_BODY_BYTES } from '../scim/http';
@@ -28,8 +35,10 @@ import { type FieldError, PROBLEM_TYPES, ProblemError, problemResponse } from '.
 import type {
   ActivityQuery,
   CreateOrganizationBody,
+  DefaultPlanBody,
   LicenseHistoryQuery,
   LicensesQuery,
+  PlanBody,
   RedriveBody,
   ResendLicenseBody,
   RotateApiKeyBody,
@@ -61,6 +70,7 @@ export interface AdminServices {
   readonly licenses: LicenseDirectory;
   readonly resend: LicenseResend;
   readonly redrive: OutboxRedrive;
+  readonly plans: PlanService;
   readonly idempotency: IdempotencyStore;
   /** Support's read-only view: the activity log, a user's license history, seats in use, the email budget. */
   readonly activity: ActivityReader;
@@ -87,6 +97,8 @@ interface Answer {
 interface Call {
   readonly request: AdminRequest;
   readonly orgId: string;
+  /** The `{plan}` path parameter, where the route has one. */
+  readonly plan: string;
   readonly body: unknown;
   readonly query: unknown;
 }
@@ -188,6 +200,27 @@ const IMPLEMENTATIONS: Record<OperationId, Implementation> = {
     status: 200,
     body: await organizations.revokePreviousToken(orgId),
   }),
+  listPlans: async ({ orgId }, { organizations, plans }) => {
+    await organizations.get(orgId);
+    return { status: 200, body: catalogJson(orgId, await plans.catalog(orgId)) };
+  },
+  setPlan: async ({ orgId, plan, body }, { organizations, plans }) => {
+    const input = body as z.infer<typeof PlanBody>;
+    await organizations.get(orgId);
+    const state = await plans.setPlan(orgId, {
+      name: plan,
+      groups: input.groups,
+      ...(input.seatLimit != null ? { seatLimit: input.seatLimit } : {}),
+      ...(input.rank !== undefined ? { rank: input.rank } : {}),
+    });
+    return { status: 200, body: planJson(state) };
+  },
+  setDefaultPlan: async ({ orgId, body }, { organizations, plans }) => {
+    const input = body as z.infer<typeof DefaultPlanBody>;
+    await organizations.get(orgId);
+    await plans.setDefaultPlan(orgId, input.plan ?? undefined);
+    return { status: 200, body: catalogJson(orgId, await plans.catalog(orgId)) };
+  },
   listLicenses: async ({ orgId, query }, { organizations, licenses }) => {
     const { limit, cursor } = query as z.infer<typeof LicensesQuery>;
     await organizations.get(orgId);
@@ -278,19 +311,37 @@ interface Route {
 
 const ROUTES: readonly Route[] = ADMIN_OPERATIONS.map((operation) => ({
   operation,
-  pattern: new RegExp(`^${operation.path.replace(/[.]/g, '\\.').replace('{orgId}', '([^/]+)')}/?$`),
+  pattern: new RegExp(
+    `^${operation.path
+      .replace(/[.]/g, '\\.')
+      .replace('{orgId}', '(?<orgId>[^/]+)')
+      .replace('{plan}', '(?<plan>[^/]+)')}/?$`,
+  ),
 }));
 
-/** Which operation a method and path reach, with the orgId path parameter; for the router and its tests. */
+/** Which operation a method and path reach, with the path parameters; for the router and its tests. */
 export function matchRoute(
   method: string,
   path: string,
-): { operation: AdminOperation; orgId: string } | 'method-not-allowed' | undefined {
+): { operation: AdminOperation; orgId: string; plan: string } | 'method-not-allowed' | undefined {
   const matching = ROUTES.map((route) => ({ route, match: route.pattern.exec(path) })).filter(({ match }) => match);
   if (matching.length === 0) return undefined;
   const found = matching.find(({ route }) => route.operation.method === method.toUpperCase());
   if (!found) return 'method-not-allowed';
-  return { operation: found.route.operation, orgId: decodeURIComponent(found.match?.[1] ?? '') };
+  return {
+    operation: found.route.operation,
+    orgId: safeDecode(found.match?.groups?.orgId ?? ''),
+    plan: safeDecode(found.match?.groups?.plan ?? ''),
+  };
+}
+
+/** A malformed escape is left as it is: the id patterns then refuse it (404), never a 500. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 export function createAdminRouter(services: AdminServices): AdminRouter {
@@ -321,13 +372,20 @@ async function route(request: AdminRequest, services: AdminServices): Promise<Ht
       headers: { ...problemResponse(405, undefined).headers, Allow: allowed.join(', ') },
     };
   }
-  const { operation, orgId } = matched;
+  const { operation, orgId, plan } = matched;
   if (operation.path.includes('{orgId}') && !ORG_ID_PATTERN.test(orgId)) {
     throw new ProblemError(404, `organization ${orgId} does not exist`);
   }
+  if (operation.path.includes('{plan}') && !PLAN_NAME_PATTERN.test(plan)) {
+    throw new ProblemError(
+      400,
+      'a plan name is 1 to 40 lower-case letters, digits, dots, dashes or underscores',
+      PROBLEM_TYPES.validation,
+    );
+  }
   const body = parseBody(operation, request);
   const query = operation.query ? validate(operation.query, request.query, 'query') : {};
-  const call: Call = { request, orgId, body, query };
+  const call: Call = { request, orgId, plan, body, query };
   const run = IMPLEMENTATIONS[operation.operationId as OperationId];
 
   const idempotencyKey = request.headers['idempotency-key'];
@@ -430,7 +488,11 @@ function toProblem(error: unknown): ProblemError | undefined {
   if (error instanceof ProblemError) return error;
   if (!(error instanceof DomainError)) return undefined;
   if (error instanceof NotFoundError) return new ProblemError(404, error.message);
-  if (error instanceof InvalidOrganizationError || error instanceof InvalidCursorError) {
+  if (
+    error instanceof InvalidOrganizationError ||
+    error instanceof InvalidCursorError ||
+    error instanceof InvalidPlanError
+  ) {
     return new ProblemError(400, error.message, PROBLEM_TYPES.validation);
   }
   if (
@@ -491,6 +553,20 @@ function detailsJson(details: OrganizationDetails): Record<string, unknown> {
   };
 }
 
+function planJson(plan: PlanState): Record<string, unknown> {
+  return {
+    name: plan.name,
+    rank: plan.rank,
+    seatLimit: plan.seatLimit ?? null,
+    seatsUsed: plan.seatsUsed,
+    groups: [...plan.groups],
+  };
+}
+
+function catalogJson(orgId: string, catalog: PlanCatalog): Record<string, unknown> {
+  return { orgId, defaultPlan: catalog.defaultPlan ?? null, plans: catalog.plans.map(planJson) };
+}
+
 function licenseJson(license: LicenseSummary): Record<string, unknown> {
   return {
     licenseId: license.licenseId,
@@ -498,6 +574,7 @@ function licenseJson(license: LicenseSummary): Record<string, unknown> {
     userName: license.userName ?? null,
     status: license.status,
     plan: license.plan ?? null,
+    planSeatRefused: license.planSeatRefused ?? null,
     keyHint: license.keyHint,
     issuedAt: license.issuedAt,
     revokedAt: license.revokedAt ?? null,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { THROTTLE_TIER_NAMES } from '../contract/throttle-tiers';
 import { MAX_SEATS, ORG_ID_PATTERN } from '../domain/organizations';
+import { MAX_PLAN_GROUPS, MAX_PLAN_RANK, PLAN_NAME_PATTERN } from '../domain/plans';
 
 /**
  * The admin API's bodies and answers, once: the router validates requests with them and the OpenAPI document is
@@ -75,6 +76,32 @@ export const LicenseHistoryQuery = z.strictObject({
 
 export const SeatUsageQuery = z.strictObject({
   since: since.describe('Seat changes from this time on (default: the last 30 days)'),
+});
+
+const planName = z
+  .string()
+  .regex(PLAN_NAME_PATTERN)
+  .describe('Plan name: 1 to 40 lower-case letters, digits, dots, dashes or underscores');
+
+export const PlanBody = z.strictObject({
+  groups: z
+    .array(z.string().trim().min(1).max(256))
+    .min(1)
+    .max(MAX_PLAN_GROUPS)
+    .describe('SCIM groups whose members get this plan, each by displayName (any case) or id'),
+  seatLimit: seatLimit.nullable().optional().describe('Seats of this plan; null or absent: no limit of its own'),
+  rank: z
+    .int()
+    .min(0)
+    .max(MAX_PLAN_RANK)
+    .optional()
+    .describe(
+      "The higher rank wins when a user's groups give several plans; default: the plan's current rank, else above every other plan",
+    ),
+});
+
+export const DefaultPlanBody = z.strictObject({
+  plan: planName.nullable().describe('The plan of users in no mapped group; null removes it'),
 });
 
 export const LicensesQuery = z.strictObject({
@@ -177,7 +204,11 @@ export const LicenseJson = z.strictObject({
   userId: z.string(),
   userName: z.string().nullable().describe('null once the user is deleted'),
   status: z.enum(['active', 'revoked']),
-  plan: z.string().nullable(),
+  plan: z.string().nullable().describe("The plan its user's groups give it, else the organization's default plan"),
+  planSeatRefused: z
+    .string()
+    .nullable()
+    .describe("A higher plan the user's groups give it that had no seat left when the membership changed"),
   keyHint: z.string().describe('Last four characters of the key'),
   issuedAt: timestamp,
   revokedAt: timestamp.nullable(),
@@ -186,6 +217,20 @@ export const LicenseJson = z.strictObject({
     .strictObject({ status: z.enum(['sent', 'failed', 'pending']), at: timestamp.nullable() })
     .nullable()
     .describe("The latest email's state; null when none is stored (no address, or older than 14 days)"),
+});
+
+export const PlanJson = z.strictObject({
+  name: z.string(),
+  rank: z.int(),
+  seatLimit: z.int().nullable(),
+  seatsUsed: z.int().describe('Active licenses on this plan'),
+  groups: z.array(z.string()),
+});
+
+export const PlanCatalogJson = z.strictObject({
+  orgId,
+  defaultPlan: z.string().nullable(),
+  plans: z.array(PlanJson).describe('Highest rank first'),
 });
 
 export const LicensePageJson = z.strictObject({

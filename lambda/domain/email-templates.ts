@@ -29,6 +29,14 @@ export interface LicenseRevokedEmail {
   readonly reason?: 'deactivated' | 'deleted';
 }
 
+export interface PlanChangedEmail {
+  readonly displayName?: string;
+  /** The last characters of the key, which stays the same. */
+  readonly keyHint: string;
+  /** The plan now; undefined when the organization names no default plan. */
+  readonly plan?: string;
+}
+
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -137,6 +145,34 @@ export function renderLicenseRevoked(email: LicenseRevokedEmail, branding: Email
       `<p>Your ${escapeHtml(product)} license key ending in <strong>${escapeHtml(email.keyHint)}</strong> has been deactivated and no longer works.</p>`,
       `<p>${escapeHtml(why)}</p>`,
       '<p>If you think this is a mistake, contact your IT administrator. If your access is restored, you will receive a new license key by email.</p>',
+      support.html,
+    ].join('\n'),
+  );
+  return { subject, html, text };
+}
+
+export function renderPlanChanged(email: PlanChangedEmail, branding: EmailBranding): RenderedEmail {
+  const product = branding.productName;
+  const support = supportLine(branding);
+  const planName = email.plan === undefined ? 'the standard plan' : `the ${email.plan} plan`;
+  const subject = headerSafe(`Your ${product} license is now on ${planName}`);
+  const text = [
+    greeting(email.displayName),
+    '',
+    `Your organization changed your ${product} license to ${planName}.`,
+    `Your license key ending in ${email.keyHint} stays the same: there is nothing to enter again. ${product} shows`,
+    'the new plan the next time it checks the license.',
+    '',
+    'If you think this is a mistake, contact your IT administrator.',
+    support.text,
+  ].join('\n');
+  const html = layout(
+    escapeHtml(subject),
+    [
+      `<p>${escapeHtml(greeting(email.displayName))}</p>`,
+      `<p>Your organization changed your ${escapeHtml(product)} license to <strong>${escapeHtml(planName)}</strong>.</p>`,
+      `<p>Your license key ending in <strong>${escapeHtml(email.keyHint)}</strong> stays the same: there is nothing to enter again. ${escapeHtml(product)} shows the new plan the next time it checks the license.</p>`,
+      '<p>If you think this is a mistake, contact your IT administrator.</p>',
       support.html,
     ].join('\n'),
   );

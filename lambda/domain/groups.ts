@@ -1,12 +1,12 @@
 import { type Clock, type IdGenerator, isResourceId, systemClock, uuidV7 } from './clock';
 import { InvalidReferenceError, NotFoundError, PreconditionFailedError, VersionConflictError } from './errors';
 import type { ListOrder } from './list-order';
-import { foldCase, type ListPage, type ScanPage } from './users';
+import { foldCase, type LinkedWrite, type ListPage, type ScanPage } from './users';
 
 /**
  * Groups as Okta's "Push Groups" and Entra's group provisioning use them. A group is a name plus a set of users of the
- * same organization. Groups do not change licensing by themselves (Okta provisions every member as a user); they are
- * stored so a later "license plan by group" feature can read them.
+ * same organization. Groups do not issue or revoke licenses (Okta provisions every member as a user); a group mapped
+ * to a license plan changes its members' plans (domain/plans.ts), in the same transaction as each membership.
  */
 export interface GroupProfile {
   /** Unique per organization without regard to case; stored exactly as sent. */
@@ -39,6 +39,35 @@ export interface GroupRef {
 export interface MembershipChange {
   readonly add: readonly GroupMember[];
   readonly remove: readonly string[];
+  /**
+   * Writes that must commit in the same transaction as a member's membership write (its plan change), by user id.
+   * A change too big for one transaction is split between members, never between a member and its writes.
+   */
+  readonly linked?: ReadonlyMap<string, readonly LinkedWrite[]>;
+}
+
+/**
+ * What a membership change does to other records (the members' plans): asked for every change, with the refusals
+ * met so far (`<userId>#<plan>`), so a change refused for lack of a plan seat is planned again without that plan.
+ */
+export interface MembershipPolicy {
+  plan(
+    group: GroupRef & { readonly orgId: string },
+    change: Pick<MembershipChange, 'add' | 'remove'>,
+    refused: ReadonlySet<string>,
+  ): Promise<ReadonlyMap<string, readonly LinkedWrite[]>>;
+}
+
+/**
+ * The repository found plans' seats all taken while writing a change: planned again without them for those users
+ * (the membership is still written; see domain/plans.ts).
+ */
+export interface SeatRefusal {
+  readonly refusals: readonly { readonly userId: string; readonly plan: string }[];
+}
+
+function isSeatRefusal(error: unknown): error is Error & SeatRefusal {
+  return error instanceof Error && Array.isArray((error as Partial<SeatRefusal>).refusals);
 }
 
 /** One step of a change, in request order (a PATCH operation or a part of a PUT). */
@@ -63,8 +92,15 @@ export interface GroupInput extends GroupProfile {
 }
 
 export interface GroupRepository {
-  /** Writes the group, its displayName claim and its memberships. UniquenessError when the displayName is taken. */
-  create(group: GroupRecord, members: readonly GroupMember[]): Promise<void>;
+  /**
+   * Writes the group, its displayName claim and its memberships (with each member's `linked` writes). UniquenessError
+   * when the displayName is taken.
+   */
+  create(
+    group: GroupRecord,
+    members: readonly GroupMember[],
+    linked?: ReadonlyMap<string, readonly LinkedWrite[]>,
+  ): Promise<void>;
   get(orgId: string, id: string): Promise<GroupRecord | undefined>;
   /** Members in a stable order (by user id), strongly consistent; at most `limit` of them when given. */
   members(orgId: string, groupId: string, options?: { limit?: number }): Promise<GroupMember[]>;
@@ -145,6 +181,8 @@ export interface GroupServiceOptions {
   readonly newId?: IdGenerator;
   /** Waits before retry `attempt` (1-based) after a version conflict. @default jittered exponential backoff */
   readonly backoff?: (attempt: number) => Promise<void>;
+  /** What membership changes do to the members' plans. @default nothing */
+  readonly membership?: MembershipPolicy;
 }
 
 /**
@@ -156,6 +194,7 @@ export class GroupService {
   private readonly clock: Clock;
   private readonly newId: IdGenerator;
   private readonly backoff: (attempt: number) => Promise<void>;
+  private readonly membership: MembershipPolicy | undefined;
 
   constructor(
     private readonly repository: GroupRepository,
@@ -165,6 +204,7 @@ export class GroupService {
     this.clock = options.clock ?? systemClock;
     this.newId = options.newId ?? (() => uuidV7(this.clock.now().getTime()));
     this.backoff = options.backoff ?? jitteredBackoff;
+    this.membership = options.membership;
   }
 
   async create(orgId: string, input: GroupInput): Promise<{ group: GroupRecord; members: GroupMember[] }> {
@@ -179,7 +219,16 @@ export class GroupService {
       created: timestamp,
       lastModified: timestamp,
     };
-    await this.repository.create(group, members);
+    const refused = new Set<string>();
+    for (;;) {
+      const linked = await this.membership?.plan(group, { add: members, remove: [] }, refused);
+      try {
+        await this.repository.create(group, members, linked);
+        break;
+      } catch (error) {
+        if (!isSeatRefusal(error) || !noteRefusals(refused, error)) throw error;
+      }
+    }
     return { group, members: [...members].sort((a, b) => compare(a.userId, b.userId)) };
   }
 
@@ -205,6 +254,7 @@ export class GroupService {
     options: { ifMatch?: number } = {},
   ): Promise<GroupRecord> {
     const started = Date.now();
+    const refused = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(orgId, id);
       if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
@@ -212,15 +262,19 @@ export class GroupService {
       }
       const planned = await this.plan(current, change(current));
       if (planned === 'unchanged') return current;
+      const linked = await this.membership?.plan(planned.after, planned.membership, refused);
+      const membership = linked && linked.size > 0 ? { ...planned.membership, linked } : planned.membership;
       try {
         if (planned.membershipOnly && options.ifMatch === undefined) {
-          await this.repository.changeMembers(current, planned.membership, planned.after.lastModified);
+          await this.repository.changeMembers(current, membership, planned.after.lastModified);
           // Concurrent changes may have counted the version up too: read what the group is now.
           return (await this.repository.get(orgId, id)) ?? planned.after;
         }
-        await this.repository.update(current, planned.after, planned.membership);
+        await this.repository.update(current, planned.after, membership);
         return planned.after;
       } catch (error) {
+        // A refused plan seat is no conflict: the membership is written again at once, with a plan that has a seat.
+        if (isSeatRefusal(error) && noteRefusals(refused, error)) continue;
         const spent = attempt >= MAX_ATTEMPTS || Date.now() - started >= RETRY_BUDGET_MS;
         if (!(error instanceof VersionConflictError) || spent || options.ifMatch !== undefined) throw error;
         await this.backoff(attempt);
@@ -393,6 +447,13 @@ export class GroupService {
       return display === undefined ? { userId } : { userId, display };
     });
   }
+}
+
+/** Adds the refusals to `refused`; false when none is new (planning again would not change anything). */
+function noteRefusals(refused: Set<string>, error: SeatRefusal): boolean {
+  const before = refused.size;
+  for (const refusal of error.refusals) refused.add(`${refusal.userId}#${refusal.plan}`);
+  return refused.size > before;
 }
 
 /** True when the group satisfies every criterion. */

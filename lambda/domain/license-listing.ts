@@ -12,8 +12,10 @@ export interface LicenseSummary {
   /** Undefined once the user is deleted (its revoked licenses stay listed). */
   readonly userName?: string;
   readonly status: LicenseStatus;
-  /** The organization's plan, which every license of it has today. */
+  /** The plan its user's groups give it, else the organization's default plan (domain/plans.ts). */
   readonly plan?: string;
+  /** A higher plan its groups give it that had no seat left when the membership changed. */
+  readonly planSeatRefused?: string;
   /** Last four characters of the key; the key itself is derived only by the mailer. */
   readonly keyHint: string;
   readonly issuedAt: string;

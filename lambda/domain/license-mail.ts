@@ -1,6 +1,12 @@
 import type { Clock } from './clock';
 import { DEFAULT_EMAIL_BUDGET, type EmailBudgetLimits, type EmailBudgetStore, type HeldEmail } from './email-budget';
-import { type EmailBranding, type RenderedEmail, renderLicenseIssued, renderLicenseRevoked } from './email-templates';
+import {
+  type EmailBranding,
+  type RenderedEmail,
+  renderLicenseIssued,
+  renderLicenseRevoked,
+  renderPlanChanged,
+} from './email-templates';
 import { DomainError } from './errors';
 import type { EmailIntent, LicenseKeyDeriver } from './licenses';
 
@@ -165,6 +171,12 @@ export class LicenseEmailDispatcher {
     if (intent.type === 'license-issued') {
       const { key } = await this.options.keys.derive(intent.orgId, intent.licenseId);
       return renderLicenseIssued({ displayName: intent.displayName, licenseKey: key }, this.options.branding);
+    }
+    if (intent.type === 'plan-changed') {
+      return renderPlanChanged(
+        { displayName: intent.displayName, keyHint: intent.keyHint, plan: intent.plan },
+        this.options.branding,
+      );
     }
     return renderLicenseRevoked(
       { displayName: intent.displayName, keyHint: intent.keyHint, reason: intent.reason },

@@ -28,9 +28,15 @@ export interface LicenseRecord {
   readonly keyHash: string;
   /** Last characters of the key, shown to admins. */
   readonly keyHint: string;
+  /** The plan its user's groups give it (domain/plans.ts); undefined: the organization's default plan. */
+  readonly plan?: string;
+  /** Counted up by every membership change of a mapped group: the condition of the next plan change. */
+  readonly planVersion?: number;
+  /** A plan the user's groups gave it but that had no seat left when the membership changed. */
+  readonly planSeatRefused?: string;
 }
 
-export type EmailEventType = 'license-issued' | 'license-revoked';
+export type EmailEventType = 'license-issued' | 'license-revoked' | 'plan-changed';
 
 /** An email to send, written to the outbox in the license change's transaction. Holds no key: the mailer derives it. */
 export interface EmailIntent {
@@ -46,6 +52,8 @@ export interface EmailIntent {
   /** How the email greets the user. */
   readonly displayName?: string;
   readonly reason?: RevocationReason;
+  /** The plan a `plan-changed` email announces; undefined when the organization has no default plan. */
+  readonly plan?: string;
   readonly createdAt: string;
 }
 
@@ -77,13 +85,46 @@ export interface EnqueueEmailWrite extends LinkedWrite {
   readonly email: EmailIntent;
 }
 
-export type LicenseWrite = IssueLicenseWrite | RevokeLicenseWrite | SeatChangeWrite | EnqueueEmailWrite;
+/** Changes the plan recorded on an active license, conditional on the plan version read (domain/plans.ts). */
+export interface LicensePlanWrite extends LinkedWrite {
+  readonly kind: 'license.plan';
+  readonly orgId: string;
+  readonly userId: string;
+  readonly licenseId: string;
+  /** The plan version read with the license (0 when it has none): the write's condition. */
+  readonly expectedVersion: number;
+  /** Undefined: the default plan. */
+  readonly plan?: string;
+  /** The plan this change wanted but found no seat on, recorded on the license; undefined clears it. */
+  readonly seatRefused?: string;
+  readonly at: string;
+}
+
+/** Takes (+1, conditional on a free seat of the plan) or frees (-1) a seat of a plan. */
+export interface PlanSeatWrite extends LinkedWrite {
+  readonly kind: 'plan.seat';
+  readonly orgId: string;
+  readonly plan: string;
+  readonly delta: 1 | -1;
+  /** Whose change takes or frees it: what a refusal names. */
+  readonly userId: string;
+}
+
+export type LicenseWrite =
+  | IssueLicenseWrite
+  | RevokeLicenseWrite
+  | SeatChangeWrite
+  | EnqueueEmailWrite
+  | LicensePlanWrite
+  | PlanSeatWrite;
 
 const LICENSE_WRITE_KINDS: ReadonlySet<string> = new Set([
   'license.issue',
   'license.revoke',
   'license.seat',
   'license.email',
+  'license.plan',
+  'plan.seat',
 ]);
 
 export function isLicenseWrite(write: LinkedWrite): write is LicenseWrite {
@@ -178,6 +219,9 @@ export class LicensePolicy implements UserChangePolicy {
       { kind: 'license.revoke', orgId, userId: user.id, licenseId: active.licenseId, revokedAt, reason },
       { kind: 'license.seat', orgId, delta: -1 },
     ];
+    // The plan's seat follows the license: a revoked license holds none.
+    if (active.plan !== undefined)
+      writes.push({ kind: 'plan.seat', orgId, plan: active.plan, delta: -1, userId: user.id });
     const email = emailIntent('license-revoked', active, user, revokedAt, reason);
     if (email) writes.push({ kind: 'license.email', email });
     return writes;
@@ -231,7 +275,7 @@ export type LicenseValidation =
   | { readonly valid: false; readonly reason: 'malformed' | 'checksum' | 'unknown' | 'revoked' };
 
 export interface LicenseLookup {
-  /** The license with this key hash and its organization's plan, read consistently. */
+  /** The license with this key hash and its organization's (default) plan, read consistently. */
   findByKeyHash(keyHash: string): Promise<{ license: LicenseRecord; plan?: string } | undefined>;
 }
 
@@ -252,7 +296,9 @@ export class LicenseValidator {
     const found = await this.lookup.findByKeyHash(checked.hash);
     if (!found) return { valid: false, reason: 'unknown' };
     if (found.license.status !== 'active') return { valid: false, reason: 'revoked' };
+    // The license's own plan (from its groups), else the organization's default plan.
+    const plan = found.license.plan ?? found.plan;
     // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
-    return { valid: true, status: 'active', ...(found.plan !== undefined ? { plan: found.plan } : {}) };
+    return { valid: true, status: 'active', ...(plan !== undefined ? { plan } : {}) };
   }
 }

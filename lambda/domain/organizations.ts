@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { THROTTLE_TIERS, type ThrottleSlot, type ThrottleTier } from '../contract/throttle-tiers';
 import { type Clock, systemClock } from './clock';
 import { DomainError, NotFoundError } from './errors';
+import { MAX_SEATS } from './seat-limits';
 import {
   CURRENT,
   DEFAULT_GRACE_HOURS,
@@ -13,6 +14,8 @@ import {
   type VersionedSecretStore,
 } from './token-rotation';
 import { parseTokenSecret, type TokenSecret } from './tokens';
+
+export { MAX_SEATS };
 
 /**
  * Organizations: each customer of the portal, with its own Okta, SCIM API key, seats, users, groups and licenses.
@@ -223,9 +226,6 @@ export interface RotatedToken {
   /** When the replaced token stops working; absent with a zero grace period. */
   readonly previousTokenExpiresAt?: string;
 }
-
-/** Seat counts an admin may set. */
-export const MAX_SEATS = 1_000_000;
 
 const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 

@@ -76,7 +76,7 @@ export function failureBackoff(consecutiveFailures: number): number {
 
 const intentSchema = z.object({
   eventId: z.string().min(1),
-  type: z.enum(['license-issued', 'license-revoked']),
+  type: z.enum(['license-issued', 'license-revoked', 'plan-changed']),
   orgId: z.string().min(1),
   licenseId: z.string().min(1),
   userId: z.string().min(1),
@@ -84,6 +84,7 @@ const intentSchema = z.object({
   keyHint: z.string(),
   displayName: z.string().optional(),
   reason: z.enum(['deactivated', 'deleted']).optional(),
+  plan: z.string().optional(),
   createdAt: z.string(),
 });
 

@@ -19,7 +19,7 @@ import { createScimRouter, type ScimRouter } from '../scim/router';
 import { UsersEndpoint } from '../scim/users-endpoint';
 import { activityContextOf, currentActivityContext, refusalRecord, runWithActivityContext } from '../wiring/activity';
 import { configFromEnv, type ServiceConfig } from '../wiring/config';
-import { createLicensing } from '../wiring/licensing';
+import { createLicensing, createMembershipPlans } from '../wiring/licensing';
 import { type Counter, powertoolsCounter } from '../wiring/metrics';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -40,9 +40,11 @@ export interface ScimHandlerOverrides {
 export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerOverrides = {}): ProxyHandler {
   const logger = overrides.logger ?? new Logger({ serviceName: 'scim' });
   const dynamo = overrides.dynamo ?? createDynamoDbClient({ region: config.region });
+  const membership = createMembershipPlans(config, dynamo);
   const groups = new GroupService(
-    new DynamoGroupRepository(dynamo, config.groupsTable, config.usersTable),
+    new DynamoGroupRepository(dynamo, config.groupsTable, config.usersTable, membership?.translate),
     new DynamoMemberDirectory(dynamo, config.usersTable),
+    membership ? { membership: membership.policy } : {},
   );
   const activityWrites =
     overrides.activityWrites ??

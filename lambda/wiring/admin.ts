@@ -10,6 +10,7 @@ import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository
 import { createLicenseWriteTranslator } from '../adapters/dynamodb-license-writes';
 import { DynamoOrganizationRepository } from '../adapters/dynamodb-organization-repository';
 import { DynamoOutboxRedriveStore } from '../adapters/dynamodb-outbox';
+import { DynamoPlanRepository } from '../adapters/dynamodb-plans';
 import { transactWrite } from '../adapters/dynamodb-transactions';
 import { DynamoUserRepository } from '../adapters/dynamodb-user-repository';
 import { rotationLike, SecretsManagerTokenStore } from '../adapters/secrets-manager-token-store';
@@ -22,6 +23,7 @@ import { type EmailOutbox, LicenseResend } from '../domain/license-resend';
 import type { EnqueueEmailWrite } from '../domain/licenses';
 import { DEFAULT_ORG_SECRET_PREFIX, OrganizationService, type TokenStore } from '../domain/organizations';
 import { OutboxRedrive } from '../domain/outbox-redrive';
+import { PlanService } from '../domain/plans';
 import type { ServiceConfig } from './config';
 
 /** What the admin API needs beside the handlers' common configuration. */
@@ -87,6 +89,7 @@ export async function createAdminServices(
       organizations: async () => (await organizations.list()).map((organization) => organization.orgId),
       clock,
     }),
+    plans: new PlanService(new DynamoPlanRepository(dynamo, config.licensesTable)),
     idempotency: overrides.idempotency ?? new DynamoIdempotencyStore(dynamo, config.licensesTable),
     activity: new DynamoActivityLog(dynamo, config.licensesTable, {
       ...(config.activityRetentionDays !== undefined ? { retentionDays: config.activityRetentionDays } : {}),

@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { withActivityWrites } from '../adapters/dynamodb-activity';
 import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository';
 import { createLicenseWriteTranslator, LicensedUserRepository } from '../adapters/dynamodb-license-writes';
+import { consistentGroupsOfUser, DynamoPlanRepository } from '../adapters/dynamodb-plans';
 import { DynamoUserRepository, type LinkedWriteTranslator } from '../adapters/dynamodb-user-repository';
 import { SecretSigningKeyProvider } from '../adapters/secret-signing-key-provider';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
@@ -10,6 +11,7 @@ import { type Clock, systemClock, uuidV7 } from '../domain/clock';
 import type { EmailBranding } from '../domain/email-templates';
 import { LicenseKeys, type SigningKeyProvider } from '../domain/license-keys';
 import { LicensePolicy } from '../domain/licenses';
+import { MembershipPlanPolicy } from '../domain/plans';
 import type { SecretReader } from '../domain/tokens';
 import type { UserRepository } from '../domain/users';
 import type { ServiceConfig } from './config';
@@ -75,4 +77,28 @@ export function createLicensing(
     userRepository: (usersTable) =>
       new LicensedUserRepository(new DynamoUserRepository(dynamo, usersTable, translate), translate),
   };
+}
+
+/**
+ * License plans by group: the policy planning members' plan changes and the translator putting them into the
+ * membership transactions. Undefined when licensing is not configured (no licenses, no plans to change).
+ */
+export function createMembershipPlans(
+  config: ServiceConfig,
+  dynamo: DynamoDBClient,
+  overrides: { readonly signingKeys?: SigningKeyProvider; readonly clock?: Clock } = {},
+): { policy: MembershipPlanPolicy; translate: LinkedWriteTranslator } | undefined {
+  if (!config.signingKeySecretId && !overrides.signingKeys) return undefined;
+  const licenses = new DynamoLicenseRepository(dynamo, config.licensesTable);
+  const users = new DynamoUserRepository(dynamo, config.usersTable);
+  const policy = new MembershipPlanPolicy(
+    {
+      plans: new DynamoPlanRepository(dynamo, config.licensesTable),
+      activeLicenseOf: (orgId, userId) => licenses.activeLicenseOf(orgId, userId),
+      groupsOfUser: (orgId, userId) => consistentGroupsOfUser(dynamo, config.groupsTable, orgId, userId),
+      user: (orgId, userId) => users.get(orgId, userId),
+    },
+    overrides.clock ? { clock: overrides.clock } : {},
+  );
+  return { policy, translate: createLicenseWriteTranslator({ tableName: config.licensesTable }) };
 }

@@ -400,6 +400,7 @@ describe('a portal backend on the local stack (npm start)', () => {
           userName,
           status: 'active',
           plan: null,
+          planSeatRefused: null,
           keyHint: expect.stringMatching(/^[0-9A-Z]{4,5}$/),
           issuedAt: expect.any(String),
           revokedAt: null,

@@ -289,6 +289,63 @@ describe('admin command line against the local stack', () => {
     expect(show.seats.limit).toBe(7);
   });
 
+  it('plans set, plans default and plans list set up plans by group and show them', async () => {
+    const pro = await admin(
+      'plans',
+      'set',
+      '--org',
+      acme.orgId,
+      '--plan',
+      'pro',
+      '--group',
+      'Bruno Pro',
+      '--group',
+      'Pro EU',
+      '--seats',
+      '20',
+      '--local',
+    );
+    const team = json(
+      await admin(
+        'plans',
+        'set',
+        '--org',
+        acme.orgId,
+        '--plan',
+        'team',
+        '--group',
+        'Team',
+        '--rank',
+        '0',
+        '--local',
+        '--json',
+      ),
+    );
+    const defaulted = await admin('plans', 'default', '--org', acme.orgId, '--plan', 'basic', '--local');
+    const listed = json(await admin('plans', 'list', '--org', acme.orgId, '--local', '--json'));
+    const text = await admin('plans', 'list', '--org', acme.orgId, '--local');
+    const refused = await admin('plans', 'set', '--org', acme.orgId, '--plan', 'Pro Plan', '--group', 'X', '--local');
+
+    expect(pro.code).toBe(0);
+    expect(pro.stdout).toContain(
+      `Plan of ${acme.orgId}: pro (rank 0, seats 0 / 20) for members of "Bruno Pro", "Pro EU".`,
+    );
+    expect(team.plan).toEqual({ name: 'team', rank: 0, seatLimit: null, seatsUsed: 0, groups: ['Team'] });
+    expect(defaulted.stdout).toContain('now have plan basic');
+    expect(listed).toEqual({
+      orgId: acme.orgId,
+      defaultPlan: 'basic',
+      plans: [
+        { name: 'pro', rank: 0, seatLimit: 20, seatsUsed: 0, groups: ['Bruno Pro', 'Pro EU'] },
+        { name: 'team', rank: 0, seatLimit: null, seatsUsed: 0, groups: ['Team'] },
+      ],
+    });
+    expect(text.stdout).toMatch(/PLAN +RANK +SEATS +GROUPS\n/);
+    expect(text.stdout).toMatch(/pro +0 +0 \/ 20 +Bruno Pro, Pro EU/);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('a plan name is 1 to 40 lower-case letters');
+  });
+
   it('prints usage and exits 2 on a wrong flag, as one JSON object with --json', async () => {
     const text = await admin('org', 'create', '--nme', 'Acme', '--local');
     const asJson = await admin('org', 'show', '--local', '--json');

@@ -9,8 +9,9 @@ import {
   matchesGroupCriteria,
 } from '../../../lambda/domain/groups';
 import type { ListOrder } from '../../../lambda/domain/list-order';
-import { foldCase, type ListPage, type ScanPage } from '../../../lambda/domain/users';
+import { foldCase, type LinkedWrite, type ListPage, type ScanPage } from '../../../lambda/domain/users';
 import { Interleaving } from './interleaving';
+import type { LinkedWriteStore } from './licenses';
 import { compareIds, pageOf, scanPageOf } from './paging';
 
 /**
@@ -36,9 +37,44 @@ export class InMemoryGroupRepository implements GroupRepository {
   constructor(
     /** Concurrent requests a test puts before the next create, update or delete of a group. */
     readonly interleaving: Interleaving = new Interleaving(),
+    /**
+     * Where the members' linked writes (plan changes) go. Each member's membership and writes are applied together,
+     * in order, as the DynamoDB adapter's transactions do; the first failure stops the change there and is thrown
+     * (members before it stay written, as earlier transactions of a split change stay committed).
+     */
+    private readonly linked?: LinkedWriteStore,
   ) {}
 
-  async create(group: GroupRecord, members: readonly GroupMember[]): Promise<void> {
+  /** Applies each member's membership with its linked writes, stopping at the first refused one. */
+  private applyMembers(
+    orgId: string,
+    groupId: string,
+    change: Pick<MembershipChange, 'add' | 'remove' | 'linked'>,
+  ): void {
+    const memberships = this.membershipsOf(orgId, groupId);
+    const units = [
+      ...change.add.map((member) => ({
+        userId: member.userId,
+        write: () => memberships.set(member.userId, { ...member }),
+      })),
+      ...change.remove.map((userId) => ({ userId, write: () => memberships.delete(userId) })),
+    ];
+    for (const unit of units) {
+      const writes = change.linked?.get(unit.userId) ?? [];
+      if (writes.length > 0 && this.linked) {
+        const failure = this.linked.check(writes);
+        if (failure) throw failure;
+        this.linked.apply(writes);
+      }
+      unit.write();
+    }
+  }
+
+  async create(
+    group: GroupRecord,
+    members: readonly GroupMember[],
+    linked?: ReadonlyMap<string, readonly LinkedWrite[]>,
+  ): Promise<void> {
     await this.interleaving.beforeWrite();
     const claim = claimKey(group.orgId, group.displayName);
     if (this.claims.has(claim)) throw new UniquenessError(`displayName ${group.displayName} is already taken`);
@@ -46,8 +82,7 @@ export class InMemoryGroupRepository implements GroupRepository {
 
     this.groups.set(groupKey(group.orgId, group.id), { ...group });
     this.claims.set(claim, group.id);
-    const memberships = this.membershipsOf(group.orgId, group.id);
-    for (const member of members) memberships.set(member.userId, { ...member });
+    this.applyMembers(group.orgId, group.id, { add: members, remove: [], ...(linked ? { linked } : {}) });
   }
 
   async get(orgId: string, id: string): Promise<GroupRecord | undefined> {
@@ -76,9 +111,7 @@ export class InMemoryGroupRepository implements GroupRepository {
       this.claims.delete(claimKey(before.orgId, before.displayName));
       this.claims.set(claimKey(after.orgId, after.displayName), after.id);
     }
-    const memberships = this.membershipsOf(after.orgId, after.id);
-    for (const member of change.add) memberships.set(member.userId, { ...member });
-    for (const userId of change.remove) memberships.delete(userId);
+    this.applyMembers(after.orgId, after.id, change);
   }
 
   async changeMembers(group: GroupRecord, change: MembershipChange, modifiedAt: string): Promise<void> {
@@ -90,9 +123,7 @@ export class InMemoryGroupRepository implements GroupRepository {
       version: stored.version + 1,
       lastModified: modifiedAt,
     });
-    const memberships = this.membershipsOf(group.orgId, group.id);
-    for (const member of change.add) memberships.set(member.userId, { ...member });
-    for (const userId of change.remove) memberships.delete(userId);
+    this.applyMembers(group.orgId, group.id, change);
   }
 
   async delete(group: GroupRecord): Promise<void> {

@@ -1,3 +1,4 @@
+import { VersionConflictError } from '../../../lambda/domain/errors';
 import type { ClaimResult, OutboxStore } from '../../../lambda/domain/license-mail';
 import type { EmailOutbox } from '../../../lambda/domain/license-resend';
 import {
@@ -12,9 +13,11 @@ import {
   seatLimitError,
 } from '../../../lambda/domain/licenses';
 import type { OutboxRedriveStore, RedriveOutcome, UnsentEmail } from '../../../lambda/domain/outbox-redrive';
+import { PlanSeatRefusedError } from '../../../lambda/domain/plans';
 import type { LinkedWrite } from '../../../lambda/domain/users';
 import { InMemoryOrganizationRepository } from './organizations';
 import { compareIds } from './paging';
+import { InMemoryPlanRepository } from './plans';
 
 /**
  * A condition of a linked write failed for a reason the domain has no error for (a license revoked twice, an outbox
@@ -65,7 +68,11 @@ export class InMemoryLicenseStore
   private readonly licenses = new Map<string, LicenseRecord>();
   private readonly outbox = new Map<string, OutboxItem>();
 
-  constructor(readonly organizations: InMemoryOrganizationRepository = new InMemoryOrganizationRepository()) {}
+  constructor(
+    readonly organizations: InMemoryOrganizationRepository = new InMemoryOrganizationRepository(),
+    /** The plans whose seats `plan.seat` writes take and free. */
+    readonly plans: InMemoryPlanRepository = new InMemoryPlanRepository(organizations),
+  ) {}
 
   // --- linked writes of the user's transaction ---
 
@@ -74,7 +81,7 @@ export class InMemoryLicenseStore
     for (const write of writes) {
       if (!isLicenseWrite(write)) return new Error(`no translator for linked write ${write.kind}`);
       const failure = this.failureOf(write);
-      if (failure && write.kind === 'license.seat') return failure;
+      if (failure && (write.kind === 'license.seat' || write.kind === 'plan.seat')) return failure;
       other ??= failure;
     }
     return other;
@@ -107,6 +114,19 @@ export class InMemoryLicenseStore
         return this.outbox.has(outboxKey(write.email.orgId, write.email.eventId))
           ? new LinkedWriteConditionError(`outbox event ${write.email.eventId} exists`)
           : undefined;
+      case 'license.plan': {
+        const license = this.licenses.get(licenseKey(write.orgId, write.userId, write.licenseId));
+        return license?.status === 'active' && (license.planVersion ?? 0) === write.expectedVersion
+          ? undefined
+          : new VersionConflictError(`license ${write.licenseId} changed plan or status`);
+      }
+      case 'plan.seat': {
+        if (write.delta < 0) return undefined;
+        const plan = this.plans.peek(write.orgId, write.plan);
+        return plan && (plan.seatLimit === undefined || plan.seatsUsed < plan.seatLimit)
+          ? undefined
+          : new PlanSeatRefusedError([{ userId: write.userId, plan: write.plan }]);
+      }
     }
   }
 
@@ -135,6 +155,22 @@ export class InMemoryLicenseStore
         return;
       case 'license.email':
         this.outbox.set(outboxKey(write.email.orgId, write.email.eventId), { intent: { ...write.email }, attempts: 0 });
+        return;
+      case 'license.plan': {
+        const key = licenseKey(write.orgId, write.userId, write.licenseId);
+        const license = this.licenses.get(key);
+        if (!license) return;
+        const { plan: _plan, planSeatRefused: _refused, ...rest } = license;
+        this.licenses.set(key, {
+          ...rest,
+          planVersion: write.expectedVersion + 1,
+          ...(write.plan !== undefined ? { plan: write.plan } : {}),
+          ...(write.seatRefused !== undefined ? { planSeatRefused: write.seatRefused } : {}),
+        });
+        return;
+      }
+      case 'plan.seat':
+        this.plans.addSeats(write.orgId, write.plan, write.delta);
         return;
     }
   }

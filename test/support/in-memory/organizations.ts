@@ -121,6 +121,12 @@ export class InMemoryOrganizationRepository implements OrganizationRepository, S
     return item && toOrganization(item);
   }
 
+  /** Sets (undefined: removes) the default plan, creating a bare item when there is none, as the plan adapter does. */
+  setPlan(orgId: string, plan: string | undefined): void {
+    const { plan: _previous, ...rest } = this.items.get(orgId) ?? { orgId, seatsUsed: 0 };
+    this.items.set(orgId, plan === undefined ? rest : { ...rest, plan });
+  }
+
   /** Adds `delta` to `seatsUsed`, creating a bare item (id and counter only) when there is none. */
   addSeats(orgId: string, delta: number): void {
     const existing = this.items.get(orgId) ?? { orgId, seatsUsed: 0 };

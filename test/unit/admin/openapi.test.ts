@@ -11,13 +11,13 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as 
 // biome-ignore lint/suspicious/noExplicitAny: the document is navigated as JSON.
 const document = openApiDocument('https://api.example.com/v1') as any;
 
-/** Every (method, path) the document lists, paths below /admin with `{orgId}` filled in. */
+/** Every (method, path) the document lists, paths below /admin with `{orgId}` and `{plan}` filled in. */
 function documentedRoutes(): Array<{ method: string; path: string; operationId: string }> {
   return Object.entries(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap(
     ([path, item]) =>
       METHODS.filter((method) => item[method]).map((method) => ({
         method: method.toUpperCase(),
-        path: path.slice(ADMIN_BASE_PATH.length).replace('{orgId}', 'acme-123456'),
+        path: path.slice(ADMIN_BASE_PATH.length).replace('{orgId}', 'acme-123456').replace('{plan}', 'pro'),
         operationId: item[method]!.operationId,
       })),
   );

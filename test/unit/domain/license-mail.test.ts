@@ -377,6 +377,26 @@ describe('LicenseEmailDispatcher', () => {
     expect(mailer.sent[0]?.text).toContain('ending in ABCD');
     expect(mailer.sent[0]?.text).not.toContain(key);
   });
+
+  it('tells the user its new plan and that the key stays, without the key', async () => {
+    const { outbox, mailer, dispatcher } = setup();
+    const planChanged: EmailIntent = { ...issued, eventId: 'lic-1.plan.1', type: 'plan-changed', plan: 'pro' };
+    const toDefault: EmailIntent = { ...planChanged, eventId: 'lic-1.plan.2', plan: undefined };
+    outbox.add(planChanged);
+    outbox.add(toDefault);
+
+    await dispatcher.dispatch(planChanged);
+    await dispatcher.dispatch(toDefault);
+
+    const key = deriveLicenseKey(SECRET, 'default', 'lic-1').key;
+    expect(mailer.sent.map((email) => email.subject)).toEqual([
+      'Your Acme Studio license is now on the pro plan',
+      'Your Acme Studio license is now on the standard plan',
+    ]);
+    expect(mailer.sent[0]?.text).toContain('ending in ABCD stays the same');
+    expect(mailer.sent[0]?.tags).toEqual({ event: 'plan-changed', org: 'default' });
+    expect(mailer.sent[0]?.text).not.toContain(key);
+  });
 });
 
 describe('email templates', () => {
