@@ -394,7 +394,7 @@ describe('LicenseEmailDispatcher', () => {
       'Your Acme Studio license is now on the standard plan',
     ]);
     expect(mailer.sent[0]?.text).toContain('ending in ABCD stays the same');
-    expect(mailer.sent[0]?.tags).toEqual({ event: 'plan-changed', org: 'default' });
+    expect(mailer.sent[0]?.tags).toEqual({ event: 'plan-changed', org: 'default', license: 'lic-1', user: 'user-1' });
     expect(mailer.sent[0]?.text).not.toContain(key);
   });
 });
