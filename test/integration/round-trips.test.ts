@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { createAuthorizerHandler } from '../../lambda/handlers/authorizer';
 import { createScimHandler } from '../../lambda/handlers/scim';
 import { type ApiServerHandle, startApiServer } from '../../local/api-gateway-adapter';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
@@ -267,5 +269,28 @@ describe('DynamoDB requests per SCIM request', () => {
     expect(refused.requests).toEqual({ TransactWriteItems: 1, PutItem: 1 });
     const lookup = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${refusedBody.userName}"`)}`);
     expect(lookup.body.totalResults).toBe(0);
+  });
+});
+
+describe('DynamoDB requests of the authorizer', () => {
+  const event = {
+    headers: { Authorization: '' },
+    methodArn: 'arn:aws:execute-api:us-east-1:123456789012:api/v1/GET/scim/v2/Users',
+  } as unknown as APIGatewayRequestAuthorizerEvent;
+
+  it("reads an organization's item once for its SCIM state and throttle slot, then serves both from its cache", async () => {
+    const authorizer = createAuthorizerHandler(base.config, { ...localAdapters(base.config), dynamo: client });
+    const request = { ...event, headers: { Authorization: `Bearer ${base.token}` } };
+
+    log.reset();
+    const cold = await authorizer(request);
+    const coldRequests = log.byCommand();
+    log.reset();
+    const warm = await authorizer(request);
+
+    expect(cold).toMatchObject({ principalId: 'default', context: { orgId: 'default', throttleTier: 'standard' } });
+    expect(coldRequests).toEqual({ GetItem: 1 });
+    expect(warm).toEqual(cold);
+    expect(log.byCommand()).toEqual({});
   });
 });
