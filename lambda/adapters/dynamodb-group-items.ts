@@ -89,18 +89,27 @@ export function toItem(group: GroupRecord, lease?: Lease): Record<string, unknow
   };
 }
 
-const groupItemSchema = z.object({
-  orgId: z.string().min(1),
-  id: z.string().min(1),
-  displayName: z.string(),
-  externalId: z.string().optional(),
-  version: z.number().int().nonnegative(),
-  created: z.string(),
-  lastModified: z.string(),
-});
+/** Built on first use: a cold start that serves only Users never builds it. */
+let groupItemSchemaCache: ReturnType<typeof buildGroupItemSchema> | undefined;
+function groupItemSchema() {
+  groupItemSchemaCache ??= buildGroupItemSchema();
+  return groupItemSchemaCache;
+}
+
+function buildGroupItemSchema() {
+  return z.object({
+    orgId: z.string().min(1),
+    id: z.string().min(1),
+    displayName: z.string(),
+    externalId: z.string().optional(),
+    version: z.number().int().nonnegative(),
+    created: z.string(),
+    lastModified: z.string(),
+  });
+}
 
 /** A group item read back, validated: a malformed item is a MalformedItemError naming its key. */
 export function fromItem(item: Item): GroupRecord {
-  const { externalId, ...group } = readItem(item, groupItemSchema);
+  const { externalId, ...group } = readItem(item, groupItemSchema());
   return markWithoutNameOrder(externalId === undefined ? group : { ...group, externalId }, item);
 }

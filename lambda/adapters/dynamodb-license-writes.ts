@@ -2,6 +2,7 @@ import { type AttributeValue, TransactionCanceledException, type TransactWriteIt
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { KeyFormats } from '../contract/keys';
 import { OUTBOX_SORT_KEY } from '../contract/outbox-stream-filter';
+import { VersionConflictError } from '../domain/errors';
 import {
   type EmailIntent,
   isLicenseWrite,
@@ -9,6 +10,7 @@ import {
   type LicenseRecord,
   type LicenseWrite,
   type PlanSeatWrite,
+  type RevokeLicenseWrite,
   type SeatChangeWrite,
   seatLimitError,
 } from '../domain/licenses';
@@ -313,6 +315,29 @@ export function seatRefusal(
 }
 
 /**
+ * A revocation whose license was revoked in the meantime: the license was read alongside the user, before a concurrent
+ * change committed, so the change is computed again from fresh reads, like any version conflict.
+ */
+export function revocationConflict(
+  error: unknown,
+  linked: readonly LinkedWrite[],
+  translate: LinkedWriteTranslator,
+): Error | undefined {
+  if (!(error instanceof TransactionCancelledError)) return undefined;
+  const sizes = linked.map((write) => translate(write).length);
+  let position = error.codes.length - sizes.reduce((sum, size) => sum + size, 0);
+  for (const [index, write] of linked.entries()) {
+    if (write.kind === 'license.revoke' && error.conditionFailedAt(position)) {
+      return new VersionConflictError(`the license of user ${(write as RevokeLicenseWrite).userId} changed`, {
+        cause: error,
+      });
+    }
+    position += sizes[index] ?? 0;
+  }
+  return undefined;
+}
+
+/**
  * A UserRepository whose transactions carry license writes: a transaction cancelled because the last seat was taken
  * in the meantime becomes the domain's SeatLimitError (HTTP 403), instead of an unexplained failure.
  */
@@ -335,12 +360,16 @@ export class LicensedUserRepository implements UserRepository {
     try {
       await this.inner.update(before, after, linked);
     } catch (error) {
-      throw seatRefusal(error, linked, this.translate) ?? error;
+      throw seatRefusal(error, linked, this.translate) ?? revocationConflict(error, linked, this.translate) ?? error;
     }
   }
 
-  delete(user: UserRecord, linked: readonly LinkedWrite[]): Promise<void> {
-    return this.inner.delete(user, linked);
+  async delete(user: UserRecord, linked: readonly LinkedWrite[]): Promise<void> {
+    try {
+      await this.inner.delete(user, linked);
+    } catch (error) {
+      throw revocationConflict(error, linked, this.translate) ?? error;
+    }
   }
 
   get(orgId: string, id: string): Promise<UserRecord | undefined> {

@@ -13,8 +13,9 @@ import { isThrottleTier, type ThrottleSlot, type ThrottleTier } from '../contrac
 import {
   type Organization,
   OrganizationExistsError,
+  type OrganizationGate,
+  type OrganizationGateReader,
   type OrganizationRepository,
-  type ScimAccessReader,
 } from '../domain/organizations';
 import { queryAll } from './dynamodb-operations';
 
@@ -26,7 +27,7 @@ const ORGS_PARTITION = 'ORGS';
  * listed through the `byOrg` index under `ORGS`. `seatsUsed` belongs to the seat accounting, so this adapter never
  * writes it after creation.
  */
-export class DynamoOrganizationRepository implements OrganizationRepository, ScimAccessReader {
+export class DynamoOrganizationRepository implements OrganizationRepository, OrganizationGateReader {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -66,17 +67,27 @@ export class DynamoOrganizationRepository implements OrganizationRepository, Sci
     return items.map(fromItem);
   }
 
-  /** Reads only the flag; an organization without an item (the default one before it is configured) is enabled. */
-  async scimEnabled(orgId: string): Promise<boolean> {
+  /**
+   * Reads only what the authorizer needs; an organization without an item (the default one before it is configured)
+   * is enabled and has no slot of its own.
+   */
+  async gateOf(orgId: string): Promise<OrganizationGate> {
     const result = await this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
         Key: marshall(key(orgId)),
-        ProjectionExpression: 'scimDisabledAt',
+        ProjectionExpression: 'scimDisabledAt, throttleTier, throttleSlot',
         ConsistentRead: true,
       }),
     );
-    return result.Item?.scimDisabledAt === undefined;
+    const item = unmarshall(result.Item ?? {});
+    const tier = item.throttleTier;
+    return {
+      scimEnabled: item.scimDisabledAt === undefined,
+      ...(isThrottleTier(tier) && typeof item.throttleSlot === 'number'
+        ? { throttleSlot: { tier, slot: item.throttleSlot } }
+        : {}),
+    };
   }
 
   setSeatLimit(

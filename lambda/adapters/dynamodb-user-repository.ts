@@ -423,21 +423,30 @@ function jsonText<T extends z.ZodType>(schema: T) {
   });
 }
 
-const userItemSchema = z.object({
-  orgId: z.string().min(1),
-  id: z.string().min(1),
-  userName: z.string().min(1),
-  externalId: z.string().optional(),
-  active: z.boolean(),
-  lookupEmail: z.string().optional(),
-  emails: jsonText(z.array(z.object({ value: z.string(), type: z.string().optional() }))),
-  document: jsonText(z.record(z.string(), z.unknown())),
-  version: z.number().int().nonnegative(),
-  created: z.string(),
-  lastModified: z.string(),
-});
+/** Built on first use, so module load (Lambda INIT) builds no zod schema; the first read of a user builds it once. */
+let userItemSchemaCache: ReturnType<typeof buildUserItemSchema> | undefined;
+function userItemSchema() {
+  userItemSchemaCache ??= buildUserItemSchema();
+  return userItemSchemaCache;
+}
+
+function buildUserItemSchema() {
+  return z.object({
+    orgId: z.string().min(1),
+    id: z.string().min(1),
+    userName: z.string().min(1),
+    externalId: z.string().optional(),
+    active: z.boolean(),
+    lookupEmail: z.string().optional(),
+    emails: jsonText(z.array(z.object({ value: z.string(), type: z.string().optional() }))),
+    document: jsonText(z.record(z.string(), z.unknown())),
+    version: z.number().int().nonnegative(),
+    created: z.string(),
+    lastModified: z.string(),
+  });
+}
 
 /** A user item read back, validated: a malformed item is a MalformedItemError naming its key. */
 function fromItem(item: Record<string, AttributeValue>): UserRecord {
-  return markWithoutNameOrder(readItem(item, userItemSchema), item);
+  return markWithoutNameOrder(readItem(item, userItemSchema()), item);
 }

@@ -1,7 +1,7 @@
 import { type Clock, type IdGenerator, systemClock, uuidV7 } from './clock';
 import type { LicenseWrite } from './licenses';
 import { isLicenseWrite } from './licenses';
-import type { LinkedWrite, UserChange, UserChangePolicy } from './users';
+import type { LinkedWrite, PrefetchedReads, UserChange, UserChangePolicy } from './users';
 
 /**
  * The per-organization activity log: what happened to whom, through which client, and what it did to licenses. It
@@ -162,6 +162,10 @@ export class ActivityPolicy implements UserChangePolicy {
   ) {
     this.clock = options.clock ?? systemClock;
     this.newId = options.newId ?? (() => uuidV7(this.clock.now().getTime()));
+  }
+
+  prefetch(orgId: string, userId: string, intent: { readonly deactivation: boolean }): PrefetchedReads {
+    return this.inner?.prefetch?.(orgId, userId, intent) ?? {};
   }
 
   async plan(change: UserChange): Promise<readonly LinkedWrite[]> {

@@ -2,7 +2,7 @@ import type { IdGenerator } from './clock';
 import { isDeliverableAddress } from './email-address';
 import { SeatLimitError } from './errors';
 import type { DerivedLicenseKey, KeyCheck } from './license-keys';
-import type { LinkedWrite, UserChange, UserChangePolicy, UserRecord } from './users';
+import type { LinkedWrite, PrefetchedReads, UserChange, UserChangePolicy, UserRecord } from './users';
 
 /**
  * Licenses follow the user's `active` state, whatever route changes it:
@@ -158,6 +158,9 @@ export interface LicensePolicyOptions {
   readonly configuredSeatLimit?: (orgId: string) => number | undefined;
 }
 
+/** The name of the prefetched read of the user's active license. */
+const ACTIVE_LICENSE = 'license.active';
+
 /** The refusal Okta shows in its task list: it says what is wrong and what to do. */
 export function seatLimitError(used: number, limit: number, options?: { cause?: unknown }): SeatLimitError {
   return new SeatLimitError(
@@ -170,17 +173,23 @@ export function seatLimitError(used: number, limit: number, options?: { cause?: 
 export class LicensePolicy implements UserChangePolicy {
   constructor(private readonly options: LicensePolicyOptions) {}
 
+  /** Revocation needs the active license: read alongside the user when the change may deactivate. */
+  prefetch(orgId: string, userId: string, intent: { readonly deactivation: boolean }): PrefetchedReads {
+    return intent.deactivation ? { [ACTIVE_LICENSE]: this.options.reader.activeLicenseOf(orgId, userId) } : {};
+  }
+
   async plan(change: UserChange): Promise<readonly LicenseWrite[]> {
     const wasActive = change.before?.active === true;
     const isActive = change.after?.active === true;
     if (change.after && isActive && !wasActive) return this.issue(change.orgId, change.after, change.at);
     if (change.before && wasActive && !isActive) {
-      return this.revoke(change.orgId, change.before, change.at, change.after ? 'deactivated' : 'deleted');
+      const reason = change.after ? 'deactivated' : 'deleted';
+      return this.revoke(change.orgId, change.before, change.at, reason, change.prefetched);
     }
     if (change.before && !change.after) {
       // Deleting an inactive user: its license was revoked on deactivation. Anything still active (a user from before
       // licensing existed, say) is revoked now, so no seat stays taken by a user who is gone.
-      return this.revoke(change.orgId, change.before, change.at, 'deleted');
+      return this.revoke(change.orgId, change.before, change.at, 'deleted', change.prefetched);
     }
     return [];
   }
@@ -211,8 +220,14 @@ export class LicensePolicy implements UserChangePolicy {
     return writes;
   }
 
-  private async revoke(orgId: string, user: UserRecord, at: Date, reason: RevocationReason): Promise<LicenseWrite[]> {
-    const active = await this.options.reader.activeLicenseOf(orgId, user.id);
+  private async revoke(
+    orgId: string,
+    user: UserRecord,
+    at: Date,
+    reason: RevocationReason,
+    prefetched: PrefetchedReads | undefined,
+  ): Promise<LicenseWrite[]> {
+    const active = await activeLicenseFrom(this.options.reader, orgId, user, prefetched);
     if (!active) return [];
     const revokedAt = at.toISOString();
     const writes: LicenseWrite[] = [
@@ -226,6 +241,25 @@ export class LicensePolicy implements UserChangePolicy {
     if (email) writes.push({ kind: 'license.email', email });
     return writes;
   }
+}
+
+/**
+ * The user's active license, from the read started alongside the user's when there was one. That read may have run
+ * before a concurrent change committed: a license it shows that was revoked since fails the revocation's condition
+ * (a version conflict, computed again); one it misses because it was issued since would go unrevoked, and an active
+ * user without an active license is rare (users from before licensing), so that absence is confirmed by a read made
+ * after the user's.
+ */
+async function activeLicenseFrom(
+  reader: LicenseReader,
+  orgId: string,
+  user: UserRecord,
+  prefetched: PrefetchedReads | undefined,
+): Promise<LicenseRecord | undefined> {
+  const early = prefetched?.[ACTIVE_LICENSE] as Promise<LicenseRecord | undefined> | undefined;
+  const found = early ? await early : undefined;
+  if (found || (early && !user.active)) return found;
+  return reader.activeLicenseOf(orgId, user.id);
 }
 
 /**

@@ -106,34 +106,52 @@ export interface OrganizationRepository {
   releaseThrottleSlot(slot: ThrottleSlot, orgId: string): Promise<void>;
 }
 
-/** What the authorizer asks about an organization whose API key matched. */
-export interface ScimAccessReader {
+/** What the authorizer needs of an organization whose API key matched, from one read of its item. */
+export interface OrganizationGate {
   /** False while the organization's SCIM is disabled; true for organizations without an item (the default one). */
-  scimEnabled(orgId: string): Promise<boolean>;
+  readonly scimEnabled: boolean;
+  /** Its own usage-plan key; undefined: none of its own. */
+  readonly throttleSlot?: ThrottleSlot;
+}
+
+export interface OrganizationGateReader {
+  gateOf(orgId: string): Promise<OrganizationGate>;
 }
 
 /**
- * Remembers that an organization is enabled for `ttlMs`, like the token secret cache beside it: disabling takes
- * effect within the authorizer's caches (at most a minute) without a read per request. A disabled answer is not
- * remembered, so enabling again works at once; only requests with a valid key of a disabled organization read.
+ * Remembers an enabled organization's gate for `ttlMs`, like the token secret cache beside it: disabling, or moving
+ * the organization to another throttle tier, takes effect within the authorizer's caches (at most a minute) without a
+ * read per request. A disabled answer is not remembered, so enabling again works at once; only requests with a valid
+ * key of a disabled organization read. A failed read must not refuse provisioning (the key itself was verified): it
+ * answers the last gate read, else enabled without a slot of its own, and is reported to `onError`.
  */
-export class CachedScimAccess implements ScimAccessReader {
-  private readonly cache = new Map<string, { enabled: boolean; readAt: number }>();
+export class CachedOrganizationGate implements OrganizationGateReader {
+  private readonly cache = new Map<string, { gate: OrganizationGate; readAt: number }>();
 
   constructor(
-    private readonly reader: ScimAccessReader,
+    private readonly reader: OrganizationGateReader,
     private readonly ttlMs: number,
-    private readonly clock: Clock = systemClock,
+    private readonly options: {
+      readonly clock?: Clock;
+      readonly onError?: (orgId: string, error: unknown) => void;
+    } = {},
   ) {}
 
-  async scimEnabled(orgId: string): Promise<boolean> {
-    const now = this.clock.now().getTime();
+  async gateOf(orgId: string): Promise<OrganizationGate> {
+    const now = (this.options.clock ?? systemClock).now().getTime();
     const cached = this.cache.get(orgId);
-    if (cached && now - cached.readAt < this.ttlMs) return cached.enabled;
-    const enabled = await this.reader.scimEnabled(orgId);
-    if (enabled) this.cache.set(orgId, { enabled, readAt: now });
+    if (cached && now - cached.readAt < this.ttlMs) return cached.gate;
+    let gate: OrganizationGate;
+    try {
+      gate = await this.reader.gateOf(orgId);
+    } catch (error) {
+      this.options.onError?.(orgId, error);
+      return cached?.gate ?? { scimEnabled: true };
+    }
+    // Only organizations whose key was just verified get here, so the cache is bounded by the real organizations.
+    if (gate.scimEnabled) this.cache.set(orgId, { gate, readAt: now });
     else this.cache.delete(orgId);
-    return enabled;
+    return gate;
   }
 }
 

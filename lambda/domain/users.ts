@@ -43,7 +43,17 @@ export interface LinkedWrite {
  */
 export interface UserChangePolicy {
   plan(change: UserChange): Promise<readonly LinkedWrite[]>;
+  /**
+   * Starts the reads `plan` may need for a change of this user, before the user is read, so both travel in one round
+   * trip; `plan` finds them in `change.prefetched`. `deactivation`: whether the change may make an active user
+   * inactive (deletes count as one). A policy must still plan correctly from reads that are missing or that ran
+   * before a concurrent change committed: those end in a VersionConflictError, and the change is computed again.
+   */
+  prefetch?(orgId: string, userId: string, intent: { readonly deactivation: boolean }): PrefetchedReads;
 }
+
+/** Reads a policy started alongside the user's read, by name; only the policy that started them knows their type. */
+export type PrefetchedReads = Readonly<Record<string, Promise<unknown>>>;
 
 export interface UserChange {
   readonly orgId: string;
@@ -52,6 +62,8 @@ export interface UserChange {
   /** Undefined on delete. */
   readonly after?: UserRecord;
   readonly at: Date;
+  /** What the policy's `prefetch` started for this attempt. */
+  readonly prefetched?: PrefetchedReads;
 }
 
 export interface ListPage<T> {
@@ -185,10 +197,19 @@ export class UserService {
     orgId: string,
     id: string,
     change: (current: UserRecord) => UserProfile,
-    options: { ifMatch?: number } = {},
+    options: {
+      ifMatch?: number;
+      /**
+       * Whether the change may make the user inactive: the policy then reads what deactivation needs (the active
+       * license) together with the user. A wrong `false` costs a second read round trip, never a wrong change.
+       * @default true
+       */
+      mayDeactivate?: boolean;
+    } = {},
   ): Promise<UserRecord> {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
+      const prefetched = this.prefetch(orgId, id, options.mayDeactivate ?? true);
       const current = await this.get(orgId, id);
       if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
         throw new PreconditionFailedError(`User ${id} is at version ${current.version}, not ${options.ifMatch}`);
@@ -204,7 +225,7 @@ export class UserService {
         lastModified: at.toISOString(),
       };
       try {
-        const linked = await this.policy.plan({ orgId, before: current, after: next, at });
+        const linked = await this.policy.plan({ orgId, before: current, after: next, at, prefetched });
         await this.repository.update(current, next, linked);
         return next;
       } catch (error) {
@@ -218,6 +239,7 @@ export class UserService {
   async delete(orgId: string, id: string, options: { ifMatch?: number } = {}): Promise<void> {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
+      const prefetched = this.prefetch(orgId, id, true);
       const current = await this.repository.get(orgId, id);
       if (!current) {
         await this.onDeleted(orgId, id);
@@ -227,7 +249,7 @@ export class UserService {
         throw new PreconditionFailedError(`User ${id} is at version ${current.version}, not ${options.ifMatch}`);
       }
       try {
-        const linked = await this.policy.plan({ orgId, before: current, at: this.clock.now() });
+        const linked = await this.policy.plan({ orgId, before: current, at: this.clock.now(), prefetched });
         await this.repository.delete(current, linked);
         break;
       } catch (error) {
@@ -236,6 +258,13 @@ export class UserService {
       }
     }
     await this.onDeleted(orgId, id);
+  }
+
+  /** The policy's reads for a change of this user, started now; a failure surfaces only if `plan` awaits it. */
+  private prefetch(orgId: string, id: string, deactivation: boolean): PrefetchedReads | undefined {
+    const reads = this.policy.prefetch?.(orgId, id, { deactivation });
+    for (const read of Object.values(reads ?? {})) read.catch(() => {});
+    return reads;
   }
 
   find(orgId: string, criteria: UserCriteria): Promise<UserRecord[]> {

@@ -16,8 +16,13 @@ import {
   type ThrottleTier,
   usageKeys,
 } from '../contract/throttle-tiers';
-import { type Clock, systemClock } from '../domain/clock';
-import { CachedScimAccess, DEFAULT_ORG_SECRET_PREFIX, type ScimAccessReader } from '../domain/organizations';
+import type { Clock } from '../domain/clock';
+import {
+  CachedOrganizationGate,
+  DEFAULT_ORG_SECRET_PREFIX,
+  type OrganizationGate,
+  type OrganizationGateReader,
+} from '../domain/organizations';
 import { type SecretReader, TokenVerifier, type Verification } from '../domain/tokens';
 import { type AuthorizerConfig, authorizerConfigFromEnv } from '../wiring/config';
 import { type Counter, powertoolsCounter } from '../wiring/metrics';
@@ -39,17 +44,10 @@ export interface AuthorizerOverrides {
   /** Reads the organization items (the local stack passes DynamoDB Local). @default a client for the Lambda's region */
   readonly dynamo?: DynamoDBClient;
   /**
-   * The organization's throttle slot (its own usage-plan key).
-   * @default the organization item in the licenses table when the config names it, else none
+   * Whether an organization's SCIM is enabled and its throttle slot (its own usage-plan key), read together.
+   * @default the organization item in the licenses table when the config names it, else enabled without a slot
    */
-  readonly throttleSlots?: ThrottleSlotReader;
-  /** Whether an organization's SCIM is disabled. @default the organization item when the config names the licenses table */
-  readonly scimAccess?: ScimAccessReader;
-}
-
-/** Reads which usage-plan key an organization has; undefined: none of its own. */
-export interface ThrottleSlotReader {
-  slotOf(orgId: string): Promise<ThrottleSlot | undefined>;
+  readonly organizations?: OrganizationGateReader;
 }
 
 /**
@@ -78,7 +76,7 @@ export function createAuthorizerHandler(
     cacheTtlMs: Math.min(REFRESH_TTL_MS, overrides.cacheTtlMs ?? REFRESH_TTL_MS),
   });
   const counter = overrides.counter ?? powertoolsCounter(METRIC_SERVICES.authorizer);
-  const usageKeyOf = usageKeyResolver(config, overrides, logger);
+  const gateOf = organizationGate(config, overrides, logger);
 
   const verify = async (authorization: string | undefined): Promise<Verification> => {
     try {
@@ -93,8 +91,6 @@ export function createAuthorizerHandler(
     }
   };
 
-  const scimEnabled = scimAccessCheck(config, overrides, logger);
-
   return async (event) => {
     const authorization = header(event, 'authorization');
     const result = await verify(authorization);
@@ -104,7 +100,8 @@ export function createAuthorizerHandler(
       counter.count(METRIC_NAMES.rejectedTokens, { reason: result.reason });
       throw new Error('Unauthorized');
     }
-    if (!(await scimEnabled(result.orgId))) {
+    const gate = await gateOf(result.orgId);
+    if (!gate.scimEnabled) {
       logger.warn('SCIM API key refused', { reason: 'scim-disabled', orgId: result.orgId });
       counter.count(METRIC_NAMES.rejectedTokens, { reason: 'scim-disabled' });
       throw new Error('Unauthorized');
@@ -114,7 +111,7 @@ export function createAuthorizerHandler(
       logger.info('previous SCIM API key used during its grace period', { orgId: result.orgId });
       counter.count('PreviousTokenUses');
     }
-    const usage = await usageKeyOf(result.orgId);
+    const usage = usageKeyOf(config, result.orgId, gate.throttleSlot);
     return {
       principalId: result.orgId,
       policyDocument: {
@@ -128,84 +125,47 @@ export function createAuthorizerHandler(
   };
 }
 
-/** How long an organization's slot is reused; moving it to another tier takes effect within this plus the gateway's cache. */
-const SLOT_CACHE_TTL_MS = 30_000;
-
-function usageKeyResolver(
-  config: AuthorizerConfig,
-  overrides: AuthorizerOverrides,
-  logger: Logger,
-): (orgId: string) => Promise<{ key: string; tier: ThrottleTier }> {
-  const prefix = config.usageKeyPrefix ?? LOCAL_USAGE_KEY_PREFIX;
-  const reader =
-    overrides.throttleSlots ??
-    (config.licensesTable
-      ? organizationSlots(overrides.dynamo ?? createDynamoDbClient({ region: config.region }), config.licensesTable)
-      : { slotOf: async () => undefined });
-  const clock = overrides.clock ?? systemClock;
-  // Only organizations whose key was just verified get here, so the cache is bounded by the real organizations.
-  const cache = new Map<string, { slot: ThrottleSlot | undefined; readAt: number }>();
-  return async (orgId) => {
-    const now = clock.now().getTime();
-    let cached = cache.get(orgId);
-    if (!cached || now - cached.readAt >= SLOT_CACHE_TTL_MS) {
-      try {
-        cached = { slot: await reader.slotOf(orgId), readAt: now };
-        cache.set(orgId, cached);
-      } catch (error) {
-        // Throttling must not turn a table hiccup into refused SCIM requests: keep the last answer, or share.
-        logger.warn('throttle slot of the organization could not be read', {
-          orgId,
-          error: error instanceof Error ? error.name : 'unknown',
-        });
-      }
-    }
-    const slot = cached?.slot;
-    if (slot) return { key: usageKeys.ofSlot(prefix, slot), tier: slot.tier };
-    return {
-      key: orgId === config.defaultOrgId ? usageKeys.ofDefaultOrganization(prefix) : usageKeys.unassigned(prefix),
-      tier: DEFAULT_THROTTLE_TIER,
-    };
-  };
-}
-
 /**
- * Whether the organization's SCIM is enabled (the admin API can disable it). Without the licenses table every
- * organization is. A failed read lets the request through, like the throttle slot: a table hiccup must not refuse
- * provisioning, and the key itself was verified.
+ * The organization's gate, cached: one read of its item per organization and cache period serves both the SCIM state
+ * and the throttle slot. Without the licenses table every organization is enabled and shares its tier's keys.
  */
-function scimAccessCheck(
+function organizationGate(
   config: AuthorizerConfig,
   overrides: AuthorizerOverrides,
   logger: Logger,
-): (orgId: string) => Promise<boolean> {
-  const cacheTtlMs = overrides.cacheTtlMs ?? DEFAULT_SECRET_CACHE_TTL_MS;
+): (orgId: string) => Promise<OrganizationGate> {
   const source =
-    overrides.scimAccess ??
+    overrides.organizations ??
     (config.licensesTable
       ? new DynamoOrganizationRepository(
           overrides.dynamo ?? createDynamoDbClient({ region: config.region }),
           config.licensesTable,
         )
       : undefined);
-  if (!source) return async () => true;
-  const access = new CachedScimAccess(source, cacheTtlMs, overrides.clock);
-  return async (orgId) => {
-    try {
-      return await access.scimEnabled(orgId);
-    } catch (error) {
-      logger.warn('SCIM state of the organization could not be read', {
+  if (!source) return async () => ({ scimEnabled: true });
+  const gates = new CachedOrganizationGate(source, overrides.cacheTtlMs ?? DEFAULT_SECRET_CACHE_TTL_MS, {
+    clock: overrides.clock,
+    onError: (orgId, error) =>
+      logger.warn('organization item could not be read: SCIM stays enabled, throttled by the last slot read', {
         orgId,
         error: error instanceof Error ? error.name : 'unknown',
-      });
-      return true;
-    }
-  };
+      }),
+  });
+  return (orgId) => gates.gateOf(orgId);
 }
 
-function organizationSlots(dynamo: DynamoDBClient, licensesTable: string): ThrottleSlotReader {
-  const repository = new DynamoOrganizationRepository(dynamo, licensesTable);
-  return { slotOf: async (orgId) => (await repository.get(orgId))?.throttleSlot };
+/** The usage-plan key of the organization's slot; without one, the default organization's own or the shared one. */
+function usageKeyOf(
+  config: AuthorizerConfig,
+  orgId: string,
+  slot: ThrottleSlot | undefined,
+): { key: string; tier: ThrottleTier } {
+  const prefix = config.usageKeyPrefix ?? LOCAL_USAGE_KEY_PREFIX;
+  if (slot) return { key: usageKeys.ofSlot(prefix, slot), tier: slot.tier };
+  return {
+    key: orgId === config.defaultOrgId ? usageKeys.ofDefaultOrganization(prefix) : usageKeys.unassigned(prefix),
+    tier: DEFAULT_THROTTLE_TIER,
+  };
 }
 
 function header(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined {

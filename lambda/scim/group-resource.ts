@@ -21,20 +21,28 @@ const MEMBER_SUB_ATTRIBUTES = (resolveAttribute('Group', 'members')?.attribute.s
 /** Longest displayName and externalId accepted. */
 const MAX_TEXT = 1024;
 
-const displayNameSchema = z
-  .string({ error: 'displayName is required and must be a string' })
-  .max(MAX_TEXT, `displayName must be at most ${MAX_TEXT} characters`)
-  .refine((value) => value.trim().length > 0, 'displayName must not be empty');
+/** The Group input schemas, built on first use: a cold start that serves only Users never builds them. */
+let schemasCache: ReturnType<typeof buildSchemas> | undefined;
+function schemas() {
+  schemasCache ??= buildSchemas();
+  return schemasCache;
+}
 
-const externalIdSchema = z
-  .string({ error: 'externalId must be a string' })
-  .max(MAX_TEXT, `externalId must be at most ${MAX_TEXT} characters`);
-
-const groupSchema = z.object({
-  displayName: displayNameSchema,
-  externalId: externalIdSchema.optional(),
-  members: z.unknown().optional(),
-});
+function buildSchemas() {
+  const displayName = z
+    .string({ error: 'displayName is required and must be a string' })
+    .max(MAX_TEXT, `displayName must be at most ${MAX_TEXT} characters`)
+    .refine((value) => value.trim().length > 0, 'displayName must not be empty');
+  const externalId = z
+    .string({ error: 'externalId must be a string' })
+    .max(MAX_TEXT, `externalId must be at most ${MAX_TEXT} characters`);
+  const group = z.object({
+    displayName,
+    externalId: externalId.optional(),
+    members: z.unknown().optional(),
+  });
+  return { displayName, externalId, group };
+}
 
 /** Validates a Group resource from POST or PUT. */
 export function parseGroup(body: unknown): GroupInput {
@@ -43,7 +51,7 @@ export function parseGroup(body: unknown): GroupInput {
   }
   // Entra sends null for "no value".
   const present = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
-  const parsed = groupSchema.safeParse(withKnownKeys(present, WRITABLE_ATTRIBUTES));
+  const parsed = schemas().group.safeParse(withKnownKeys(present, WRITABLE_ATTRIBUTES));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw ScimError.badRequest('invalidValue', `Invalid Group: ${issue?.message ?? 'invalid value'}`);
@@ -58,7 +66,7 @@ export function parseGroup(body: unknown): GroupInput {
 
 /** Validates a displayName given on its own (a PATCH value). */
 export function parseDisplayName(value: unknown): string {
-  const parsed = displayNameSchema.safeParse(value);
+  const parsed = schemas().displayName.safeParse(value);
   if (!parsed.success) throw ScimError.badRequest('invalidValue', parsed.error.issues[0]?.message ?? 'bad displayName');
   return parsed.data;
 }
@@ -66,7 +74,7 @@ export function parseDisplayName(value: unknown): string {
 /** Validates an externalId given on its own (a PATCH value); null clears it. */
 export function parseExternalId(value: unknown): string | undefined {
   if (value === null) return undefined;
-  const parsed = externalIdSchema.safeParse(value);
+  const parsed = schemas().externalId.safeParse(value);
   if (!parsed.success) throw ScimError.badRequest('invalidValue', parsed.error.issues[0]?.message ?? 'bad externalId');
   return parsed.data;
 }

@@ -59,38 +59,47 @@ export interface PatchOptions {
 
 const OP_NAMES = ['add', 'replace', 'remove'] as const;
 
-const operationSchema = z.preprocess(
-  (raw) => withCanonicalKeys(raw, ['op', 'path', 'value']),
-  z.object(
-    {
-      op: z
-        .string({ error: 'op is required and must be "add", "replace" or "remove"' })
-        .transform((op) => op.toLowerCase())
-        .pipe(z.enum(OP_NAMES, { error: 'op must be "add", "replace" or "remove"' })),
-      path: z.string({ error: 'path must be a string' }).nullish(),
-      value: z.unknown().optional(),
-    },
-    { error: 'each operation must be an object with "op", "path" and "value"' },
-  ),
-);
+/** Built on first use: a cold start that serves no PATCH never builds it. */
+let requestSchemaCache: ReturnType<typeof buildRequestSchema> | undefined;
+function requestSchema() {
+  requestSchemaCache ??= buildRequestSchema();
+  return requestSchemaCache;
+}
 
-const requestSchema = z.preprocess(
-  (raw) => withCanonicalKeys(raw, ['schemas', 'Operations']),
-  z.object(
-    {
-      schemas: z
-        .array(z.string(), { error: `schemas must be an array containing "${PATCH_OP_SCHEMA}"` })
-        .refine((schemas) => schemas.some((schema) => sameText(schema, PATCH_OP_SCHEMA)), {
-          error: `schemas must contain "${PATCH_OP_SCHEMA}"`,
-        })
-        .optional(),
-      Operations: z
-        .array(operationSchema, { error: 'Operations is required and must be an array of operations' })
-        .min(1, { error: 'Operations must contain at least one operation' }),
-    },
-    { error: 'the PATCH body must be a JSON object with "schemas" and "Operations"' },
-  ),
-);
+function buildRequestSchema() {
+  const operationSchema = z.preprocess(
+    (raw) => withCanonicalKeys(raw, ['op', 'path', 'value']),
+    z.object(
+      {
+        op: z
+          .string({ error: 'op is required and must be "add", "replace" or "remove"' })
+          .transform((op) => op.toLowerCase())
+          .pipe(z.enum(OP_NAMES, { error: 'op must be "add", "replace" or "remove"' })),
+        path: z.string({ error: 'path must be a string' }).nullish(),
+        value: z.unknown().optional(),
+      },
+      { error: 'each operation must be an object with "op", "path" and "value"' },
+    ),
+  );
+
+  return z.preprocess(
+    (raw) => withCanonicalKeys(raw, ['schemas', 'Operations']),
+    z.object(
+      {
+        schemas: z
+          .array(z.string(), { error: `schemas must be an array containing "${PATCH_OP_SCHEMA}"` })
+          .refine((schemas) => schemas.some((schema) => sameText(schema, PATCH_OP_SCHEMA)), {
+            error: `schemas must contain "${PATCH_OP_SCHEMA}"`,
+          })
+          .optional(),
+        Operations: z
+          .array(operationSchema, { error: 'Operations is required and must be an array of operations' })
+          .min(1, { error: 'Operations must contain at least one operation' }),
+      },
+      { error: 'the PATCH body must be a JSON object with "schemas" and "Operations"' },
+    ),
+  );
+}
 
 /**
  * Validates a PATCH request body and returns its operations with `op` lower-cased.
@@ -100,7 +109,7 @@ const requestSchema = z.preprocess(
  */
 export function parsePatchRequest(body: unknown): PatchOperation[] {
   checkOperationCount(body);
-  const parsed = requestSchema.safeParse(body);
+  const parsed = requestSchema().safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.map(String).join('.')}: ` : '';

@@ -33,14 +33,16 @@ export function canonicalizeKeys(value: unknown): unknown {
   return out;
 }
 
-const booleanLike = z.union([
-  z.boolean(),
-  z
-    .string()
-    .regex(/^(true|false)$/i, 'must be true or false')
-    .transform((text) => text.toLowerCase() === 'true'),
-]);
-const text = z.string().max(2048);
+/** `true`/`false`, or Entra's `"True"`/`"False"`. */
+function booleanLike() {
+  return z.union([
+    z.boolean(),
+    z
+      .string()
+      .regex(/^(true|false)$/i, 'must be true or false')
+      .transform((text) => text.toLowerCase() === 'true'),
+  ]);
+}
 
 /** Most values a multi-valued attribute may hold; keeps a stored user far below the document limit. PATCH uses it too. */
 const MAX_VALUES = MAX_VALUES_PER_ATTRIBUTE;
@@ -57,10 +59,10 @@ function inputSchema(attribute: AttributeDefinition): z.ZodType {
   }
   const scalar =
     attribute.type === 'boolean'
-      ? booleanLike
+      ? booleanLike()
       : attribute.type === 'integer' || attribute.type === 'decimal'
         ? z.number()
-        : text;
+        : z.string().max(2048);
   return (attribute.multiValued ? z.array(scalar).max(MAX_VALUES) : scalar).optional();
 }
 
@@ -101,29 +103,40 @@ function multiValuedSchema(attribute: AttributeDefinition, element: z.ZodObject,
  * delete as many, so 2 × 40 leaves room in DynamoDB's 100 items for the user, its claims and its license writes.
  */
 export const MAX_EMAILS = 40;
-// Addresses too long for their index keys are refused by the repository, naming emails.value and the bytes that fit.
-const emailsAttribute = findAttribute(schemaById(Schemas.user).attributes, 'emails')!;
-const emailList = multiValuedSchema(
-  emailsAttribute,
-  z.object(inputShape(emailsAttribute.subAttributes ?? [])),
-  MAX_EMAILS,
-);
+/**
+ * The input schema of a User, derived from the attribute model. Built on first use: a few hundred zod objects that a
+ * function serving only reads (Okta's imports and lookups) never needs, so they stay out of its cold start.
+ */
+let userSchemaCache: z.ZodType | undefined;
+function userSchema(): z.ZodType {
+  userSchemaCache ??= buildUserSchema();
+  return userSchemaCache;
+}
 
-const userSchema = z.object({
-  ...inputShape(schemaById(Schemas.user).attributes, {
-    userName: z
-      .string({
-        // Say which mistake it is: Okta shows this detail to the admin.
-        error: (issue) => (issue.input === undefined ? 'userName is required' : 'userName must be a string'),
-      })
-      // The check's own message wins over the type's error above, which would call a long string "not a string".
-      .max(512, 'userName must be at most 512 characters')
-      .refine((value) => value.trim().length > 0, 'userName must not be empty'),
-    active: booleanLike.optional(),
-    emails: emailList.optional(),
-  }),
-  [Schemas.enterpriseUser]: z.object(inputShape(schemaById(Schemas.enterpriseUser).attributes)).optional(),
-});
+function buildUserSchema(): z.ZodType {
+  // Addresses too long for their index keys are refused by the repository, naming emails.value and the bytes that fit.
+  const emailsAttribute = findAttribute(schemaById(Schemas.user).attributes, 'emails')!;
+  const emailList = multiValuedSchema(
+    emailsAttribute,
+    z.object(inputShape(emailsAttribute.subAttributes ?? [])),
+    MAX_EMAILS,
+  );
+  return z.object({
+    ...inputShape(schemaById(Schemas.user).attributes, {
+      userName: z
+        .string({
+          // Say which mistake it is: Okta shows this detail to the admin.
+          error: (issue) => (issue.input === undefined ? 'userName is required' : 'userName must be a string'),
+        })
+        // The check's own message wins over the type's error above, which would call a long string "not a string".
+        .max(512, 'userName must be at most 512 characters')
+        .refine((value) => value.trim().length > 0, 'userName must not be empty'),
+      active: booleanLike().optional(),
+      emails: emailList.optional(),
+    }),
+    [Schemas.enterpriseUser]: z.object(inputShape(schemaById(Schemas.enterpriseUser).attributes)).optional(),
+  });
+}
 
 /** What the derived schema produces for the attributes the mapping reads by name. */
 interface ParsedUser {
@@ -154,7 +167,7 @@ export function parseUserInput(body: unknown): UserInput {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw ScimError.badRequest('invalidSyntax', 'The request body must be a JSON object holding a SCIM User');
   }
-  const parsed = userSchema.safeParse(canonicalizeKeys(body));
+  const parsed = userSchema().safeParse(canonicalizeKeys(body));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : 'User';

@@ -74,7 +74,7 @@ export class UsersEndpoint implements ResourceEndpoint {
   async create(request: HttpRequest, body: unknown): Promise<HttpResponse> {
     const user = await this.users.create(request.orgId, parseUser(body));
     // A user just created belongs to no group yet: nothing to read.
-    return this.single(request, user, 201, 'none');
+    return this.single(request, user, 201, Promise.resolve([]));
   }
 
   async get(request: HttpRequest, id: string): Promise<HttpResponse> {
@@ -95,24 +95,31 @@ export class UsersEndpoint implements ResourceEndpoint {
 
   async replace(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse> {
     const input = parseUserInput(body);
+    const userId = checkedId('User', id);
+    const groups = this.groupsAlongside(request, userId);
     const user = await this.users.update(
       request.orgId,
-      checkedId('User', id),
+      userId,
       (current) => ({ ...input, active: input.active ?? current.active }),
-      ifMatch(request),
+      // Without `active: false` the user keeps its state or becomes active: nothing to revoke, nothing to read for it.
+      { ...ifMatch(request), mayDeactivate: input.active === false },
     );
-    return this.single(request, user, 200);
+    return this.single(request, user, 200, groups);
   }
 
   async patch(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse> {
     const operations = parsePatchRequest(body);
+    const userId = checkedId('User', id);
+    const groups = this.groupsAlongside(request, userId);
     const user = await this.users.update(
       request.orgId,
-      checkedId('User', id),
+      userId,
       (current) => parseUser(applyPatch(patchableDocument(current), operations, USER_PATCH_OPTIONS), false),
-      ifMatch(request),
+      // An operation can only reach `active` by naming it, in a path or a value's key, in some case: operations that
+      // never spell it leave it as it is (a wrong guess would cost a read round trip, never a wrong change).
+      { ...ifMatch(request), mayDeactivate: /active/i.test(JSON.stringify(operations)) },
     );
-    return this.single(request, user, 200);
+    return this.single(request, user, 200, groups);
   }
 
   async delete(request: HttpRequest, id: string): Promise<HttpResponse> {
@@ -120,13 +127,28 @@ export class UsersEndpoint implements ResourceEndpoint {
     return { status: 204, headers: {}, body: '' };
   }
 
+  /**
+   * The groups of the user a change names, read while the change reads and writes the user (a change of a user never
+   * changes its memberships), unless the client's projection leaves them out. A failed change wastes the read.
+   */
+  private groupsAlongside(request: HttpRequest, userId: string): Promise<readonly UserGroupRef[]> | undefined {
+    const groupsOf = this.groupsOf;
+    if (groupsOf === undefined || !isRequested(parseProjection(request.query), 'groups')) return undefined;
+    const groups = groupsOf(request.orgId, userId);
+    groups.catch(() => {});
+    return groups;
+  }
+
   private async single(
     request: HttpRequest,
     user: UserRecord,
     status: number,
-    groups: 'read' | 'none' = 'read',
+    groups: Promise<readonly UserGroupRef[]> | undefined,
   ): Promise<HttpResponse> {
-    const [resource] = await this.represent(request, [user], parseProjection(request.query), groups);
+    const resource = applyProjection(
+      toScimUser(user, request.baseUrl, groups === undefined ? undefined : await groups),
+      parseProjection(request.query),
+    );
     const headers: Record<string, string> = { ETag: etag(user.version) };
     if (status === 201) headers.Location = `${request.baseUrl}/Users/${user.id}`;
     return scimResponse(status, resource, headers);
@@ -134,19 +156,19 @@ export class UsersEndpoint implements ResourceEndpoint {
 
   /**
    * SCIM representations with the client's projection applied. `groups`: 'read' loads each user's groups (unless the
-   * projection leaves them out), 'none' shows an empty list without a read, 'omit' leaves the attribute out.
+   * projection leaves them out), 'omit' leaves the attribute out.
    */
   private async represent(
     request: HttpRequest,
     users: readonly UserRecord[],
     projection: Projection,
-    groups: 'read' | 'none' | 'omit',
+    groups: 'read' | 'omit',
   ): Promise<Record<string, unknown>[]> {
     const groupsOf = this.groupsOf;
     const load = groups === 'read' && groupsOf !== undefined && isRequested(projection, 'groups');
     return Promise.all(
       users.map(async (user) => {
-        const memberOf = load ? await groupsOf(request.orgId, user.id) : groups === 'none' ? [] : undefined;
+        const memberOf = load ? await groupsOf(request.orgId, user.id) : undefined;
         return applyProjection(toScimUser(user, request.baseUrl, memberOf), projection);
       }),
     );

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { createAuthorizerHandler } from '../../lambda/handlers/authorizer';
 import { createScimHandler } from '../../lambda/handlers/scim';
 import { type ApiServerHandle, startApiServer } from '../../local/api-gateway-adapter';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb-local';
@@ -13,7 +16,8 @@ import { DynamoRequestLog } from '../support/dynamodb-request-log';
  * (licensing on, as deployed): how many, of which kind, and how many round trips the caller waits for in sequence.
  */
 
-const SEATS = 3;
+/** Enough for every user the tests below keep active before the seat test fills the rest. */
+const SEATS = 10;
 const SIGNING_KEY_SECRET_ID = 'test/license-signing-key';
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -76,6 +80,127 @@ function newUser() {
     active: true,
   };
 }
+
+/** The user's newest license item, read with a client of its own (not logged). */
+async function newestLicenseOf(userId: string): Promise<Record<string, unknown> | undefined> {
+  const reader = new DynamoDBClient({
+    endpoint: base.config.dynamoEndpoint,
+    region: base.config.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const result = await reader.send(
+      new QueryCommand({
+        TableName: base.config.licensesTable,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :license)',
+        ExpressionAttributeValues: {
+          ':pk': { S: `${base.config.defaultOrgId}#USER#${userId}` },
+          ':license': { S: 'LICENSE#' },
+        },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = result.Items?.[0];
+    return item ? unmarshall(item) : undefined;
+  } finally {
+    reader.destroy();
+  }
+}
+
+describe('DynamoDB round trips of a change to one user', () => {
+  async function created(): Promise<{ id: string; userName: string }> {
+    const response = await scim('POST', '/Users', newUser());
+    expect(response.status).toBe(201);
+    return response.body;
+  }
+
+  it('replaces a profile with one read round trip (user and groups together) and one TransactWriteItems', async () => {
+    const user = await created();
+    const body = { ...newUser(), userName: user.userName, title: 'Engineer' };
+
+    const { response, requests, roundTrips } = await measured('PUT', `/Users/${user.id}`, body);
+
+    expect(response).toMatchObject({ status: 200, body: { id: user.id, title: 'Engineer', groups: [] } });
+    expect(requests).toEqual({ GetItem: 1, Query: 1, TransactWriteItems: 1 });
+    expect(roundTrips).toBe(2);
+  });
+
+  it("changes an attribute by PATCH in two round trips, the member's groups read alongside", async () => {
+    const user = await created();
+    const group = await scim('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: `rt-group-${randomBytes(4).toString('hex')}`,
+      members: [{ value: user.id }],
+    });
+    const patch = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'title', value: 'Architect' }],
+    };
+
+    const { response, requests, roundTrips } = await measured('PATCH', `/Users/${user.id}`, patch);
+
+    expect(response).toMatchObject({
+      status: 200,
+      body: { id: user.id, title: 'Architect', groups: [{ value: group.body.id, display: group.body.displayName }] },
+    });
+    // The group names follow the membership query while the user is read and written.
+    expect(requests).toEqual({ GetItem: 1, Query: 1, BatchGetItem: 1, TransactWriteItems: 1 });
+    expect(roundTrips).toBe(2);
+  });
+
+  it('deactivates by PATCH reading the user, its active license and its groups together, then one write', async () => {
+    const user = await created();
+    const patch = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', value: { active: false } }],
+    };
+
+    const { response, requests, roundTrips } = await measured('PATCH', `/Users/${user.id}`, patch);
+
+    expect(response).toMatchObject({ status: 200, body: { id: user.id, active: false, groups: [] } });
+    expect(requests).toEqual({ GetItem: 1, Query: 2, TransactWriteItems: 1 });
+    expect(roundTrips).toBe(2);
+    const license = await newestLicenseOf(user.id);
+    expect(license).toMatchObject({ status: 'revoked', revocationReason: 'deactivated' });
+  });
+
+  it('reactivates by PATCH with one read round trip and one write that issues the new license', async () => {
+    const user = await created();
+    const deactivate = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    };
+    expect((await scim('PATCH', `/Users/${user.id}`, deactivate)).status).toBe(200);
+    const reactivate = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Replace', path: 'active', value: 'True' }],
+    };
+
+    const { response, requests, roundTrips } = await measured('PATCH', `/Users/${user.id}`, reactivate);
+
+    expect(response).toMatchObject({ status: 200, body: { id: user.id, active: true, groups: [] } });
+    // The user was inactive, so the license read alongside it is not needed and no second read follows.
+    expect(requests).toEqual({ GetItem: 1, Query: 2, TransactWriteItems: 1 });
+    expect(roundTrips).toBe(2);
+    expect(await newestLicenseOf(user.id)).toMatchObject({ status: 'active' });
+  });
+
+  it('deletes a user reading it and its active license together, then its transaction, then its memberships', async () => {
+    const user = await created();
+
+    const { response, requests, roundTrips } = await measured('DELETE', `/Users/${user.id}`);
+
+    expect(response).toEqual({ status: 204, body: undefined });
+    // After the commit, the memberships are read (two queries together) and left: a membership added while the
+    // delete was in flight is found there, which a read before the commit could miss.
+    expect(requests).toEqual({ GetItem: 1, Query: 3, TransactWriteItems: 1 });
+    expect(roundTrips).toBe(3);
+    expect((await scim('GET', `/Users/${user.id}`)).status).toBe(404);
+    expect(await newestLicenseOf(user.id)).toMatchObject({ status: 'revoked', revocationReason: 'deleted' });
+  });
+});
 
 describe('DynamoDB requests per SCIM request', () => {
   it('creates an active user, its license, seat and email in one TransactWriteItems', async () => {
@@ -144,5 +269,28 @@ describe('DynamoDB requests per SCIM request', () => {
     expect(refused.requests).toEqual({ TransactWriteItems: 1, PutItem: 1 });
     const lookup = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${refusedBody.userName}"`)}`);
     expect(lookup.body.totalResults).toBe(0);
+  });
+});
+
+describe('DynamoDB requests of the authorizer', () => {
+  const event = {
+    headers: { Authorization: '' },
+    methodArn: 'arn:aws:execute-api:us-east-1:123456789012:api/v1/GET/scim/v2/Users',
+  } as unknown as APIGatewayRequestAuthorizerEvent;
+
+  it("reads an organization's item once for its SCIM state and throttle slot, then serves both from its cache", async () => {
+    const authorizer = createAuthorizerHandler(base.config, { ...localAdapters(base.config), dynamo: client });
+    const request = { ...event, headers: { Authorization: `Bearer ${base.token}` } };
+
+    log.reset();
+    const cold = await authorizer(request);
+    const coldRequests = log.byCommand();
+    log.reset();
+    const warm = await authorizer(request);
+
+    expect(cold).toMatchObject({ principalId: 'default', context: { orgId: 'default', throttleTier: 'standard' } });
+    expect(coldRequests).toEqual({ GetItem: 1 });
+    expect(warm).toEqual(cold);
+    expect(log.byCommand()).toEqual({});
   });
 });

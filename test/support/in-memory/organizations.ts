@@ -2,8 +2,9 @@ import type { ThrottleSlot, ThrottleTier } from '../../../lambda/contract/thrott
 import {
   type Organization,
   OrganizationExistsError,
+  type OrganizationGate,
+  type OrganizationGateReader,
   type OrganizationRepository,
-  type ScimAccessReader,
 } from '../../../lambda/domain/organizations';
 import { compareIds } from './paging';
 
@@ -15,7 +16,7 @@ type StoredOrganization = Omit<Organization, 'name' | 'createdAt'> & { name?: st
  * `seatsUsed` on the same records, and creates a bare record when the organization has none, as the DynamoDB seat
  * update creates the default organization's item.
  */
-export class InMemoryOrganizationRepository implements OrganizationRepository, ScimAccessReader {
+export class InMemoryOrganizationRepository implements OrganizationRepository, OrganizationGateReader {
   private readonly items = new Map<string, StoredOrganization>();
 
   async create(organization: Organization): Promise<void> {
@@ -53,8 +54,12 @@ export class InMemoryOrganizationRepository implements OrganizationRepository, S
     );
   }
 
-  async scimEnabled(orgId: string): Promise<boolean> {
-    return this.items.get(orgId)?.scimDisabledAt === undefined;
+  async gateOf(orgId: string): Promise<OrganizationGate> {
+    const item = this.items.get(orgId);
+    return {
+      scimEnabled: item?.scimDisabledAt === undefined,
+      ...(item?.throttleSlot ? { throttleSlot: item.throttleSlot } : {}),
+    };
   }
 
   async delete(orgId: string): Promise<void> {

@@ -432,3 +432,73 @@ describe('LicenseValidator', () => {
     expect(lookups()).toBe(0);
   });
 });
+
+describe('LicensePolicy reads started alongside the user', () => {
+  const deactivation = { deactivation: true };
+
+  it('reads the active license only for a change that may deactivate', async () => {
+    const { reader, policy } = setup();
+
+    expect(policy.prefetch('default', user().id, { deactivation: false })).toEqual({});
+    expect(reader.reads).toBe(0);
+    policy.prefetch('default', user().id, deactivation);
+    expect(reader.reads).toBe(1);
+  });
+
+  it('revokes the license the early read found, without reading again', async () => {
+    const { reader, policy } = setup();
+    reader.licenses.push(activeLicense());
+    const prefetched = policy.prefetch('default', user().id, deactivation);
+
+    const writes = await policy.plan({
+      orgId: 'default',
+      before: user(),
+      after: user({ active: false, version: 2 }),
+      at: AT,
+      prefetched,
+    });
+
+    expect(writes).toContainEqual(expect.objectContaining({ kind: 'license.revoke', licenseId: 'lic-old' }));
+    expect(reader.reads).toBe(1);
+  });
+
+  it('confirms with a second read that an active user has no active license, which a concurrent issue could hide', async () => {
+    const { reader, policy } = setup();
+    const prefetched = policy.prefetch('default', user().id, deactivation);
+    // Issued after the early read ran, in the transaction that made the user active.
+    reader.licenses.push(activeLicense({ licenseId: 'lic-new' }));
+
+    const writes = await policy.plan({
+      orgId: 'default',
+      before: user(),
+      after: user({ active: false, version: 2 }),
+      at: AT,
+      prefetched,
+    });
+
+    expect(writes).toContainEqual(expect.objectContaining({ kind: 'license.revoke', licenseId: 'lic-new' }));
+    expect(reader.reads).toBe(2);
+  });
+
+  it('trusts an early read that finds nothing when an inactive user is deleted', async () => {
+    const { reader, policy } = setup();
+    const prefetched = policy.prefetch('default', user().id, deactivation);
+
+    const writes = await policy.plan({ orgId: 'default', before: user({ active: false }), at: AT, prefetched });
+
+    expect(writes).toEqual([]);
+    expect(reader.reads).toBe(1);
+  });
+
+  it('surfaces a failed early read when the plan needs it', async () => {
+    const { reader, policy } = setup();
+    reader.activeLicenseOf = async () => {
+      throw new Error('DynamoDB unreachable');
+    };
+    const prefetched = policy.prefetch('default', user().id, deactivation);
+
+    await expect(
+      policy.plan({ orgId: 'default', before: user(), after: user({ active: false }), at: AT, prefetched }),
+    ).rejects.toThrow('DynamoDB unreachable');
+  });
+});

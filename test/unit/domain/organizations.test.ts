@@ -1,8 +1,10 @@
 import { THROTTLE_TIERS } from '../../../lambda/contract/throttle-tiers';
 import { NotFoundError } from '../../../lambda/domain/errors';
 import {
+  CachedOrganizationGate,
   InvalidOrganizationError,
   OrganizationExistsError,
+  type OrganizationGate,
   OrganizationService,
   TokenExistsError,
 } from '../../../lambda/domain/organizations';
@@ -253,5 +255,70 @@ describe('OrganizationService.setThrottleTier', () => {
 
     await expect(service.setThrottleTier('nobody', 'standard')).rejects.toThrow(NotFoundError);
     expect(organizations.throttleClaims.size).toBe(0);
+  });
+});
+
+describe('CachedOrganizationGate', () => {
+  function setup(first: OrganizationGate | Error) {
+    let now = 0;
+    let answer: OrganizationGate | Error = first;
+    const reads: string[] = [];
+    const errors: string[] = [];
+    const gates = new CachedOrganizationGate(
+      {
+        gateOf: async (orgId) => {
+          reads.push(orgId);
+          if (answer instanceof Error) throw answer;
+          return answer;
+        },
+      },
+      30_000,
+      { clock: { now: () => new Date(now) }, onError: (orgId) => errors.push(orgId) },
+    );
+    return {
+      gates,
+      reads,
+      errors,
+      advance: (ms: number) => {
+        now += ms;
+      },
+      answer: (next: OrganizationGate | Error) => {
+        answer = next;
+      },
+    };
+  }
+
+  it('reads an enabled organization once per period, its slot with it', async () => {
+    const large: OrganizationGate = { scimEnabled: true, throttleSlot: { tier: 'large', slot: 3 } };
+    const { gates, reads, advance } = setup(large);
+
+    expect(await gates.gateOf('acme')).toEqual(large);
+    advance(29_999);
+    expect(await gates.gateOf('acme')).toEqual(large);
+    expect(reads).toEqual(['acme']);
+    advance(1);
+    await gates.gateOf('acme');
+    expect(reads).toEqual(['acme', 'acme']);
+  });
+
+  it('does not remember a disabled organization, so enabling it again works at once', async () => {
+    const { gates, reads, answer } = setup({ scimEnabled: false });
+
+    expect(await gates.gateOf('acme')).toEqual({ scimEnabled: false });
+    answer({ scimEnabled: true });
+    expect(await gates.gateOf('acme')).toEqual({ scimEnabled: true });
+    expect(reads).toHaveLength(2);
+  });
+
+  it('answers the last gate read when a read fails, else enabled without a slot, and reports the failure', async () => {
+    const own: OrganizationGate = { scimEnabled: true, throttleSlot: { tier: 'standard', slot: 1 } };
+    const { gates, errors, advance, answer } = setup(own);
+    await gates.gateOf('acme');
+    answer(new Error('ProvisionedThroughputExceededException'));
+    advance(60_000);
+
+    expect(await gates.gateOf('acme')).toEqual(own);
+    expect(await gates.gateOf('beta')).toEqual({ scimEnabled: true });
+    expect(errors).toEqual(['acme', 'beta']);
   });
 });

@@ -104,7 +104,7 @@ describe('authorizer usage-plan key', () => {
       { defaultOrgId: 'default', tokenSecretId: 'default-secret', orgSecretPrefix: '', usageKeyPrefix: 'stack-keys-' },
       {
         secrets: { read: async (id) => JSON.stringify({ orgId: id, token: orgToken(id) }) },
-        throttleSlots: { slotOf: async (orgId) => slots[orgId] },
+        organizations: { gateOf: async (orgId) => ({ scimEnabled: true, throttleSlot: slots[orgId] }) },
         cacheTtlMs: 0,
         logger: silent(),
       },
@@ -131,8 +131,8 @@ describe('authorizer usage-plan key', () => {
       { defaultOrgId: 'default', tokenSecretId: 'default-secret', orgSecretPrefix: '', usageKeyPrefix: 'k-' },
       {
         secrets: { read: async (id) => JSON.stringify({ orgId: id, token: orgToken(id) }) },
-        throttleSlots: {
-          slotOf: async () => {
+        organizations: {
+          gateOf: async () => {
             throw new Error('ProvisionedThroughputExceededException');
           },
         },
