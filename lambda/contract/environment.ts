@@ -44,6 +44,14 @@ export const ENVIRONMENT_NAMES = {
  */
 export const BUNDLED_EMAIL_TEMPLATES = '__EMAIL_TEMPLATES__';
 
+/** Checked email templates as the stack hands them to the mailer: the bundled text and its digest for the environment. */
+export interface BundledEmailTemplates {
+  /** What BUNDLED_EMAIL_TEMPLATES stands for in the mailer's code. */
+  readonly serialized: string;
+  /** SHA-256 of `serialized`, set as `emailTemplatesDigest`. */
+  readonly digest: string;
+}
+
 type Setting = keyof typeof ENVIRONMENT_NAMES;
 type NumericSetting = 'defaultOrgSeats' | 'tokenGraceHours' | 'activityRetentionDays';
 
