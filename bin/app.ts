@@ -2,7 +2,13 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  emailTemplatesDigest,
+  loadEmailTemplates,
+  serializeEmailTemplates,
+} from '../lambda/adapters/email-template-files';
 import { STACK_NAME } from '../lambda/contract/deployment';
+import type { BundledEmailTemplates } from '../lambda/contract/environment';
 import { ScimStack } from '../lib/scim-stack';
 
 /**
@@ -19,6 +25,9 @@ export function createApp(props?: AppProps): App {
   const scimConcurrency = readPositiveInteger(app, 'scimConcurrency');
   const alarmEmail = readOptionalEmail(app, 'alarmEmail');
   const activityRetentionDays = readPositiveInteger(app, 'activityRetentionDays');
+  const productName = readOptionalText(app, 'productName');
+  const supportEmail = readOptionalEmail(app, 'supportEmail');
+  const emailTemplates = readEmailTemplates(app, 'emailTemplatesDir', supportEmail);
 
   const adminRoleArn = readRoleArn(app, 'adminRoleArn');
 
@@ -31,6 +40,9 @@ export function createApp(props?: AppProps): App {
     scimConcurrency,
     alarmEmail,
     activityRetentionDays,
+    productName,
+    supportEmail,
+    emailTemplates,
   });
   if (adminRoleArn) {
     // The portal backend's role, in this account: it gets execute-api:Invoke on the admin routes only.
@@ -61,6 +73,28 @@ function readOptionalEmail(app: App, key: string): string | undefined {
     throw new Error(`CDK context "${key}" must be an email address, got "${email}"`);
   }
   return email;
+}
+
+function readOptionalText(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+  return String(value).trim();
+}
+
+/** Checked here, so a template with an unknown or missing placeholder fails `cdk synth`, naming the file. */
+function readEmailTemplates(
+  app: App,
+  key: string,
+  supportEmail: string | undefined,
+): BundledEmailTemplates | undefined {
+  const dir = readOptionalText(app, key);
+  if (dir === undefined) return undefined;
+  try {
+    const templates = loadEmailTemplates(dir, { supportEmail });
+    return { serialized: serializeEmailTemplates(templates), digest: emailTemplatesDigest(templates) };
+  } catch (error) {
+    throw new Error(`CDK context "${key}": ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function readRoleArn(app: App, key: string): string | undefined {

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole service on this machine, no AWS account needed. Configuration comes from the environment:
  * PORT (8080), DYNAMODB_PORT (8000), MAIL_PORT (8005), SCIM_TOKEN (generated once when unset), DATA_DIR (.local),
- * SEATS (the default organization's seat limit; none when unset).
+ * SEATS (the default organization's seat limit; none when unset), PRODUCT_NAME, SUPPORT_EMAIL and EMAIL_TEMPLATES_DIR
+ * (the license emails' branding, as the CDK context gives it).
  */
 import { LOCAL_EVENTS_PATH } from '../local/local-event-bus';
 import { type LocalStack, localStackSettingsFromEnv, startLocalStack } from '../local/local-stack';
@@ -21,6 +22,7 @@ function banner(stack: LocalStack): string {
     `  Mail viewer    ${stack.mailViewerUrl}  (license emails sent; JSON at /store)`,
     `  License events ${stack.api.url}${LOCAL_EVENTS_PATH}  (what the EventBridge bus would get)`,
     `  Validate keys  POST ${stack.api.url}/licenses/validate  {"licenseKey": "…"}`,
+    `  Emails         ${stack.config.productName ?? 'License Portal'}, ${stack.settings.emailTemplatesDir ? `templates from ${stack.settings.emailTemplatesDir}` : 'built-in templates (set EMAIL_TEMPLATES_DIR for your own)'}`,
     `  Seats          ${stack.settings.seats === undefined ? 'no limit (set SEATS to limit)' : `${stack.settings.seats} for the default organization`}`,
     '',
     'Try it:',

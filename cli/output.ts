@@ -136,9 +136,17 @@ export function activityRow(record: ApiActivityRecord): string[] {
     record.resourceType,
     record.name ?? record.resourceId ?? '-',
     result.length > 80 ? `${result.slice(0, 77)}...` : result,
-    record.licenseEffects.length > 0 ? record.licenseEffects.join(', ') : '-',
+    effectsOf(record),
     record.client ?? '-',
   ];
+}
+
+/** A user change's license effects, or the member counts of a group change. */
+function effectsOf(record: ApiActivityRecord): string {
+  const effects: string[] = [...record.licenseEffects];
+  if (record.membersAdded !== undefined) effects.push(`+${record.membersAdded} members`);
+  if (record.membersRemoved !== undefined) effects.push(`-${record.membersRemoved} members`);
+  return effects.length > 0 ? effects.join(', ') : '-';
 }
 
 export function licenseEntryJson(entry: ApiLicenseEntry): Record<string, unknown> {

@@ -4,7 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
-import { encodeEnvironment } from '../lambda/contract/environment';
+import { type BundledEmailTemplates, encodeEnvironment } from '../lambda/contract/environment';
 import { LICENSE_EVENT_SOURCE } from '../lambda/contract/license-events';
 import { VALIDATE_LICENSE_PATH } from '../lambda/contract/routes';
 import { AdminApi } from './constructs/admin-api';
@@ -62,6 +62,21 @@ export interface ScimStackProps extends StackProps {
    * @default 90
    */
   readonly activityRetentionDays?: number;
+  /**
+   * Product name in the license emails (CDK context `productName`).
+   * @default 'License Portal'
+   */
+  readonly productName?: string;
+  /**
+   * Support address in the license emails (CDK context `supportEmail`).
+   * @default - no support line
+   */
+  readonly supportEmail?: string;
+  /**
+   * The operator's email bodies, read and checked from CDK context `emailTemplatesDir` by bin/app.ts.
+   * @default - the built-in templates
+   */
+  readonly emailTemplates?: BundledEmailTemplates;
   /** @default 50 */
   readonly throttlingRateLimit?: number;
   /** @default 100 */
@@ -197,6 +212,9 @@ export class ScimStack extends Stack {
       senderEmail: props.senderEmail,
       signingKey,
       environment: tableEnvironment,
+      productName: props.productName,
+      supportEmail: props.supportEmail,
+      emailTemplates: props.emailTemplates,
     });
     this.licenseEvents = new LicenseEvents(this, 'LicenseEvents', {
       table: licenses,

@@ -1,5 +1,6 @@
 import { isOutboxDelivery } from '../lambda/contract/outbox-stream-filter';
 import { VALIDATE_LICENSE_PATH } from '../lambda/contract/routes';
+import type { EmailTemplates } from '../lambda/domain/email-templates';
 import { createMailerHandler } from '../lambda/handlers/mailer';
 import { createValidateLicenseHandler } from '../lambda/handlers/validate-license';
 import type { ExtraRoute } from './api-gateway-adapter';
@@ -60,6 +61,8 @@ export async function startLocalMail(options: {
   readonly pidFile: string;
   readonly portEnvVar?: string;
   readonly log?: (line: string) => void;
+  /** Checked templates (EMAIL_TEMPLATES_DIR). @default the built-in ones */
+  readonly emailTemplates?: EmailTemplates;
 }): Promise<LocalMail> {
   const { config } = options;
   if (!config.signingKeySecretId) throw new Error('the local mail needs signingKeySecretId in the config');
@@ -82,7 +85,11 @@ export async function startLocalMail(options: {
       endpoint: config.dynamoEndpoint,
       tableName: config.licensesTable,
       // The poller waits between retries itself (exponential backoff), so the handler need not.
-      handler: createMailerHandler(config, { ...localAdapters(config), failureDelayMs: () => 0 }),
+      handler: createMailerHandler(config, {
+        ...localAdapters(config),
+        failureDelayMs: () => 0,
+        emailTemplates: options.emailTemplates,
+      }),
       filter: isOutboxDelivery,
       log: options.log,
     });

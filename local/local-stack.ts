@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadEmailTemplates } from '../lambda/adapters/email-template-files';
 import { DEFAULT_ORG_ID } from '../lambda/contract/deployment';
+import type { EmailTemplates } from '../lambda/domain/email-templates';
 import { parseTokenSecret } from '../lambda/domain/tokens';
 import type { ServiceConfig } from '../lambda/wiring/config';
 import { type ApiServerHandle, type ExtraRoute, startApiServer } from './api-gateway-adapter';
@@ -39,6 +41,12 @@ export interface LocalStackSettings {
   readonly dataDir: string;
   /** The default organization's token (`SCIM_TOKEN`). @default generated once and kept in DATA_DIR */
   readonly token?: string;
+  /** Product name in the license emails (`PRODUCT_NAME`, like the CDK context `productName`). @default 'License Portal' */
+  readonly productName?: string;
+  /** Support address in the license emails (`SUPPORT_EMAIL`, like the CDK context). @default no support line */
+  readonly supportEmail?: string;
+  /** Folder of the operator's email templates (`EMAIL_TEMPLATES_DIR`, like `emailTemplatesDir`). @default built-in */
+  readonly emailTemplatesDir?: string;
 }
 
 export const DEFAULT_LOCAL_SETTINGS = { port: 8080, dynamoDbPort: 8000, mailPort: 8005, dataDir: '.local' } as const;
@@ -51,6 +59,9 @@ export const SETTING_ENV_VARS = {
   dataDir: 'DATA_DIR',
   token: 'SCIM_TOKEN',
   seats: 'SEATS',
+  productName: 'PRODUCT_NAME',
+  supportEmail: 'SUPPORT_EMAIL',
+  emailTemplatesDir: 'EMAIL_TEMPLATES_DIR',
 } as const;
 
 /** Reads the local stack's environment; shared by `npm start` and the admin CLI's `--local` mode. */
@@ -62,7 +73,18 @@ export function localStackSettingsFromEnv(env: NodeJS.ProcessEnv = process.env):
     dataDir: env[SETTING_ENV_VARS.dataDir] || DEFAULT_LOCAL_SETTINGS.dataDir,
     token: env[SETTING_ENV_VARS.token] || undefined,
     seats: seatsFrom(env, SETTING_ENV_VARS.seats),
+    productName: env[SETTING_ENV_VARS.productName]?.trim() || undefined,
+    supportEmail: env[SETTING_ENV_VARS.supportEmail]?.trim() || undefined,
+    emailTemplatesDir: env[SETTING_ENV_VARS.emailTemplatesDir] || undefined,
   };
+}
+
+function loadEmailTemplatesSetting(dir: string, supportEmail: string | undefined): EmailTemplates {
+  try {
+    return loadEmailTemplates(dir, { supportEmail });
+  } catch (error) {
+    throw new Error(`${SETTING_ENV_VARS.emailTemplatesDir}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function seatsFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -110,7 +132,7 @@ export function localStackPaths(dataDir: string): LocalStackPaths {
 /** The handlers' configuration for a local stack; another process (the admin CLI) derives the same from the settings. */
 export function localServiceConfig(
   settings: Pick<LocalStackSettings, 'dataDir' | 'dynamoDbPort'> &
-    Partial<Pick<LocalStackSettings, 'mailPort' | 'seats'>>,
+    Partial<Pick<LocalStackSettings, 'mailPort' | 'seats' | 'productName' | 'supportEmail'>>,
 ): LocalServiceConfig {
   return {
     usersTable: LOCAL_TABLE_NAMES.users,
@@ -122,6 +144,8 @@ export function localServiceConfig(
     dynamoEndpoint: `http://127.0.0.1:${settings.dynamoDbPort}`,
     region: LOCAL_REGION,
     ...localLicenseConfig({ mailPort: settings.mailPort ?? DEFAULT_LOCAL_SETTINGS.mailPort, seats: settings.seats }),
+    ...(settings.productName ? { productName: settings.productName } : {}),
+    ...(settings.supportEmail ? { supportEmail: settings.supportEmail } : {}),
   };
 }
 
@@ -218,6 +242,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await assertPortAvailable(options.mailPort, SETTING_ENV_VARS.mailPort);
 
   const config = localServiceConfig(options);
+  // Checked like `cdk synth` checks them, before anything starts, so a bad template leaves nothing running.
+  const emailTemplates = options.emailTemplatesDir
+    ? loadEmailTemplatesSetting(options.emailTemplatesDir, config.supportEmail)
+    : undefined;
   const { token, source: tokenSource, keepSecret } = defaultOrgToken(paths, config, options.token);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -253,6 +281,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mailPort: options.mailPort,
       pidFile: paths.sesPidFile,
       portEnvVar: SETTING_ENV_VARS.mailPort,
+      emailTemplates,
       log: options.log,
     });
     stops.push(() => mail.stop());
@@ -279,6 +308,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir: paths.dataDir,
       token: options.token,
       seats: options.seats,
+      productName: options.productName,
+      supportEmail: options.supportEmail,
+      emailTemplatesDir: options.emailTemplatesDir,
     };
     return {
       config,

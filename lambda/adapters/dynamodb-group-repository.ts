@@ -11,6 +11,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { keyFits } from '../contract/keys';
 import { IndexNames } from '../contract/tables';
+import type { GroupActivity } from '../domain/activity';
 import { legacyFoldCase } from '../domain/case-fold';
 import { InvalidReferenceError, UniquenessError, VersionConflictError } from '../domain/errors';
 import {
@@ -59,6 +60,9 @@ const PURGE_PAGE = 500;
  * run (API Gateway gives up after 29 s), so a live writer never loses it; a writer that died releases it by expiry.
  */
 const WRITE_LEASE_MS = 60_000;
+
+/** The activity record of a group change, as one item of the transaction it describes. */
+export type GroupActivityWrite = (change: GroupActivity) => TransactWriteItem;
 /**
  * Groups in DynamoDB. Items (every key starts with the organization id):
  * - group `<org>#GROUP#<id>` / `GROUP`: displayName, externalId, `version`; index keys for listing (`gsi1pk` =
@@ -109,6 +113,8 @@ export class DynamoGroupRepository implements GroupRepository {
     private readonly tableName: string,
     private readonly usersTableName?: string,
     private readonly translateLinked?: LinkedWriteTranslator,
+    /** Records each successful change in its own transaction(s). @default no records */
+    private readonly activity?: GroupActivityWrite,
   ) {
     this.groups = new OrgList(client, tableName, {
       kind: 'GROUP',
@@ -137,7 +143,7 @@ export class DynamoGroupRepository implements GroupRepository {
       this.groups.countChange(group.orgId, 1),
     ];
     const writes = members.map((member) => this.addMember(group, member, linked?.get(member.userId)));
-    await this.commit(group, head, writes, (error) => {
+    await this.commit(group, 'create', head, writes, (error) => {
       if (error.conditionFailedAt(1)) {
         return new UniquenessError(`displayName ${group.displayName} is already taken`, { cause: error });
       }
@@ -212,7 +218,7 @@ export class DynamoGroupRepository implements GroupRepository {
       ...change.add.map((member) => this.addMember(after, member, change.linked?.get(member.userId))),
       ...change.remove.map((userId) => this.removeMember(after.orgId, after.id, userId, change.linked?.get(userId))),
     ];
-    await this.commit(after, head, writes, (error) => {
+    await this.commit(after, 'update', head, writes, (error) => {
       if (error.conditionFailedAt(0)) return new VersionConflictError(`group ${before.id} changed`, { cause: error });
       if (renamed && error.conditionFailedAt(1)) {
         return new UniquenessError(`displayName ${after.displayName} is already taken`, { cause: error });
@@ -233,10 +239,11 @@ export class DynamoGroupRepository implements GroupRepository {
       ...change.add.map((member) => this.addMember(group, member, change.linked?.get(member.userId))),
       ...change.remove.map((userId) => this.removeMember(group.orgId, group.id, userId, change.linked?.get(userId))),
     ];
-    for (const chunk of chunkUnits(writes, MAX_TRANSACTION_ITEMS, MAX_TRANSACTION_ITEMS, this.seatItemsOf)) {
+    const size = MAX_TRANSACTION_ITEMS - this.activitySlots();
+    for (const chunk of chunkUnits(writes, size, size, this.seatItemsOf)) {
       if (chunk.length === 0) continue;
       try {
-        await transactWrite(this.client, chunk);
+        await transactWrite(this.client, [...chunk, ...this.activityOf('members', group, chunk)]);
       } catch (error) {
         this.throwSeatRefusal(error, chunk);
         if (error instanceof TransactionCancelledError && error.anyConditionFailed) {
@@ -269,6 +276,7 @@ export class DynamoGroupRepository implements GroupRepository {
           Item: { ...purgeKey(group.orgId, group.id), orgId: { S: group.orgId }, groupId: { S: group.id } },
         },
       },
+      ...this.activityOf('delete', group, []),
     ];
     try {
       await transactWrite(this.client, items);
@@ -485,25 +493,32 @@ export class DynamoGroupRepository implements GroupRepository {
    */
   private async commit(
     group: GroupRecord,
+    kind: GroupActivity['kind'],
     head: (lease?: Lease) => TransactWriteItem[],
     writes: readonly MemberWrite[],
     mapHeadError: (error: TransactionCancelledError) => Error | undefined,
   ): Promise<void> {
     const plain = head();
+    const slots = this.activitySlots();
     // A plan's seat item takes one write per transaction, so plan changes may split a change that would fit in one.
     const unleased = chunkUnits(
       writes,
-      MAX_TRANSACTION_ITEMS - plain.length,
-      MAX_TRANSACTION_ITEMS - 1,
+      MAX_TRANSACTION_ITEMS - plain.length - slots,
+      MAX_TRANSACTION_ITEMS - 1 - slots,
       this.seatItemsOf,
     );
     const lease: Lease | undefined =
       unleased.length <= 1 ? undefined : { id: randomUUID(), until: Date.now() + WRITE_LEASE_MS };
     const first = lease ? head(lease) : plain;
     const [firstWrites, ...rest] = lease
-      ? chunkUnits(writes, MAX_TRANSACTION_ITEMS - first.length, MAX_TRANSACTION_ITEMS - 1, this.seatItemsOf)
+      ? chunkUnits(
+          writes,
+          MAX_TRANSACTION_ITEMS - first.length - slots,
+          MAX_TRANSACTION_ITEMS - 1 - slots,
+          this.seatItemsOf,
+        )
       : unleased;
-    const firstChunk = [...first, ...(firstWrites ?? [])];
+    const firstChunk = [...first, ...(firstWrites ?? []), ...this.activityOf(kind, group, firstWrites ?? [])];
     try {
       await transactWrite(this.client, firstChunk);
     } catch (error) {
@@ -523,7 +538,11 @@ export class DynamoGroupRepository implements GroupRepository {
     try {
       for (const [index, chunk] of rest.entries()) {
         const last = index === rest.length - 1;
-        const items = [...chunk, last ? this.releaseLease(group, lease) : this.checkLease(group, lease)];
+        const items = [
+          ...chunk,
+          last ? this.releaseLease(group, lease) : this.checkLease(group, lease),
+          ...this.activityOf(kind, group, chunk),
+        ];
         try {
           await transactWrite(this.client, items);
         } catch (error) {
@@ -547,6 +566,23 @@ export class DynamoGroupRepository implements GroupRepository {
       }
       throw error;
     }
+  }
+
+  private activitySlots(): number {
+    return this.activity ? 1 : 0;
+  }
+
+  /** The record of one transaction of a change, counting the memberships that transaction puts and deletes. */
+  private activityOf(
+    kind: GroupActivity['kind'],
+    group: GroupRecord,
+    items: readonly TransactWriteItem[],
+  ): TransactWriteItem[] {
+    if (!this.activity) return [];
+    const isMembership = (sk: AttributeValue | undefined) => sk?.S?.startsWith(MEMBER_PREFIX) === true;
+    const membersAdded = items.filter((item) => isMembership(item.Put?.Item?.sk)).length;
+    const membersRemoved = items.filter((item) => isMembership(item.Delete?.Key?.sk)).length;
+    return [this.activity({ kind, group, membersAdded, membersRemoved })];
   }
 
   /** The plan seat items a unit writes (chunkUnits keeps each in one write per transaction). */

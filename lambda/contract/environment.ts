@@ -16,6 +16,14 @@ export const ENVIRONMENT_NAMES = {
   senderEmail: 'SENDER_EMAIL',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   productName: 'PRODUCT_NAME',
+  /** Where users of the product get help: the support line of the license emails. */
+  supportEmail: 'SUPPORT_EMAIL',
+  /**
+   * SHA-256 of the operator's email templates, which travel in the mailer's code (BUNDLED_EMAIL_TEMPLATES), not
+   * here: HTML templates easily pass Lambda's 4 KB for all variables together. The mailer refuses to start when its
+   * bundle does not hold these very templates.
+   */
+  emailTemplatesDigest: 'EMAIL_TEMPLATES_SHA256',
   tokenGraceHours: 'TOKEN_GRACE_HOURS',
   /** Prefix of the usage-plan API key values (lambda/contract/throttle-tiers.ts). */
   usageKeyPrefix: 'USAGE_KEY_PREFIX',
@@ -29,6 +37,20 @@ export const ENVIRONMENT_NAMES = {
   /** Read by Powertools Logger and Metrics themselves. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const;
+
+/**
+ * The identifier esbuild replaces (its `define`) with the serialized email templates when it bundles the mailer.
+ * Unbundled (the local stack, tests) the identifier does not exist and templates come as a handler override.
+ */
+export const BUNDLED_EMAIL_TEMPLATES = '__EMAIL_TEMPLATES__';
+
+/** Checked email templates as the stack hands them to the mailer: the bundled text and its digest for the environment. */
+export interface BundledEmailTemplates {
+  /** What BUNDLED_EMAIL_TEMPLATES stands for in the mailer's code. */
+  readonly serialized: string;
+  /** SHA-256 of `serialized`, set as `emailTemplatesDigest`. */
+  readonly digest: string;
+}
 
 type Setting = keyof typeof ENVIRONMENT_NAMES;
 type NumericSetting = 'defaultOrgSeats' | 'tokenGraceHours' | 'activityRetentionDays';
@@ -78,6 +100,8 @@ export function decodeEnvironment(env: Readonly<Record<string, string | undefine
     senderEmail: text('senderEmail'),
     sesConfigurationSet: text('sesConfigurationSet'),
     productName: text('productName'),
+    supportEmail: text('supportEmail'),
+    emailTemplatesDigest: text('emailTemplatesDigest'),
     tokenGraceHours: number(
       text('tokenGraceHours'),
       ENVIRONMENT_NAMES.tokenGraceHours,

@@ -1,4 +1,5 @@
 import { type Clock, type IdGenerator, systemClock, uuidV7 } from './clock';
+import type { GroupRecord } from './groups';
 import type { LicenseWrite } from './licenses';
 import { isLicenseWrite } from './licenses';
 import type { LinkedWrite, PrefetchedReads, UserChange, UserChangePolicy } from './users';
@@ -139,6 +140,54 @@ export function userOperation(change: UserChange, method: string | undefined): A
   if (upper === 'PUT') return 'replace';
   if (upper === 'PATCH') return 'patch';
   return 'update';
+}
+
+/**
+ * A group change as its repository writes it: `members` is a change of the member list alone (PATCH add/remove),
+ * `update` anything else that keeps the group (PUT, a rename). A change too large for one transaction is written in
+ * several, each with its own record counting the members that transaction adds and removes.
+ */
+export interface GroupActivity {
+  readonly kind: 'create' | 'update' | 'members' | 'delete';
+  readonly group: Pick<GroupRecord, 'orgId' | 'id' | 'displayName'>;
+  readonly membersAdded: number;
+  readonly membersRemoved: number;
+}
+
+const GROUP_OPERATIONS = { create: 'create', members: 'membership', delete: 'delete' } as const;
+
+/** The record of a group change: its displayName is the only name in it, and members are counted, never listed. */
+export function groupActivityRecord(
+  change: GroupActivity,
+  context: ActivityContext | undefined,
+  at: Date,
+  activityId: string,
+): ActivityRecord {
+  const method = context?.method?.toUpperCase();
+  const operation: ActivityOperation =
+    change.kind === 'update'
+      ? method === 'PUT'
+        ? 'replace'
+        : method === 'PATCH'
+          ? 'patch'
+          : 'update'
+      : GROUP_OPERATIONS[change.kind];
+  const counted = change.kind === 'members';
+  return {
+    orgId: change.group.orgId,
+    activityId,
+    at: at.toISOString(),
+    operation,
+    ...(method !== undefined ? { method } : {}),
+    resourceType: 'Group',
+    resourceId: change.group.id,
+    name: change.group.displayName,
+    ...(context?.client !== undefined ? { client: context.client } : {}),
+    result: 'ok',
+    licenseEffects: [],
+    ...(counted || change.membersAdded > 0 ? { membersAdded: change.membersAdded } : {}),
+    ...(counted || change.membersRemoved > 0 ? { membersRemoved: change.membersRemoved } : {}),
+  };
 }
 
 export interface ActivityPolicyOptions {

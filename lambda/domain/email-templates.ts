@@ -3,6 +3,8 @@
  * configuration are HTML-escaped in the HTML part; the text part is plain text and needs no escaping.
  */
 
+import { DomainError } from './errors';
+
 export interface RenderedEmail {
   readonly subject: string;
   readonly html: string;
@@ -14,6 +16,89 @@ export interface EmailBranding {
   readonly productName: string;
   /** Where users get help. @default no support line */
   readonly supportEmail?: string;
+  /** An operator's own bodies of the emails (checked by checkEmailTemplates). @default the built-in ones */
+  readonly templates?: EmailTemplates;
+}
+
+export type EmailKind = 'license-issued' | 'license-revoked';
+export type TemplatePart = 'text' | 'html';
+
+/** The bodies of both emails; subjects stay built-in (they are headers, and carry the product name). */
+export type EmailTemplates = { readonly [K in EmailKind]: { readonly [P in TemplatePart]: string } };
+
+/** The file of each template in a templates directory (CDK context `emailTemplatesDir`, `EMAIL_TEMPLATES_DIR`). */
+export const EMAIL_TEMPLATE_FILES: { readonly [K in EmailKind]: { readonly [P in TemplatePart]: string } } = {
+  'license-issued': { text: 'license-issued.txt', html: 'license-issued.html' },
+  'license-revoked': { text: 'license-revoked.txt', html: 'license-revoked.html' },
+};
+
+const COMMON_PLACEHOLDERS = ['productName', 'supportEmail', 'displayName', 'greeting'] as const;
+
+/**
+ * The placeholders each email's templates may use, and those they must use: an email without the key it exists to
+ * deliver, or a revocation notice that does not say which key stopped working, is refused before it can be deployed.
+ */
+export const EMAIL_PLACEHOLDERS: {
+  readonly [K in EmailKind]: { readonly allowed: readonly string[]; readonly required: readonly string[] };
+} = {
+  'license-issued': { allowed: [...COMMON_PLACEHOLDERS, 'licenseKey'], required: ['licenseKey'] },
+  'license-revoked': { allowed: [...COMMON_PLACEHOLDERS, 'keyHint', 'reason'], required: ['keyHint'] },
+};
+
+/** A template that cannot be rendered as written; the message names the template and the placeholder. */
+export class EmailTemplateError extends DomainError {}
+
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
+/**
+ * Checks every template against its email's placeholders. `describe` names a template in the messages (a file path
+ * at synth time). `{{supportEmail}}` without a configured support address is refused too: it would render empty.
+ */
+export function checkEmailTemplates(
+  templates: EmailTemplates,
+  branding: Pick<EmailBranding, 'supportEmail'>,
+  describe: (kind: EmailKind, part: TemplatePart) => string = (kind, part) => `${kind} (${part})`,
+): void {
+  for (const kind of Object.keys(EMAIL_PLACEHOLDERS) as EmailKind[]) {
+    const { allowed, required } = EMAIL_PLACEHOLDERS[kind];
+    for (const part of ['text', 'html'] as const) {
+      const source = templates[kind]?.[part];
+      const name = describe(kind, part);
+      if (typeof source !== 'string') throw new EmailTemplateError(`email template ${name} is missing`);
+      const used = new Set<string>();
+      for (const match of source.matchAll(PLACEHOLDER)) {
+        const placeholder = match[1] ?? '';
+        if (!allowed.includes(placeholder)) {
+          throw new EmailTemplateError(
+            `email template ${name}: unknown placeholder {{${placeholder}}} (allowed: ${allowed.map((p) => `{{${p}}}`).join(', ')})`,
+          );
+        }
+        used.add(placeholder);
+      }
+      const leftover = source.replace(PLACEHOLDER, '');
+      if (leftover.includes('{{') || leftover.includes('}}')) {
+        throw new EmailTemplateError(`email template ${name}: a "{{" or "}}" that is not part of a placeholder`);
+      }
+      for (const placeholder of required) {
+        if (!used.has(placeholder)) {
+          throw new EmailTemplateError(`email template ${name}: required placeholder {{${placeholder}}} is missing`);
+        }
+      }
+      if (used.has('supportEmail') && !branding.supportEmail) {
+        throw new EmailTemplateError(
+          `email template ${name}: uses {{supportEmail}}, but no support email is configured (CDK context supportEmail, SUPPORT_EMAIL locally)`,
+        );
+      }
+    }
+  }
+}
+
+/** Fills a checked template; in HTML every value is escaped, since display names come from the customer's IdP. */
+function fill(source: string, values: Readonly<Record<string, string>>, part: TemplatePart): string {
+  return source.replace(PLACEHOLDER, (_match, name: string) => {
+    const value = values[name] ?? '';
+    return part === 'html' ? escapeHtml(value) : value;
+  });
 }
 
 export interface LicenseIssuedEmail {
@@ -57,8 +142,23 @@ function headerSafe(value: string): string {
     .slice(0, 120);
 }
 
+function revocationReason(reason: LicenseRevokedEmail['reason']): string {
+  return reason === 'deleted'
+    ? 'Your account was removed from the application by your organization.'
+    : 'Your access to the application was removed by your organization.';
+}
+
 function greeting(displayName: string | undefined): string {
   return displayName ? `Hello ${displayName},` : 'Hello,';
+}
+
+function commonValues(branding: EmailBranding, displayName: string | undefined): Record<string, string> {
+  return {
+    productName: branding.productName,
+    supportEmail: branding.supportEmail ?? '',
+    displayName: displayName ?? '',
+    greeting: greeting(displayName),
+  };
 }
 
 function supportLine(branding: EmailBranding): { text: string; html: string } {
@@ -85,6 +185,11 @@ export function renderLicenseIssued(email: LicenseIssuedEmail, branding: EmailBr
   const product = branding.productName;
   const support = supportLine(branding);
   const subject = headerSafe(`Your ${product} license key`);
+  if (branding.templates) {
+    const values = { ...commonValues(branding, email.displayName), licenseKey: email.licenseKey };
+    const templates = branding.templates['license-issued'];
+    return { subject, text: fill(templates.text, values, 'text'), html: fill(templates.html, values, 'html') };
+  }
   const text = [
     greeting(email.displayName),
     '',
@@ -124,10 +229,12 @@ export function renderLicenseRevoked(email: LicenseRevokedEmail, branding: Email
   const product = branding.productName;
   const support = supportLine(branding);
   const subject = headerSafe(`Your ${product} license has been deactivated`);
-  const why =
-    email.reason === 'deleted'
-      ? 'Your account was removed from the application by your organization.'
-      : 'Your access to the application was removed by your organization.';
+  const why = revocationReason(email.reason);
+  if (branding.templates) {
+    const values = { ...commonValues(branding, email.displayName), keyHint: email.keyHint, reason: why };
+    const templates = branding.templates['license-revoked'];
+    return { subject, text: fill(templates.text, values, 'text'), html: fill(templates.html, values, 'html') };
+  }
   const text = [
     greeting(email.displayName),
     '',

@@ -14,6 +14,7 @@ import { type EmailOutcome, METRIC_NAMES, METRIC_SERVICES } from '../contract/me
 import { isOutboxDelivery } from '../contract/outbox-stream-filter';
 import { type Clock, systemClock } from '../domain/clock';
 import type { EmailBudgetLimits } from '../domain/email-budget';
+import type { EmailTemplates } from '../domain/email-templates';
 import type { SigningKeyProvider } from '../domain/license-keys';
 import {
   EmailInProgressError,
@@ -24,6 +25,7 @@ import {
 import type { EmailIntent } from '../domain/licenses';
 import type { SecretReader } from '../domain/tokens';
 import { configFromEnv, type ServiceConfig } from '../wiring/config';
+import { emailTemplatesFor } from '../wiring/email-templates';
 import { brandingFor, licenseKeysFor } from '../wiring/licensing';
 import { type Counter, powertoolsCounter } from '../wiring/metrics';
 
@@ -60,6 +62,11 @@ export interface MailerOverrides {
    * @default RECORD_BUDGET_MS
    */
   readonly recordBudgetMs?: number;
+  /**
+   * The email bodies, already checked (the local stack reads EMAIL_TEMPLATES_DIR).
+   * @default the templates bundled into the function when EMAIL_TEMPLATES_SHA256 names them, else the built-in ones
+   */
+  readonly emailTemplates?: EmailTemplates;
   /** Counts email outcomes. @default CloudWatch metrics on Lambda, none locally */
   readonly counter?: Counter;
 }
@@ -107,7 +114,7 @@ export function createMailerHandler(config: ServiceConfig, overrides: MailerOver
     outbox: new DynamoOutboxStore(dynamo, config.licensesTable),
     mailer,
     keys: licenseKeysFor(config, overrides.signingKeys, overrides.secrets),
-    branding: brandingFor(config),
+    branding: brandingFor(config, overrides.emailTemplates ?? emailTemplatesFor(config)),
     clock: overrides.clock ?? systemClock,
     leaseMs: overrides.leaseMs,
     budget: { store: new DynamoEmailBudgetStore(dynamo, config.licensesTable), limits: overrides.emailBudget },

@@ -17,7 +17,13 @@ import { GroupsEndpoint } from '../scim/groups-endpoint';
 import type { HttpRequest, HttpResponse } from '../scim/http';
 import { createScimRouter, type ScimRouter } from '../scim/router';
 import { UsersEndpoint } from '../scim/users-endpoint';
-import { activityContextOf, currentActivityContext, refusalRecord, runWithActivityContext } from '../wiring/activity';
+import {
+  activityContextOf,
+  currentActivityContext,
+  groupActivityWrites,
+  refusalRecord,
+  runWithActivityContext,
+} from '../wiring/activity';
 import { configFromEnv, type ServiceConfig } from '../wiring/config';
 import { createLicensing, createMembershipPlans } from '../wiring/licensing';
 import { type Counter, powertoolsCounter } from '../wiring/metrics';
@@ -41,14 +47,21 @@ export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerO
   const logger = overrides.logger ?? new Logger({ serviceName: 'scim' });
   const dynamo = overrides.dynamo ?? createDynamoDbClient({ region: config.region });
   const membership = createMembershipPlans(config, dynamo);
-  const groups = new GroupService(
-    new DynamoGroupRepository(dynamo, config.groupsTable, config.usersTable, membership?.translate),
-    new DynamoMemberDirectory(dynamo, config.usersTable),
-    membership ? { membership: membership.policy } : {},
-  );
   const activityWrites =
     overrides.activityWrites ??
     createActivityWriteTranslator({ tableName: config.licensesTable, retentionDays: config.activityRetentionDays });
+  // A group change and its activity record commit together, as a user change and its record do.
+  const groups = new GroupService(
+    new DynamoGroupRepository(
+      dynamo,
+      config.groupsTable,
+      config.usersTable,
+      membership?.translate,
+      groupActivityWrites(withActivityWrites(activityWrites)),
+    ),
+    new DynamoMemberDirectory(dynamo, config.usersTable),
+    membership ? { membership: membership.policy } : {},
+  );
   const activityLog = new DynamoActivityLog(dynamo, config.licensesTable, {
     retentionDays: config.activityRetentionDays,
   });

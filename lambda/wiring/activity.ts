@@ -1,12 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { GroupActivityWrite } from '../adapters/dynamodb-group-repository';
+import type { LinkedWriteTranslator } from '../adapters/dynamodb-user-repository';
 import {
   type ActivityContext,
   type ActivityOperation,
   type ActivityRecord,
   clientOf,
+  groupActivityRecord,
+  type RecordActivityWrite,
   truncateDetail,
 } from '../domain/activity';
-import { uuidV7 } from '../domain/clock';
+import { type Clock, systemClock, uuidV7 } from '../domain/clock';
 import type { HttpRequest, HttpResponse } from '../scim/http';
 
 /**
@@ -26,6 +30,23 @@ export function currentActivityContext(): ActivityContext | undefined {
 export function activityContextOf(request: Pick<HttpRequest, 'method' | 'headers'>): ActivityContext {
   const client = clientOf(request.headers['user-agent']);
   return { method: request.method.toUpperCase(), ...(client !== undefined ? { client } : {}) };
+}
+
+/**
+ * Group changes' records, through the same translator as users' records (so a test's failing translator fails both),
+ * with the request's method and client.
+ */
+export function groupActivityWrites(translate: LinkedWriteTranslator, clock: Clock = systemClock): GroupActivityWrite {
+  return (change) => {
+    const at = clock.now();
+    const write: RecordActivityWrite = {
+      kind: 'activity.record',
+      record: groupActivityRecord(change, currentActivityContext(), at, uuidV7(at.getTime())),
+    };
+    const [item, ...more] = translate(write);
+    if (!item || more.length > 0) throw new Error('a group activity record must be one transaction item');
+    return item;
+  };
 }
 
 const OPERATION_OF_METHOD: Readonly<Record<string, ActivityOperation>> = {

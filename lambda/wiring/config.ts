@@ -30,6 +30,10 @@ export interface ServiceConfig {
   readonly sesConfigurationSet?: string;
   /** Product name in license emails. @default 'License Portal' */
   readonly productName?: string;
+  /** Support address in license emails. @default no support line */
+  readonly supportEmail?: string;
+  /** SHA-256 of the email templates bundled into the mailer. @default the built-in templates */
+  readonly emailTemplatesDigest?: string;
   /**
    * Prefix of the usage-plan API key values the authorizer answers (the stack sets `USAGE_KEY_PREFIX`).
    * @default LOCAL_USAGE_KEY_PREFIX from lambda/contract/throttle-tiers
@@ -78,6 +82,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     senderEmail: settings.senderEmail,
     sesConfigurationSet: settings.sesConfigurationSet,
     productName: settings.productName,
+    supportEmail: settings.supportEmail,
+    emailTemplatesDigest: settings.emailTemplatesDigest,
     usageKeyPrefix: settings.usageKeyPrefix,
     activityRetentionDays: settings.activityRetentionDays,
     eventBusName: settings.eventBusName,

@@ -8,7 +8,7 @@ import { DynamoUserRepository, type LinkedWriteTranslator } from '../adapters/dy
 import { SecretSigningKeyProvider } from '../adapters/secret-signing-key-provider';
 import { SecretsManagerSecretReader } from '../adapters/secrets-manager-secret-reader';
 import { type Clock, systemClock, uuidV7 } from '../domain/clock';
-import type { EmailBranding } from '../domain/email-templates';
+import type { EmailBranding, EmailTemplates } from '../domain/email-templates';
 import { LicenseKeys, type SigningKeyProvider } from '../domain/license-keys';
 import { LicensePolicy } from '../domain/licenses';
 import { MembershipPlanPolicy } from '../domain/plans';
@@ -35,8 +35,8 @@ export function licenseKeysFor(
   return new LicenseKeys(new SecretSigningKeyProvider(secretReaderFor(config, secrets), config.signingKeySecretId));
 }
 
-export function brandingFor(config: ServiceConfig): EmailBranding {
-  return { productName: config.productName ?? DEFAULT_PRODUCT_NAME };
+export function brandingFor(config: ServiceConfig, templates?: EmailTemplates): EmailBranding {
+  return { productName: config.productName ?? DEFAULT_PRODUCT_NAME, supportEmail: config.supportEmail, templates };
 }
 
 export interface Licensing {

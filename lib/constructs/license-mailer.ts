@@ -11,7 +11,11 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { encodeEnvironment } from '../../lambda/contract/environment';
+import {
+  BUNDLED_EMAIL_TEMPLATES,
+  type BundledEmailTemplates,
+  encodeEnvironment,
+} from '../../lambda/contract/environment';
 import { OUTBOX_PATTERNS } from '../../lambda/contract/outbox-stream-filter';
 import { ServiceFunction } from './service-function';
 
@@ -33,6 +37,17 @@ export interface LicenseMailerProps {
    * @default 'License Portal'
    */
   readonly productName?: string;
+  /**
+   * Support address in the emails.
+   * @default - no support line
+   */
+  readonly supportEmail?: string;
+  /**
+   * The operator's email bodies, already checked (bin/app.ts). They travel in the function's code, not its
+   * environment (4 KB for all variables), and the environment names them by digest.
+   * @default - the built-in templates
+   */
+  readonly emailTemplates?: BundledEmailTemplates;
   /**
    * Outbox records per invocation.
    * @default 10
@@ -105,9 +120,14 @@ export class LicenseMailer extends Construct {
           senderEmail: props.senderEmail,
           sesConfigurationSet: this.configurationSet.configurationSetName,
           productName: props.productName || undefined,
+          supportEmail: props.supportEmail || undefined,
+          emailTemplatesDigest: props.emailTemplates?.digest,
           serviceName: 'license-mailer',
         }),
       },
+      define: props.emailTemplates
+        ? { [BUNDLED_EMAIL_TEMPLATES]: JSON.stringify(props.emailTemplates.serialized) }
+        : undefined,
     });
     const fn = this.function.function;
 

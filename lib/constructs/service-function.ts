@@ -42,6 +42,11 @@ export interface ServiceFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Identifiers esbuild replaces with constants in the bundle (its `define`): data too large for the environment.
+   * @default - none
+   */
+  readonly define?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -97,6 +102,7 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
         externalModules: [],
         // The ES module builds of the AWS SDK tree-shake far better than its CommonJS ones: about half the bundle.
         mainFields: ['module', 'main'],
+        define: props.define ? { ...props.define } : undefined,
       },
     });
     this.grantPrincipal = this.function.grantPrincipal;

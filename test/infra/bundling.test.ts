@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp } from '../../bin/app';
+import { emailTemplatesDigest, loadEmailTemplates } from '../../lambda/adapters/email-template-files';
 import { STACK_NAME } from '../../lambda/contract/deployment';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
 import type { ScimStack } from '../../lib/scim-stack';
@@ -13,13 +14,23 @@ import { CDK_JSON_CONTEXT, logicalIdOf, SENDER_EMAIL } from './support/app';
  * The one infra test that runs esbuild, so a broken entry point, an unbundleable import, or a handler that cannot
  * start with the environment the stack gives it fails here rather than after `cdk deploy`.
  */
+const EMAIL_TEMPLATES_DIR = path.join(__dirname, '..', '..', 'examples', 'email-templates');
+
 describe('Lambda bundles', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'scim-cdk-'));
   let stack: ScimStack;
   let template: Template;
 
   beforeAll(() => {
-    const app = createApp({ outdir, context: { ...CDK_JSON_CONTEXT, senderEmail: SENDER_EMAIL } });
+    const app = createApp({
+      outdir,
+      context: {
+        ...CDK_JSON_CONTEXT,
+        senderEmail: SENDER_EMAIL,
+        supportEmail: 'help@example.com',
+        emailTemplatesDir: EMAIL_TEMPLATES_DIR,
+      },
+    });
     stack = app.node.findChild(STACK_NAME) as ScimStack;
     const assembly = app.synth();
     template = Template.fromJSON(
@@ -155,5 +166,15 @@ describe('Lambda bundles', () => {
     );
 
     expect(/^OUTCOME (.*)$/m.exec(outcome)?.[1]).toBe('403 application/problem+json');
+  });
+
+  it('the mailer bundle carries the email templates its environment names, and no other function does', () => {
+    const templates = loadEmailTemplates(EMAIL_TEMPLATES_DIR, { supportEmail: 'help@example.com' });
+    const mailer = stack.licenseMailer.function;
+    const bundle = readFileSync(bundlePath(mailer), 'utf8');
+
+    expect(bundle).toContain('license key ending in <strong>{{keyHint}}</strong> no longer works.');
+    expect(deployedEnvironment(mailer).EMAIL_TEMPLATES_SHA256).toBe(emailTemplatesDigest(templates));
+    expect(readFileSync(bundlePath(stack.scimFunction), 'utf8')).not.toContain('{{licenseKey}}');
   });
 });

@@ -1,6 +1,10 @@
+import { activityRow } from '../../../cli/output';
+import { ActivityRecordJson } from '../../../lambda/admin/schemas';
 import {
   ActivityPolicy,
   type ActivityRecord,
+  type GroupActivity,
+  groupActivityRecord,
   type RecordActivityWrite,
   seatsOverTime,
 } from '../../../lambda/domain/activity';
@@ -215,6 +219,75 @@ describe('seatsOverTime', () => {
       { at: 't1', seatsUsed: 5, operation: 'create', name: 'a' },
       { at: 't3', seatsUsed: 6, operation: 'create', name: 'b' },
       { at: 't4', seatsUsed: 5, operation: 'deactivate', name: 'a' },
+    ]);
+  });
+});
+
+describe('group activity records', () => {
+  const group = { orgId: 'acme', id: 'g1', displayName: 'Engineering' };
+  const change = (kind: GroupActivity['kind'], membersAdded = 0, membersRemoved = 0): GroupActivity => ({
+    kind,
+    group,
+    membersAdded,
+    membersRemoved,
+  });
+  const okta = { method: 'patch', client: 'Okta SCIM Client 1.0.0' };
+
+  it('names the group by displayName and counts a membership change, removals of none included', () => {
+    const record = groupActivityRecord(change('members', 3), okta, at, 'a1');
+
+    expect(record).toEqual({
+      orgId: 'acme',
+      activityId: 'a1',
+      at: at.toISOString(),
+      operation: 'membership',
+      method: 'PATCH',
+      resourceType: 'Group',
+      resourceId: 'g1',
+      name: 'Engineering',
+      client: 'Okta SCIM Client 1.0.0',
+      result: 'ok',
+      licenseEffects: [],
+      membersAdded: 3,
+      membersRemoved: 0,
+    });
+  });
+
+  it.each([
+    ['create', 'POST', 'create'],
+    ['update', 'PUT', 'replace'],
+    ['update', 'PATCH', 'patch'],
+    ['update', undefined, 'update'],
+    ['delete', 'DELETE', 'delete'],
+  ] as const)('records a %s by %s as %s, with counts only when members changed', (kind, method, operation) => {
+    const record = groupActivityRecord(change(kind), method ? { method } : undefined, at, 'a1');
+
+    expect(record.operation).toBe(operation);
+    expect(record.method).toBe(method);
+    expect(record).not.toHaveProperty('membersAdded');
+    expect(record).not.toHaveProperty('membersRemoved');
+    expect(record).not.toHaveProperty('client');
+  });
+
+  it('keeps the counts of a replace that changed members', () => {
+    const record = groupActivityRecord(change('update', 0, 2), { method: 'PUT' }, at, 'a1');
+
+    expect(record).toMatchObject({ operation: 'replace', membersRemoved: 2 });
+    expect(record).not.toHaveProperty('membersAdded');
+  });
+
+  it('shows the member counts in the admin command line table', () => {
+    // As the command line gets it: through the admin API's JSON.
+    const row = activityRow(ActivityRecordJson.parse(groupActivityRecord(change('members', 2, 1), okta, at, 'a1')));
+
+    expect(row).toEqual([
+      at.toISOString(),
+      'membership',
+      'Group',
+      'Engineering',
+      'ok',
+      '+2 members, -1 members',
+      'Okta SCIM Client 1.0.0',
     ]);
   });
 });
