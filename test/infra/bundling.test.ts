@@ -74,9 +74,11 @@ describe('Lambda bundles', () => {
   /**
    * Minified bundle sizes (KiB, AWS SDK included) the functions must stay within: module load, most of a cold start,
    * grows with the bundle, so a heavy new import should be a decision, not an accident. `npm run bench` prints the
-   * sizes and load times of every function.
+   * sizes and load times of every function. The SCIM budget went from 600 to 620 KiB when license plans, sorting and
+   * group activity records added about 15 KiB of the project's own code (603 KiB then); the AWS SDK and zod are
+   * four fifths of the bundle.
    */
-  const SIZE_BUDGET_KIB: Record<string, number> = { SCIM: 600, authorizer: 400, admin: 600 };
+  const SIZE_BUDGET_KIB: Record<string, number> = { SCIM: 620, authorizer: 400, admin: 600 };
 
   it.each(functions)('the %s handler bundles with a source map and the AWS SDK inside', (_name, pick) => {
     const bundle = bundlePath(pick(stack));
