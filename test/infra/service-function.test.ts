@@ -10,9 +10,24 @@ describe('every Lambda function of the stack', () => {
   const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
   const logGroups = template.findResources('AWS::Logs::LogGroup');
 
-  it('is the SCIM handler, the authorizer, the token rotation, the license mailer, the license validation and the admin API, nothing else (no CDK helper functions)', () => {
-    expect(functions).toHaveLength(6);
+  it('is the SCIM handler, the authorizer, the token rotation, the license mailer, the license events publisher, the email feedback recorder, the license validation and the admin API, nothing else (no CDK helper functions)', () => {
+    expect(functions.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'AdminApiFunction',
+      'AuthorizerFunction',
+      'LicenseEventsFeedbackRecorderFunction',
+      'LicenseEventsPublisherFunction',
+      'LicenseMailerFunction',
+      'LicenseValidationFunction',
+      'ScimHandlerFunction',
+      'TokenRotationFunction',
+    ]);
   });
+
+  /** Functions that are no API Gateway integration have time for retries: the mailer for SES and its backoff, the
+   * events publisher for PutEvents batches of a whole stream batch. */
+  const TIMEOUT_SECONDS: Record<string, number> = { LicenseMailer: 60, LicenseEventsPublisher: 30 };
+  const timeoutOf = (id: string) =>
+    Object.entries(TIMEOUT_SECONDS).find(([prefix]) => id.startsWith(prefix))?.[1] ?? 10;
 
   it.each(functions)('%s runs the newest Node.js LTS on ARM64 with active tracing and source maps', (id, fn) => {
     expect(fn.Properties).toMatchObject({
@@ -20,8 +35,7 @@ describe('every Lambda function of the stack', () => {
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       MemorySize: 512,
-      // The mailer is no API Gateway integration: it has time for SES retries and its backoff.
-      Timeout: id.startsWith('LicenseMailer') ? 60 : 10,
+      Timeout: timeoutOf(id),
       Handler: 'index.handler',
       Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
     });
