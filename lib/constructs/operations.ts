@@ -10,6 +10,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   EMAIL_OUTCOMES,
@@ -323,13 +324,21 @@ export class Operations extends Construct {
       mailer.metricSesEvent(event, { period: FIVE_MINUTES, label: event }),
     );
 
+    const publisherMetric = (metricName: string, statistic: string, label: string) =>
+      publisher.metric(metricName, { statistic, period: ONE_MINUTE, label });
+    const recorder = licenseEvents.feedbackFunction.function;
+    const feedbackRule = (metricName: string, label: string) =>
+      ruleMetric(licenseEvents.feedbackRule, metricName, ONE_MINUTE, label);
+    const queueDepth = (queue: sqs.IQueue, label: string) =>
+      queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: ONE_MINUTE, label });
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(6),
       widgets: [
         [
           new cloudwatch.TextWidget({
             markdown:
-              '# SCIM license portal\nRequests and latency of the API stage, the authorizer, each function, the tables, and license email. Alarms notify one SNS topic (`AlarmTopicArn` output).',
+              '# SCIM license portal\nRequests and latency of the API stage, the authorizer, each function, the tables, license email, license events and email feedback. Alarms notify one SNS topic (`AlarmTopicArn` output).',
             width: 8,
             height: 6,
           }),
@@ -414,6 +423,26 @@ export class Operations extends Construct {
             width: 8,
             height: 6,
           }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'License events published: publisher batches and errors per minute, stream backlog',
+            left: [publisherMetric('Invocations', 'Sum', 'invocations'), publisherMetric('Errors', 'Sum', 'errors')],
+            right: [publisherMetric('IteratorAge', 'Maximum', 'stream iterator age (ms)')],
+            width: 8,
+            height: 6,
+          }),
+          graph('Email feedback recorder: bounces and complaints per minute', [
+            feedbackRule('Invocations', 'rule deliveries'),
+            recorder.metricInvocations({ ...perMinute, label: 'recorder invocations' }),
+            recorder.metricErrors({ ...perMinute, label: 'recorder errors' }),
+            feedbackRule('InvocationsSentToDlq', 'sent to dead-letter queue'),
+            feedbackRule('FailedInvocations', 'lost (failed invocations)'),
+          ]),
+          graph('License events and email feedback dead-letter queue depths', [
+            queueDepth(licenseEvents.deadLetterQueue, 'license events'),
+            queueDepth(licenseEvents.feedbackDeadLetterQueue, 'email feedback'),
+          ]),
         ],
       ],
     });

@@ -261,8 +261,71 @@ describe('dashboard', () => {
     'License emails per 5 minutes by outcome',
     'SES events per 5 minutes',
     'Mail dead-letter queue depth',
+    'License events published',
+    'Email feedback recorder',
+    'License events and email feedback dead-letter queue depths',
   ])('shows %s', (title) => {
     expect(body).toContain(title);
+  });
+
+  /** The dashboard's widgets, with every CloudFormation reference in the body read as `REF`. */
+  function widgets(): { properties: { title: string; metrics: unknown[][] } }[] {
+    const parts = (dashboards[0]!.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const text = parts.map((part) => (typeof part === 'string' ? part : 'REF')).join('');
+    return JSON.parse(text).widgets;
+  }
+
+  /** `[namespace, metric name, label]` of each metric of the widget whose title starts so. */
+  function metricsOf(title: string): string[][] {
+    const widget = widgets().find((candidate) => candidate.properties.title?.startsWith(title));
+    if (!widget) throw new Error(`no widget ${title}`);
+    return widget.properties.metrics.map((metric) => {
+      const options = metric[metric.length - 1] as { label?: string };
+      return [metric[0] as string, metric[1] as string, options.label ?? ''];
+    });
+  }
+
+  it.each([
+    'Function duration p99',
+    'Function duration p50',
+    'Function errors per minute',
+    'Function throttles per minute',
+    'Function concurrency',
+  ])('graphs every function of the stack in %s', (title) => {
+    expect(metricsOf(title).map(([, , label]) => label)).toEqual([
+      'Scim',
+      'Authorizer',
+      'Mailer',
+      'Validation',
+      'TokenRotation',
+      'LicenseEvents',
+      'EmailFeedback',
+    ]);
+  });
+
+  it('graphs the license events publisher: its batches, errors and stream backlog', () => {
+    expect(metricsOf('License events published')).toEqual([
+      ['AWS/Lambda', 'Invocations', 'invocations'],
+      ['AWS/Lambda', 'Errors', 'errors'],
+      ['AWS/Lambda', 'IteratorAge', 'stream iterator age (ms)'],
+    ]);
+  });
+
+  it('graphs the email feedback rule and recorder, deliveries to failures', () => {
+    expect(metricsOf('Email feedback recorder')).toEqual([
+      ['AWS/Events', 'Invocations', 'rule deliveries'],
+      ['AWS/Lambda', 'Invocations', 'recorder invocations'],
+      ['AWS/Lambda', 'Errors', 'recorder errors'],
+      ['AWS/Events', 'InvocationsSentToDlq', 'sent to dead-letter queue'],
+      ['AWS/Events', 'FailedInvocations', 'lost (failed invocations)'],
+    ]);
+  });
+
+  it('graphs the depth of both event dead-letter queues', () => {
+    expect(metricsOf('License events and email feedback dead-letter queue depths')).toEqual([
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'license events'],
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'email feedback'],
+    ]);
   });
 
   it('reads the custom metrics under the names and dimensions the handlers emit', () => {
