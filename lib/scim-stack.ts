@@ -96,6 +96,7 @@ export type AlarmThresholds = Pick<
   | 'functionErrors'
   | 'authorizerFailures'
   | 'tableThrottles'
+  | 'licenseEventsIteratorAge'
 >;
 
 /** The SCIM provisioning backend: composes the constructs, holds no resource definitions of its own. */
@@ -239,6 +240,8 @@ export class ScimStack extends Stack {
         { label: 'Mailer', function: this.licenseMailer.function.function },
         { label: 'Validation', function: this.licenseValidation.function.function },
         { label: 'TokenRotation', function: this.tokenRotation.function.function },
+        { label: 'LicenseEvents', function: this.licenseEvents.function.function },
+        { label: 'EmailFeedback', function: this.licenseEvents.feedbackFunction.function },
       ],
       tables: [
         { label: 'Users', table: users },
@@ -246,6 +249,7 @@ export class ScimStack extends Stack {
         { label: 'Licenses', table: licenses },
       ],
       mailer: this.licenseMailer,
+      licenseEvents: this.licenseEvents,
       alarmEmail: props.alarmEmail,
       ...props.alarmThresholds,
     });

@@ -3,12 +3,14 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   EMAIL_OUTCOMES,
@@ -17,6 +19,7 @@ import {
   METRICS_NAMESPACE,
   REJECTION_REASONS,
 } from '../../lambda/contract/metrics';
+import type { LicenseEvents } from './license-events';
 import type { LicenseMailer } from './license-mailer';
 
 /** Counted from the access log: API Gateway publishes no metric of its own for 429s. */
@@ -49,6 +52,19 @@ export interface OperationsProps {
   readonly tables: readonly MonitoredTable[];
   /** Its dead-letter queue, SES configuration set and alarms join the dashboard and the topic. */
   readonly mailer: LicenseMailer;
+  /**
+   * The license events publisher and the email feedback recorder: their dead-letter queues, the publisher's stream
+   * backlog and the feedback rule's failed deliveries join the dashboard and the topic. Pass their functions in
+   * `functions` too, for their errors alarms and per-function graphs.
+   */
+  readonly licenseEvents: LicenseEvents;
+  /**
+   * Age of the oldest licenses stream record the license events publisher has not handled yet (`IteratorAge` maximum
+   * over 5 minutes) that raises its backlog alarm: consumers get license events that late, and a record older than
+   * 12 hours goes to the dead-letter queue unpublished.
+   * @default Duration.minutes(5)
+   */
+  readonly licenseEventsIteratorAge?: Duration;
   /**
    * Address subscribed to the alarm topic (CDK context `alarmEmail`); AWS emails it a confirmation link first.
    * @default - no subscription: subscribe to the `AlarmTopicArn` output yourself
@@ -101,12 +117,20 @@ export class Operations extends Construct {
   readonly functionErrorAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
   /** By table label. */
   readonly tableThrottleAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** License events the publisher gave up on (the publisher's dead-letter queue). */
+  readonly licenseEventsDeadLetterAlarm: cloudwatch.Alarm;
+  /** The publisher is behind on the licenses stream. */
+  readonly licenseEventsIteratorAgeAlarm: cloudwatch.Alarm;
+  /** Bounces and complaints the feedback recorder could not be given (the feedback rule's dead-letter queue). */
+  readonly emailFeedbackDeadLetterAlarm: cloudwatch.Alarm;
+  /** The feedback rule failed to deliver an event for good (`FailedInvocations`). */
+  readonly emailFeedbackRuleFailureAlarm: cloudwatch.Alarm;
   /** Every alarm that notifies the topic. */
   readonly alarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
-    const { stage, mailer } = props;
+    const { stage, mailer, licenseEvents } = props;
 
     // CloudWatch can publish to an encrypted topic only with a customer managed key whose policy lets it use the key
     // (the AWS managed SNS key does not).
@@ -193,6 +217,49 @@ export class Operations extends Construct {
       });
     }
     this.tableThrottleAlarms = tableThrottleAlarms;
+    const publisher = licenseEvents.function.function;
+    this.licenseEventsDeadLetterAlarm = new cloudwatch.Alarm(this, 'LicenseEventsDeadLetterAlarm', {
+      alarmDescription:
+        'License events were given up after all retries (the publisher kept failing, or the records aged past 12 hours): the vendor systems missed them. Each message names the stream records to republish.',
+      metric: licenseEvents.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: ONE_MINUTE,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const iteratorAge = props.licenseEventsIteratorAge ?? Duration.minutes(5);
+    this.licenseEventsIteratorAgeAlarm = new cloudwatch.Alarm(this, 'LicenseEventsIteratorAgeAlarm', {
+      alarmDescription: `License events are more than ${iteratorAge.toHumanString()} behind the licenses table: the publisher keeps failing (see its logs) or cannot put events on the bus.`,
+      metric: publisher.metric('IteratorAge', { statistic: 'Maximum', period: FIVE_MINUTES }),
+      threshold: iteratorAge.toMilliseconds(),
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.emailFeedbackDeadLetterAlarm = new cloudwatch.Alarm(this, 'EmailFeedbackDeadLetterAlarm', {
+      alarmDescription:
+        'SES bounces or complaints could not be delivered to the feedback recorder after 24 hours of retries: their licenses do not show the email status. The messages hold the SES events.',
+      metric: licenseEvents.feedbackDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: ONE_MINUTE,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.emailFeedbackRuleFailureAlarm = new cloudwatch.Alarm(this, 'EmailFeedbackRuleFailureAlarm', {
+      alarmDescription:
+        'The email feedback rule failed for good to hand a bounce or complaint to the feedback recorder, and could not put it in its dead-letter queue either: the event is lost.',
+      metric: ruleMetric(licenseEvents.feedbackRule, 'FailedInvocations', FIVE_MINUTES),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
 
     this.alarms = [
       this.serverErrorAlarm,
@@ -204,6 +271,10 @@ export class Operations extends Construct {
       mailer.iteratorAgeAlarm,
       mailer.bounceAlarm,
       mailer.complaintAlarm,
+      this.licenseEventsDeadLetterAlarm,
+      this.licenseEventsIteratorAgeAlarm,
+      this.emailFeedbackDeadLetterAlarm,
+      this.emailFeedbackRuleFailureAlarm,
     ];
     const notify = new actions.SnsAction(this.topic);
     for (const alarm of this.alarms) alarm.addAlarmAction(notify);
@@ -253,13 +324,21 @@ export class Operations extends Construct {
       mailer.metricSesEvent(event, { period: FIVE_MINUTES, label: event }),
     );
 
+    const publisherMetric = (metricName: string, statistic: string, label: string) =>
+      publisher.metric(metricName, { statistic, period: ONE_MINUTE, label });
+    const recorder = licenseEvents.feedbackFunction.function;
+    const feedbackRule = (metricName: string, label: string) =>
+      ruleMetric(licenseEvents.feedbackRule, metricName, ONE_MINUTE, label);
+    const queueDepth = (queue: sqs.IQueue, label: string) =>
+      queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: ONE_MINUTE, label });
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(6),
       widgets: [
         [
           new cloudwatch.TextWidget({
             markdown:
-              '# SCIM license portal\nRequests and latency of the API stage, the authorizer, each function, the tables, and license email. Alarms notify one SNS topic (`AlarmTopicArn` output).',
+              '# SCIM license portal\nRequests and latency of the API stage, the authorizer, each function, the tables, license email, license events and email feedback. Alarms notify one SNS topic (`AlarmTopicArn` output).',
             width: 8,
             height: 6,
           }),
@@ -345,9 +424,41 @@ export class Operations extends Construct {
             height: 6,
           }),
         ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'License events published: publisher batches and errors per minute, stream backlog',
+            left: [publisherMetric('Invocations', 'Sum', 'invocations'), publisherMetric('Errors', 'Sum', 'errors')],
+            right: [publisherMetric('IteratorAge', 'Maximum', 'stream iterator age (ms)')],
+            width: 8,
+            height: 6,
+          }),
+          graph('Email feedback recorder: bounces and complaints per minute', [
+            feedbackRule('Invocations', 'rule deliveries'),
+            recorder.metricInvocations({ ...perMinute, label: 'recorder invocations' }),
+            recorder.metricErrors({ ...perMinute, label: 'recorder errors' }),
+            feedbackRule('InvocationsSentToDlq', 'sent to dead-letter queue'),
+            feedbackRule('FailedInvocations', 'lost (failed invocations)'),
+          ]),
+          graph('License events and email feedback dead-letter queue depths', [
+            queueDepth(licenseEvents.deadLetterQueue, 'license events'),
+            queueDepth(licenseEvents.feedbackDeadLetterQueue, 'email feedback'),
+          ]),
+        ],
       ],
     });
   }
+}
+
+/** A metric of a rule on the default bus: those carry the RuleName dimension only. */
+function ruleMetric(rule: events.IRule, metricName: string, period: Duration, label?: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Events',
+    metricName,
+    dimensionsMap: { RuleName: rule.ruleName },
+    statistic: 'Sum',
+    period,
+    label,
+  });
 }
 
 function customMetric(

@@ -1,5 +1,8 @@
+import { App, Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { logicalIdOf, synthScimStack } from './support/app';
+import { ScimStack } from '../../lib/scim-stack';
+import { CDK_JSON_CONTEXT, logicalIdOf, NO_BUNDLING, SENDER_EMAIL, synthScimStack } from './support/app';
 
 const { stack, template } = synthScimStack({ alarmEmail: 'ops@example.com' });
 const alarms = template.findResources('AWS::CloudWatch::Alarm');
@@ -49,13 +52,13 @@ describe('alarm topic', () => {
   it('is notified by every alarm of the stack, and by nothing else', () => {
     const actions = Object.values(alarms).map((alarm) => alarm.Properties.AlarmActions);
 
-    expect(Object.keys(alarms)).toHaveLength(14);
+    expect(Object.keys(alarms)).toHaveLength(20);
     expect(new Set(actions.map(json))).toEqual(new Set([json([{ Ref: topicId }])]));
   });
 });
 
 describe('alarms', () => {
-  const { operations, licenseMailer } = stack;
+  const { operations, licenseMailer, licenseEvents } = stack;
 
   it.each([
     ['5xx share', operations.serverErrorAlarm, 'AWS/ApiGateway', '5XXError', 'Average', 0.05, 300, 1],
@@ -83,6 +86,46 @@ describe('alarms', () => {
     ['mailer backlog', licenseMailer.iteratorAgeAlarm, 'AWS/Lambda', 'IteratorAge', 'Maximum', 900_000, 300, 1],
     ['bounces', licenseMailer.bounceAlarm, 'AWS/SES', 'Bounce', 'Sum', 1, 3600, 1],
     ['complaints', licenseMailer.complaintAlarm, 'AWS/SES', 'Complaint', 'Sum', 1, 3600, 1],
+    [
+      'license events dead-letter queue',
+      operations.licenseEventsDeadLetterAlarm,
+      'AWS/SQS',
+      'ApproximateNumberOfMessagesVisible',
+      'Maximum',
+      1,
+      60,
+      1,
+    ],
+    [
+      'license events backlog',
+      operations.licenseEventsIteratorAgeAlarm,
+      'AWS/Lambda',
+      'IteratorAge',
+      'Maximum',
+      300_000,
+      300,
+      1,
+    ],
+    [
+      'email feedback dead-letter queue',
+      operations.emailFeedbackDeadLetterAlarm,
+      'AWS/SQS',
+      'ApproximateNumberOfMessagesVisible',
+      'Maximum',
+      1,
+      60,
+      1,
+    ],
+    [
+      'email feedback rule failures',
+      operations.emailFeedbackRuleFailureAlarm,
+      'AWS/Events',
+      'FailedInvocations',
+      'Sum',
+      1,
+      300,
+      1,
+    ],
   ])('%s: %s %s over %s s', (_name, alarm, namespace, metricName, statistic, threshold, period, evaluationPeriods) => {
     const props = alarmProps(alarm);
 
@@ -93,6 +136,48 @@ describe('alarms', () => {
     else expect(props.ExtendedStatistic).toBe('p99');
     expect(props.AlarmActions).toEqual([{ Ref: topicId }]);
     expect(props.TreatMissingData).toBe('notBreaching');
+  });
+
+  it.each([
+    ['license events', () => operations.licenseEventsDeadLetterAlarm, () => licenseEvents.deadLetterQueue],
+    ['email feedback', () => operations.emailFeedbackDeadLetterAlarm, () => licenseEvents.feedbackDeadLetterQueue],
+  ])('fires on the first message in the %s dead-letter queue', (_name, alarm, queue) => {
+    const props = alarmProps(alarm());
+
+    expect(props.Dimensions).toEqual([
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(queue()), 'QueueName'] } },
+    ]);
+    expect(props.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+  });
+
+  it('watches the stream backlog of the license events publisher, above the threshold', () => {
+    const props = alarmProps(operations.licenseEventsIteratorAgeAlarm);
+
+    expect(props.Dimensions).toEqual([
+      { Name: 'FunctionName', Value: { Ref: logicalIdOf(licenseEvents.function.function) } },
+    ]);
+    expect(props.ComparisonOperator).toBe('GreaterThanThreshold');
+  });
+
+  it('takes the license events backlog threshold from alarmThresholds', () => {
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, ...NO_BUNDLING } });
+    const custom = new ScimStack(app, 'Custom', {
+      senderEmail: SENDER_EMAIL,
+      alarmThresholds: { licenseEventsIteratorAge: Duration.minutes(30) },
+    });
+
+    expect(
+      Template.fromStack(custom).findResources('AWS::CloudWatch::Alarm')[
+        logicalIdOf(custom.operations.licenseEventsIteratorAgeAlarm)
+      ]?.Properties.Threshold,
+    ).toBe(1_800_000);
+  });
+
+  it('watches the failed deliveries of the email feedback rule on the default bus (RuleName only)', () => {
+    const props = alarmProps(operations.emailFeedbackRuleFailureAlarm);
+
+    expect(props.Dimensions).toEqual([{ Name: 'RuleName', Value: { Ref: logicalIdOf(licenseEvents.feedbackRule) } }]);
+    expect(props.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
   });
 
   it('watches the stage Okta calls, not the whole API', () => {
@@ -107,7 +192,7 @@ describe('alarms', () => {
     ]);
   });
 
-  it.each(['Scim', 'Mailer', 'Validation', 'TokenRotation'])(
+  it.each(['Scim', 'Mailer', 'Validation', 'TokenRotation', 'LicenseEvents', 'EmailFeedback'])(
     'raises an alarm on the first error of the %s function in 5 minutes',
     (label) => {
       const props = alarmProps(operations.functionErrorAlarms[label]!);
@@ -127,6 +212,8 @@ describe('alarms', () => {
 
   it('has no Lambda errors alarm on the authorizer, whose refusals of bad keys are Lambda errors', () => {
     expect(Object.keys(operations.functionErrorAlarms).sort()).toEqual([
+      'EmailFeedback',
+      'LicenseEvents',
       'Mailer',
       'Scim',
       'TokenRotation',
@@ -174,8 +261,71 @@ describe('dashboard', () => {
     'License emails per 5 minutes by outcome',
     'SES events per 5 minutes',
     'Mail dead-letter queue depth',
+    'License events published',
+    'Email feedback recorder',
+    'License events and email feedback dead-letter queue depths',
   ])('shows %s', (title) => {
     expect(body).toContain(title);
+  });
+
+  /** The dashboard's widgets, with every CloudFormation reference in the body read as `REF`. */
+  function widgets(): { properties: { title: string; metrics: unknown[][] } }[] {
+    const parts = (dashboards[0]!.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const text = parts.map((part) => (typeof part === 'string' ? part : 'REF')).join('');
+    return JSON.parse(text).widgets;
+  }
+
+  /** `[namespace, metric name, label]` of each metric of the widget whose title starts so. */
+  function metricsOf(title: string): string[][] {
+    const widget = widgets().find((candidate) => candidate.properties.title?.startsWith(title));
+    if (!widget) throw new Error(`no widget ${title}`);
+    return widget.properties.metrics.map((metric) => {
+      const options = metric[metric.length - 1] as { label?: string };
+      return [metric[0] as string, metric[1] as string, options.label ?? ''];
+    });
+  }
+
+  it.each([
+    'Function duration p99',
+    'Function duration p50',
+    'Function errors per minute',
+    'Function throttles per minute',
+    'Function concurrency',
+  ])('graphs every function of the stack in %s', (title) => {
+    expect(metricsOf(title).map(([, , label]) => label)).toEqual([
+      'Scim',
+      'Authorizer',
+      'Mailer',
+      'Validation',
+      'TokenRotation',
+      'LicenseEvents',
+      'EmailFeedback',
+    ]);
+  });
+
+  it('graphs the license events publisher: its batches, errors and stream backlog', () => {
+    expect(metricsOf('License events published')).toEqual([
+      ['AWS/Lambda', 'Invocations', 'invocations'],
+      ['AWS/Lambda', 'Errors', 'errors'],
+      ['AWS/Lambda', 'IteratorAge', 'stream iterator age (ms)'],
+    ]);
+  });
+
+  it('graphs the email feedback rule and recorder, deliveries to failures', () => {
+    expect(metricsOf('Email feedback recorder')).toEqual([
+      ['AWS/Events', 'Invocations', 'rule deliveries'],
+      ['AWS/Lambda', 'Invocations', 'recorder invocations'],
+      ['AWS/Lambda', 'Errors', 'recorder errors'],
+      ['AWS/Events', 'InvocationsSentToDlq', 'sent to dead-letter queue'],
+      ['AWS/Events', 'FailedInvocations', 'lost (failed invocations)'],
+    ]);
+  });
+
+  it('graphs the depth of both event dead-letter queues', () => {
+    expect(metricsOf('License events and email feedback dead-letter queue depths')).toEqual([
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'license events'],
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'email feedback'],
+    ]);
   });
 
   it('reads the custom metrics under the names and dimensions the handlers emit', () => {
