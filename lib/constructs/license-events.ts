@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -45,7 +46,10 @@ export class LicenseEvents extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly feedbackFunction: ServiceFunction;
   readonly feedbackRule: events.Rule;
-  /** Bounce and complaint events the feedback function could not record after EventBridge's retries. */
+  /**
+   * Bounce and complaint events that were not recorded: those EventBridge could not hand to the feedback function
+   * (throttled, unavailable) and those the function failed on in all of its attempts.
+   */
   readonly feedbackDeadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: LicenseEventsProps) {
@@ -140,6 +144,13 @@ export class LicenseEvents extends Construct {
     Validations.of(this.feedbackDeadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue of the email feedback rule target; a DLQ needs no DLQ of its own.',
+    });
+    // EventBridge invokes the recorder asynchronously: the rule's dead-letter queue only catches failed deliveries,
+    // so the function's own failures go to the same queue once Lambda's retries are spent.
+    this.feedbackFunction.function.configureAsyncInvoke({
+      onFailure: new SqsDestination(this.feedbackDeadLetterQueue),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
     });
     this.feedbackRule = new events.Rule(this, 'FeedbackRule', {
       description: 'Bounces and complaints of license emails, to the feedback recorder',

@@ -103,6 +103,20 @@ describe('email feedback', () => {
     ]);
   });
 
+  it("keeps a bounce the feedback recorder failed on in all of its attempts in the rule's dead-letter queue", () => {
+    const feedbackQueueArn = { 'Fn::GetAtt': [logicalIdOf(stack.licenseEvents.feedbackDeadLetterQueue), 'Arn'] };
+
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: feedbackId },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: feedbackQueueArn } },
+    });
+    const { statements } = rolePermissions(template, roleOf(feedbackId));
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: feedbackQueueArn }),
+    );
+  });
+
   it('lets the feedback recorder update licenses and read users, nothing more of the tables', () => {
     const { statements } = rolePermissions(template, roleOf(feedbackId));
 
