@@ -14,6 +14,7 @@ import {
   type SeatChangeWrite,
   seatLimitError,
 } from '../domain/licenses';
+import type { ListOrder } from '../domain/list-order';
 import type { LinkedWrite, ListPage, ScanPage, UserCriteria, UserRecord, UserRepository } from '../domain/users';
 import { TransactionCancelledError } from './dynamodb-transactions';
 import type { LinkedWriteTranslator } from './dynamodb-user-repository';
@@ -380,8 +381,12 @@ export class LicensedUserRepository implements UserRepository {
     return this.inner.find(orgId, criteria);
   }
 
-  list(orgId: string, page: { startIndex: number; count: number; cursor?: string }): Promise<ListPage<UserRecord>> {
-    return this.inner.list(orgId, page);
+  list(
+    orgId: string,
+    page: { startIndex: number; count: number; cursor?: string },
+    order?: ListOrder,
+  ): Promise<ListPage<UserRecord>> {
+    return this.inner.list(orgId, page, order);
   }
 
   scan(orgId: string, afterId: string | undefined, limit: number): Promise<ScanPage<UserRecord>> {

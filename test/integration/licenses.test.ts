@@ -998,6 +998,47 @@ describe('the local stack as npm start runs it', () => {
     expect(local.config.defaultOrgSeats).toBe(10);
     expect(existsSync(localSecretPath(local.paths.secretsDir, LOCAL_SIGNING_KEY_SECRET_ID))).toBe(true);
   });
+
+  it('lists licensed users in the order asked for, descending too', async () => {
+    const local = stack!;
+    const headers = { Authorization: local.token, 'Content-Type': 'application/scim+json' };
+    const names = ['sort-b@example.com', 'sort-c@example.com', 'sort-a@example.com'];
+    for (const userName of names) {
+      const created = await fetch(`${local.scimBaseUrl}/Users`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ ...newUser().body, userName, emails: [{ value: userName, primary: true }] }),
+      });
+      expect(created.status).toBe(201);
+    }
+    const listed = async (query: string) => {
+      const filter = encodeURIComponent('userName sw "sort-"');
+      const response = await fetch(`${local.scimBaseUrl}/Users?${query}`, { headers });
+      const unfiltered = (await response.json()) as { Resources: { userName: string }[] };
+      const filtered = (await (
+        await fetch(`${local.scimBaseUrl}/Users?filter=${filter}&${query}`, { headers })
+      ).json()) as {
+        Resources: { userName: string }[];
+      };
+      return {
+        all: unfiltered.Resources.map((user) => user.userName).filter((name) => name.startsWith('sort-')),
+        filtered: filtered.Resources.map((user) => user.userName),
+      };
+    };
+
+    expect(await listed('sortBy=userName&sortOrder=descending&count=100')).toEqual({
+      all: ['sort-c@example.com', 'sort-b@example.com', 'sort-a@example.com'],
+      filtered: ['sort-c@example.com', 'sort-b@example.com', 'sort-a@example.com'],
+    });
+    expect(await listed('sortBy=meta.created&sortOrder=descending&count=100')).toEqual({
+      all: [...names].reverse(),
+      filtered: [...names].reverse(),
+    });
+    expect(await listed('sortBy=userName&count=100')).toEqual({
+      all: ['sort-a@example.com', 'sort-b@example.com', 'sort-c@example.com'],
+      filtered: ['sort-a@example.com', 'sort-b@example.com', 'sort-c@example.com'],
+    });
+  });
 });
 
 describe('email budgets', () => {
