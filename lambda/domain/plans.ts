@@ -214,7 +214,7 @@ export class MembershipPlanPolicy {
     refused: ReadonlySet<string>,
   ): Promise<LicenseWrite[]> {
     const license = await this.reads.activeLicenseOf(group.orgId, userId);
-    // No active license, no plan: a license issued later starts on the default plan.
+    // No active license, no plan: a license issued later computes its plan from the groups (planOfIssuedLicense).
     if (!license) return [];
     const groups = (await this.reads.groupsOfUser(group.orgId, userId)).filter((ref) => ref.id !== group.id);
     if (joins) groups.push({ id: group.id, displayName: group.displayName });
@@ -268,6 +268,30 @@ export class MembershipPlanPolicy {
       createdAt: at,
     };
   }
+}
+
+/**
+ * The plan of a license issued to a user already in groups (reactivation): the best plan among its groups that has a
+ * seat left as read now, else the default plan. The seat is then taken under the plan's condition in the license's
+ * transaction; losing that race is a version conflict, and the next attempt reads the plan full and falls back.
+ * Membership changes that commit while the license is issued find no active license and leave the plan to the next
+ * one; the license reads the user's groups after the user, so it sees every membership committed before it.
+ */
+export async function planOfIssuedLicense(
+  reads: Pick<PlanPolicyReads, 'plans' | 'groupsOfUser'>,
+  orgId: string,
+  userId: string,
+): Promise<{ plan?: string; seatRefused?: string }> {
+  const catalog = await reads.plans.catalog(orgId);
+  if (catalog.plans.length === 0) return {};
+  const groups = await reads.groupsOfUser(orgId, userId);
+  if (groups.length === 0) return {};
+  const full = new Set(
+    catalog.plans
+      .filter((plan) => plan.seatLimit !== undefined && plan.seatsUsed >= plan.seatLimit)
+      .map((plan) => plan.name),
+  );
+  return bestPlan(catalog, groups, (name) => full.has(name));
 }
 
 /** The plan a group is mapped to (the highest-ranked one if several name it), matched by id or displayName. */

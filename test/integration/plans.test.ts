@@ -266,3 +266,62 @@ describe('plans follow group membership, over HTTP', () => {
     expect(emails[2]?.body.text).toContain(`ending in ${leaving.key.slice(-4)} stays the same`);
   }, 60_000);
 });
+
+describe('a license issued to a member of a mapped group, over HTTP', () => {
+  let stack: PlanStack;
+
+  beforeAll(async () => {
+    stack = await startPlanStack('plans-reissue');
+    await adminCall(stack.origin, 'PUT', '/organizations/default/plans/pro', {
+      body: { groups: ['Bruno Pro'], seatLimit: 1 },
+    });
+    await adminCall(stack.origin, 'PUT', '/organizations/default/default-plan', { body: { plan: 'basic' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  async function reactivatedMember(groupId: string): Promise<{ id: string; key: string }> {
+    const created = await stack.scim('POST', '/Users', newUser(`again-${randomUUID().slice(0, 8)}@example.com`));
+    await stack.scim('PATCH', `/Groups/${groupId}`, membersPatch('add', [created.body.id]));
+    const patch = (value: Record<string, unknown>) => ({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', value }],
+    });
+    await stack.scim('PATCH', `/Users/${created.body.id}`, patch({ active: false }));
+    // A new address for the new key: the first one may have spent its hourly email budget already.
+    const email = `back-${randomUUID().slice(0, 8)}@example.com`;
+    await stack.scim(
+      'PATCH',
+      `/Users/${created.body.id}`,
+      patch({ active: true, emails: [{ value: email, primary: true, type: 'work' }] }),
+    );
+    const [issued] = await waitForEmails(sesEndpoint(), email, 1, 30_000);
+    return { id: created.body.id, key: KEY_IN_TEXT.exec(issued?.body.text ?? '')?.[1] ?? '' };
+  }
+
+  it('puts a reactivated member on its group plan, and on the default plan with the refusal once the seat is taken', async () => {
+    const group = await stack.scim('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Bruno Pro',
+      members: [],
+    });
+
+    const first = await reactivatedMember(group.body.id);
+    const firstValidation = await stack.validate(first.key);
+    const second = await reactivatedMember(group.body.id);
+    const secondValidation = await stack.validate(second.key);
+    const listed = await adminCall(stack.origin, 'GET', '/organizations/default/plans');
+    const licenses = (await adminCall(stack.origin, 'GET', '/organizations/default/licenses')).body.licenses;
+
+    expect(firstValidation).toEqual({ valid: true, status: 'active', plan: 'pro' });
+    expect(secondValidation).toEqual({ valid: true, status: 'active', plan: 'basic' });
+    expect(listed.body.plans[0]).toMatchObject({ name: 'pro', seatLimit: 1, seatsUsed: 1 });
+    const active = licenses.filter((license: { status: string }) => license.status === 'active');
+    expect(active.find((license: { userId: string }) => license.userId === second.id)).toMatchObject({
+      plan: 'basic',
+      planSeatRefused: 'pro',
+    });
+  }, 90_000);
+});
