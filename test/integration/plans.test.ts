@@ -269,6 +269,8 @@ describe('plans follow group membership, over HTTP', () => {
 
 describe('a license issued to a member of a mapped group, over HTTP', () => {
   let stack: PlanStack;
+  /** The member refused the last pro seat, when its group add and again when its license was issued. */
+  let refused: { id: string; userName: string } | undefined;
 
   beforeAll(async () => {
     stack = await startPlanStack('plans-reissue');
@@ -282,8 +284,9 @@ describe('a license issued to a member of a mapped group, over HTTP', () => {
     await stack?.close();
   });
 
-  async function reactivatedMember(groupId: string): Promise<{ id: string; key: string }> {
-    const created = await stack.scim('POST', '/Users', newUser(`again-${randomUUID().slice(0, 8)}@example.com`));
+  async function reactivatedMember(groupId: string): Promise<{ id: string; key: string; userName: string }> {
+    const userName = `again-${randomUUID().slice(0, 8)}@example.com`;
+    const created = await stack.scim('POST', '/Users', newUser(userName));
     await stack.scim('PATCH', `/Groups/${groupId}`, membersPatch('add', [created.body.id]));
     const patch = (value: Record<string, unknown>) => ({
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -298,7 +301,7 @@ describe('a license issued to a member of a mapped group, over HTTP', () => {
       patch({ active: true, emails: [{ value: email, primary: true, type: 'work' }] }),
     );
     const [issued] = await waitForEmails(sesEndpoint(), email, 1, 30_000);
-    return { id: created.body.id, key: KEY_IN_TEXT.exec(issued?.body.text ?? '')?.[1] ?? '' };
+    return { id: created.body.id, userName, key: KEY_IN_TEXT.exec(issued?.body.text ?? '')?.[1] ?? '' };
   }
 
   it('puts a reactivated member on its group plan, and on the default plan with the refusal once the seat is taken', async () => {
@@ -311,6 +314,7 @@ describe('a license issued to a member of a mapped group, over HTTP', () => {
     const first = await reactivatedMember(group.body.id);
     const firstValidation = await stack.validate(first.key);
     const second = await reactivatedMember(group.body.id);
+    refused = second;
     const secondValidation = await stack.validate(second.key);
     const listed = await adminCall(stack.origin, 'GET', '/organizations/default/plans');
     const licenses = (await adminCall(stack.origin, 'GET', '/organizations/default/licenses')).body.licenses;
@@ -324,4 +328,41 @@ describe('a license issued to a member of a mapped group, over HTTP', () => {
       planSeatRefused: 'pro',
     });
   }, 90_000);
+
+  it('records each refused plan seat in the activity log: on the membership change and on the reactivation', async () => {
+    const member = refused!;
+
+    const log = await adminCall(stack.origin, 'GET', '/organizations/default/activity');
+    const ofUser = await adminCall(
+      stack.origin,
+      'GET',
+      `/organizations/default/activity?userName=${encodeURIComponent(member.userName)}`,
+    );
+
+    expect(log.status).toBe(200);
+    const refusals = log.body.activity.filter((record: { licenseEffects: string[] }) =>
+      record.licenseEffects.includes('plan seat refused'),
+    );
+    expect(refusals).toEqual([
+      expect.objectContaining({
+        operation: 'membership',
+        resourceType: 'Group',
+        name: 'Bruno Pro',
+        membersAdded: 1,
+        planSeatsRefused: [{ userId: member.id, plan: 'pro' }],
+      }),
+      expect.objectContaining({
+        operation: 'reactivate',
+        resourceType: 'User',
+        resourceId: member.id,
+        licenseEffects: ['license issued', 'plan seat refused', 'email queued'],
+        planSeatsRefused: [{ userId: member.id, plan: 'pro' }],
+      }),
+    ]);
+    expect(ofUser.body.activity.map((record: { operation: string }) => record.operation)).toEqual([
+      'create',
+      'deactivate',
+      'reactivate',
+    ]);
+  });
 });
