@@ -60,6 +60,9 @@ export interface PlanCatalog {
 /** The admin asked for a plan the rules do not allow (a bad name, rank, seat count or group list). */
 export class InvalidPlanError extends DomainError {}
 
+/** A plan still has licenses on it: deleting it would leave them on a plan nobody can see or count. */
+export class PlanInUseError extends DomainError {}
+
 /** Plan definitions and the default plan, on the organization. */
 export interface PlanRepository {
   /** The organization's plans (by rank, highest first) and its default plan, read consistently. */
@@ -68,6 +71,11 @@ export interface PlanRepository {
   putPlan(orgId: string, plan: PlanDefinition): Promise<PlanState>;
   /** Sets (undefined: removes) the organization's default plan. */
   setDefaultPlan(orgId: string, plan: string | undefined): Promise<void>;
+  /**
+   * Deletes a plan no license is on, in one conditional write: NotFoundError when there is no such plan,
+   * PlanInUseError (naming the count) when seats of it are in use.
+   */
+  deletePlan(orgId: string, plan: string): Promise<void>;
 }
 
 /** Sets plans up for the admin API and the CLI. */
@@ -108,6 +116,21 @@ export class PlanService {
   async setDefaultPlan(orgId: string, plan: string | undefined): Promise<void> {
     await this.repository.setDefaultPlan(orgId, plan === undefined ? undefined : validPlanName(plan));
   }
+
+  /**
+   * Only a plan without licenses goes: its members keep what they have until their groups change, so the admin maps
+   * the plan's groups elsewhere (or removes its members) first. A license taking a seat of it at the same time fails
+   * the seat's condition (the plan item is gone) and is planned again without the plan.
+   */
+  async deletePlan(orgId: string, plan: string): Promise<void> {
+    await this.repository.deletePlan(orgId, validPlanName(plan));
+  }
+}
+
+export function planInUseError(plan: string, seatsUsed: number): PlanInUseError {
+  return new PlanInUseError(
+    `plan ${plan} has ${seatsUsed} license${seatsUsed === 1 ? '' : 's'} on it; map its groups to another plan or remove their members first`,
+  );
 }
 
 function validPlanName(name: string): string {

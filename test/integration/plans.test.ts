@@ -365,4 +365,16 @@ describe('a license issued to a member of a mapped group, over HTTP', () => {
       'reactivate',
     ]);
   });
+
+  it('refuses to delete a plan while a license is on it, with 409 problem details naming the count', async () => {
+    const refusedDelete = await adminCall(stack.origin, 'DELETE', '/organizations/default/plans/pro');
+    const listed = await adminCall(stack.origin, 'GET', '/organizations/default/plans');
+
+    expect(refusedDelete.status).toBe(409);
+    expect(refusedDelete.body).toMatchObject({
+      status: 409,
+      detail: 'plan pro has 1 license on it; map its groups to another plan or remove their members first',
+    });
+    expect(listed.body.plans).toEqual([expect.objectContaining({ name: 'pro', seatsUsed: 1 })]);
+  });
 });

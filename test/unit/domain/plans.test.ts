@@ -1,3 +1,4 @@
+import { NotFoundError } from '../../../lambda/domain/errors';
 import { type GroupEdit, GroupService } from '../../../lambda/domain/groups';
 import {
   type IssueLicenseWrite,
@@ -5,7 +6,13 @@ import {
   type LicenseRecord,
   LicenseValidator,
 } from '../../../lambda/domain/licenses';
-import { InvalidPlanError, MembershipPlanPolicy, PlanService, planOfIssuedLicense } from '../../../lambda/domain/plans';
+import {
+  InvalidPlanError,
+  MembershipPlanPolicy,
+  PlanInUseError,
+  PlanService,
+  planOfIssuedLicense,
+} from '../../../lambda/domain/plans';
 import { idAt, userRecord } from '../../support/contracts/records';
 import { steppingClock } from '../../support/in-memory/clock';
 import { InMemoryGroupRepository } from '../../support/in-memory/groups';
@@ -228,6 +235,23 @@ describe('plans by group membership', () => {
 
     expect(writes).toContainEqual({ kind: 'plan.seat', orgId: ORG, plan: 'pro', delta: -1, userId: idAt(5) });
     expect(planRepository.peek(ORG, 'pro')?.seatsUsed).toBe(0);
+  });
+});
+
+describe('deleting a plan', () => {
+  it('deletes a plan no license is on, and refuses one with seats in use, naming the count', async () => {
+    const { groups, planRepository } = await planWorld();
+    const plans = new PlanService(planRepository);
+    const { group } = await groups.create(ORG, { displayName: 'Bruno Pro', memberIds: [] });
+    await groups.update(ORG, group.id, () => add(1, 2));
+
+    await plans.deletePlan(ORG, 'team');
+
+    await expect(plans.deletePlan(ORG, 'pro')).rejects.toThrow(PlanInUseError);
+    await expect(plans.deletePlan(ORG, 'pro')).rejects.toThrow('plan pro has 2 licenses on it');
+    await expect(plans.deletePlan(ORG, 'team')).rejects.toThrow(NotFoundError);
+    await expect(plans.deletePlan(ORG, 'Bad Name')).rejects.toThrow(InvalidPlanError);
+    expect((await plans.catalog(ORG)).plans.map((plan) => plan.name)).toEqual(['pro']);
   });
 });
 
