@@ -11,7 +11,11 @@ export type Query = Readonly<Record<string, string | undefined>>;
 export interface AdminClient {
   /** @param path below `/admin`: `/organizations/acme` */
   // biome-ignore lint/suspicious/noExplicitAny: each command reads the answer its route documents (lambda/admin/schemas.ts).
-  call<T = any>(method: 'GET' | 'POST' | 'PUT', path: string, options?: { body?: unknown; query?: Query }): Promise<T>;
+  call<T = any>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    options?: { body?: unknown; query?: Query },
+  ): Promise<T>;
 }
 
 /** An error answer of the admin API, or of API Gateway in front of it. */
@@ -40,7 +44,7 @@ export function httpAdminClient(options: HttpAdminClientOptions): AdminClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   return {
     async call<T>(
-      method: 'GET' | 'POST' | 'PUT',
+      method: 'GET' | 'POST' | 'PUT' | 'DELETE',
       path: string,
       { body, query }: { body?: unknown; query?: Query } = {},
     ): Promise<T> {

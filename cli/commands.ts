@@ -57,6 +57,8 @@ Commands:
   plans list --org <id>              the plans, their groups and seats, and the default plan
   plans default --org <id> --plan <name|none>
                                      the plan of users in no mapped group (what validation answers for them)
+  plans delete --org <id> --plan <name>
+                                     delete a plan no license is on (refused while seats of it are in use)
   license resend --org <id> --user <userName>
                                      send the user's license email again (the same key: keys are derived)
   mail redrive [--org <id>] [--include-failed]
@@ -152,6 +154,20 @@ export const COMMANDS: Record<string, Command> = {
       return {
         json: { orgId: values.org, defaultPlan: plan },
         text: `Users of ${values.org} in no mapped group now have ${plan === null ? 'no plan' : `plan ${plan}`}.`,
+      };
+    },
+  },
+  'plans delete': {
+    required: ['org', 'plan'],
+    optional: [],
+    async run(target, values) {
+      const catalog = await target.api.call<ApiPlanCatalog>(
+        'DELETE',
+        organizationPath(values.org!, `/plans/${encodeURIComponent(values.plan!)}`),
+      );
+      return {
+        json: { orgId: values.org, deleted: values.plan, plans: catalog.plans },
+        text: `Plan ${values.plan} of ${values.org} deleted; ${catalog.plans.length} plan${catalog.plans.length === 1 ? '' : 's'} left.`,
       };
     },
   },

@@ -69,6 +69,7 @@ const EFFECTS: ReadonlySet<string> = new Set([
   'license revoked',
   'email queued',
   'seat refused',
+  'plan seat refused',
   'email bounced',
   'email complained',
 ]);
@@ -98,7 +99,18 @@ export function activityFromItem(item: Record<string, unknown>): ActivityRecord 
     ...number('seatDelta'),
     ...number('membersAdded'),
     ...number('membersRemoved'),
+    ...planSeatsRefusedOf(item.planSeatsRefused),
   };
+}
+
+function planSeatsRefusedOf(value: unknown): Pick<ActivityRecord, 'planSeatsRefused'> {
+  if (!Array.isArray(value)) return {};
+  const refusals = value.flatMap((entry) =>
+    typeof entry?.userId === 'string' && typeof entry?.plan === 'string'
+      ? [{ userId: entry.userId as string, plan: entry.plan as string }]
+      : [],
+  );
+  return refusals.length > 0 ? { planSeatsRefused: refusals } : {};
 }
 
 export interface ActivityWriteOptions {

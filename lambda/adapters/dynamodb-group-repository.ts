@@ -101,6 +101,8 @@ export class DynamoGroupRepository implements GroupRepository {
   private readonly seatTakes = new WeakMap<TransactWriteItem, PlanSeatRefusal>();
   /** The plan item each plan seat write changes, so no transaction changes one item twice. */
   private readonly seatItems = new WeakMap<TransactWriteItem, string>();
+  /** Items of license plan writes that record a refused plan seat: the transaction's activity record names them. */
+  private readonly refusedSeats = new WeakMap<TransactWriteItem, PlanSeatRefusal>();
 
   /**
    * @param usersTableName where member users live: each membership write checks, in its transaction, that the user
@@ -582,7 +584,19 @@ export class DynamoGroupRepository implements GroupRepository {
     const isMembership = (sk: AttributeValue | undefined) => sk?.S?.startsWith(MEMBER_PREFIX) === true;
     const membersAdded = items.filter((item) => isMembership(item.Put?.Item?.sk)).length;
     const membersRemoved = items.filter((item) => isMembership(item.Delete?.Key?.sk)).length;
-    return [this.activity({ kind, group, membersAdded, membersRemoved })];
+    const planSeatsRefused = items.flatMap((item) => {
+      const refusal = this.refusedSeats.get(item);
+      return refusal ? [refusal] : [];
+    });
+    return [
+      this.activity({
+        kind,
+        group,
+        membersAdded,
+        membersRemoved,
+        ...(planSeatsRefused.length > 0 ? { planSeatsRefused } : {}),
+      }),
+    ];
   }
 
   /** The plan seat items a unit writes (chunkUnits keeps each in one write per transaction). */
@@ -615,6 +629,9 @@ export class DynamoGroupRepository implements GroupRepository {
           this.seatItems.set(item, `${seat.orgId}#${seat.plan}`);
           if (seat.delta > 0) this.seatTakes.set(item, { userId: seat.userId, plan: seat.plan });
         }
+      }
+      if (isLicenseWrite(write) && write.kind === 'license.plan' && write.seatRefused !== undefined) {
+        for (const item of items) this.refusedSeats.set(item, { userId: write.userId, plan: write.seatRefused });
       }
       return items;
     });

@@ -339,6 +339,29 @@ export function revocationConflict(
 }
 
 /**
+ * A plan seat taken by a license issue whose plan filled up since the plan was read: the change is computed again
+ * from fresh reads (a version conflict), and then starts on a plan with a seat.
+ */
+export function planSeatConflict(
+  error: unknown,
+  linked: readonly LinkedWrite[],
+  translate: LinkedWriteTranslator,
+): Error | undefined {
+  if (!(error instanceof TransactionCancelledError)) return undefined;
+  const sizes = linked.map((write) => translate(write).length);
+  let position = error.codes.length - sizes.reduce((sum, size) => sum + size, 0);
+  for (const [index, write] of linked.entries()) {
+    if (write.kind === 'plan.seat' && (write as PlanSeatWrite).delta > 0 && error.conditionFailedAt(position)) {
+      return new VersionConflictError(`the last seat of plan ${(write as PlanSeatWrite).plan} was taken`, {
+        cause: error,
+      });
+    }
+    position += sizes[index] ?? 0;
+  }
+  return undefined;
+}
+
+/**
  * A UserRepository whose transactions carry license writes: a transaction cancelled because the last seat was taken
  * in the meantime becomes the domain's SeatLimitError (HTTP 403), instead of an unexplained failure.
  */
@@ -361,7 +384,12 @@ export class LicensedUserRepository implements UserRepository {
     try {
       await this.inner.update(before, after, linked);
     } catch (error) {
-      throw seatRefusal(error, linked, this.translate) ?? revocationConflict(error, linked, this.translate) ?? error;
+      throw (
+        seatRefusal(error, linked, this.translate) ??
+        planSeatConflict(error, linked, this.translate) ??
+        revocationConflict(error, linked, this.translate) ??
+        error
+      );
     }
   }
 

@@ -1,7 +1,19 @@
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { NotFoundError } from '../domain/errors';
 import type { GroupRef } from '../domain/groups';
-import type { PlanCatalog, PlanDefinition, PlanRepository, PlanState } from '../domain/plans';
+import {
+  type PlanCatalog,
+  type PlanDefinition,
+  type PlanRepository,
+  type PlanState,
+  planInUseError,
+} from '../domain/plans';
 import { GROUP_PREFIX, groupKey, mirrorPartition } from './dynamodb-group-items';
 import { orgItemKey, PLAN_SK_PREFIX, planItemKey } from './dynamodb-license-writes';
 import { batchGet, queryAll } from './dynamodb-operations';
@@ -77,6 +89,26 @@ export class DynamoPlanRepository implements PlanRepository {
         },
       }),
     );
+  }
+
+  async deletePlan(orgId: string, plan: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: planItemKey(orgId, plan),
+          // The seat count is the condition: a seat taken at the same moment either commits first (and this fails) or
+          // finds the plan gone (its own condition fails).
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(seatsUsed) OR seatsUsed <= :zero)',
+          ExpressionAttributeValues: { ':zero': { N: '0' } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!error.Item) throw new NotFoundError(`plan ${plan} not found`, { cause: error });
+      throw planInUseError(plan, Number(error.Item.seatsUsed?.N ?? 0));
+    }
   }
 }
 

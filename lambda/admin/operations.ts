@@ -37,7 +37,7 @@ import {
  */
 export interface AdminOperation {
   readonly operationId: string;
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Below `/admin`, with `{orgId}` for the organization and `{plan}` for a plan's name. */
   readonly path: string;
   readonly summary: string;
@@ -149,6 +149,14 @@ export const ADMIN_OPERATIONS = [
     body: PlanBody,
     success: { status: 200, description: 'The plan afterwards', schema: PlanJson },
     errors: [404],
+  },
+  {
+    operationId: 'deletePlan',
+    method: 'DELETE',
+    path: '/organizations/{orgId}/plans/{plan}',
+    summary: 'Delete a plan no license is on (409 while seats of it are in use)',
+    success: { status: 200, description: 'The plans afterwards', schema: PlanCatalogJson },
+    errors: [404, 409],
   },
   {
     operationId: 'setDefaultPlan',

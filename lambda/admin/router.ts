@@ -23,6 +23,7 @@ import {
   InvalidPlanError,
   PLAN_NAME_PATTERN,
   type PlanCatalog,
+  PlanInUseError,
   type PlanService,
   type PlanState,
 } from '../domain/plans';
@@ -214,6 +215,11 @@ const IMPLEMENTATIONS: Record<OperationId, Implementation> = {
       ...(input.rank !== undefined ? { rank: input.rank } : {}),
     });
     return { status: 200, body: planJson(state) };
+  },
+  deletePlan: async ({ orgId, plan }, { organizations, plans }) => {
+    await organizations.get(orgId);
+    await plans.deletePlan(orgId, plan);
+    return { status: 200, body: catalogJson(orgId, await plans.catalog(orgId)) };
   },
   setDefaultPlan: async ({ orgId, body }, { organizations, plans }) => {
     const input = body as z.infer<typeof DefaultPlanBody>;
@@ -499,7 +505,8 @@ function toProblem(error: unknown): ProblemError | undefined {
     error instanceof OrganizationExistsError ||
     error instanceof TokenExistsError ||
     error instanceof RotationError ||
-    error instanceof NoRecipientError
+    error instanceof NoRecipientError ||
+    error instanceof PlanInUseError
   ) {
     return new ProblemError(409, error.message, PROBLEM_TYPES.conflict);
   }

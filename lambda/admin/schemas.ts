@@ -276,11 +276,17 @@ export const ActivityRecordJson = z
     status: z.int().optional().describe('HTTP status of a refused request'),
     scimType: z.string().optional(),
     detail: z.string().optional(),
-    licenseEffects: z.array(z.enum(['license issued', 'license revoked', 'email queued', 'seat refused'])),
+    licenseEffects: z.array(
+      z.enum(['license issued', 'license revoked', 'email queued', 'seat refused', 'plan seat refused']),
+    ),
     seatDelta: z.int().optional(),
     licenseId: z.string().optional(),
     membersAdded: z.int().optional(),
     membersRemoved: z.int().optional(),
+    planSeatsRefused: z
+      .array(z.strictObject({ userId: z.string(), plan: z.string() }))
+      .optional()
+      .describe("Users this change left below their groups' plan because that plan had no seat left"),
   })
   .describe('One SCIM change or refused request');
 

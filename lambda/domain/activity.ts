@@ -34,6 +34,8 @@ export type LicenseEffect =
   | 'license revoked'
   | 'email queued'
   | 'seat refused'
+  /** A user's groups gave it a plan with no seat left: it got a lower plan (or the default), see domain/plans.ts. */
+  | 'plan seat refused'
   | 'email bounced'
   | 'email complained';
 
@@ -65,6 +67,13 @@ export interface ActivityRecord {
   /** Membership changes of a group. */
   readonly membersAdded?: number;
   readonly membersRemoved?: number;
+  /** Who was refused a seat on which plan by this change (ids, not names: a group change lists its members so). */
+  readonly planSeatsRefused?: readonly PlanSeatRefusalRecord[];
+}
+
+export interface PlanSeatRefusalRecord {
+  readonly userId: string;
+  readonly plan: string;
 }
 
 /** Linked to a change: written in the change's transaction. */
@@ -105,15 +114,21 @@ export function licenseEffectsOf(writes: readonly LinkedWrite[]): {
   effects: LicenseEffect[];
   seatDelta?: number;
   licenseId?: string;
+  planSeatsRefused?: PlanSeatRefusalRecord[];
 } {
   const licenseWrites = writes.filter(isLicenseWrite) as LicenseWrite[];
   const effects: LicenseEffect[] = [];
   let seatDelta: number | undefined;
   let licenseId: string | undefined;
+  const planSeatsRefused: PlanSeatRefusalRecord[] = [];
   for (const write of licenseWrites) {
     if (write.kind === 'license.issue') {
       effects.push('license issued');
       licenseId = write.license.licenseId;
+      if (write.license.planSeatRefused !== undefined) {
+        effects.push('plan seat refused');
+        planSeatsRefused.push({ userId: write.license.userId, plan: write.license.planSeatRefused });
+      }
     } else if (write.kind === 'license.revoke') {
       effects.push('license revoked');
       licenseId = write.licenseId;
@@ -127,6 +142,7 @@ export function licenseEffectsOf(writes: readonly LinkedWrite[]): {
     // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
     ...(seatDelta !== undefined ? { seatDelta } : {}),
     ...(licenseId !== undefined ? { licenseId } : {}),
+    ...(planSeatsRefused.length > 0 ? { planSeatsRefused } : {}),
   };
 }
 
@@ -152,6 +168,8 @@ export interface GroupActivity {
   readonly group: Pick<GroupRecord, 'orgId' | 'id' | 'displayName'>;
   readonly membersAdded: number;
   readonly membersRemoved: number;
+  /** Members this transaction put on a lower plan than their groups give, for lack of a seat. */
+  readonly planSeatsRefused?: readonly PlanSeatRefusalRecord[];
 }
 
 const GROUP_OPERATIONS = { create: 'create', members: 'membership', delete: 'delete' } as const;
@@ -173,6 +191,7 @@ export function groupActivityRecord(
           : 'update'
       : GROUP_OPERATIONS[change.kind];
   const counted = change.kind === 'members';
+  const refusals = change.planSeatsRefused ?? [];
   return {
     orgId: change.group.orgId,
     activityId,
@@ -184,9 +203,10 @@ export function groupActivityRecord(
     name: change.group.displayName,
     ...(context?.client !== undefined ? { client: context.client } : {}),
     result: 'ok',
-    licenseEffects: [],
+    licenseEffects: refusals.length > 0 ? ['plan seat refused'] : [],
     ...(counted || change.membersAdded > 0 ? { membersAdded: change.membersAdded } : {}),
     ...(counted || change.membersRemoved > 0 ? { membersRemoved: change.membersRemoved } : {}),
+    ...(refusals.length > 0 ? { planSeatsRefused: refusals } : {}),
   };
 }
 

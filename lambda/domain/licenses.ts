@@ -156,6 +156,17 @@ export interface LicensePolicyOptions {
   readonly newId: IdGenerator;
   /** Seat limit from configuration (CDK context `seats` for the default organization). @default no limit */
   readonly configuredSeatLimit?: (orgId: string) => number | undefined;
+  /**
+   * The plan of a license issued to an existing user (reactivation), from the groups it is in now (domain/plans.ts).
+   * @default every license starts on the default plan
+   */
+  readonly planOf?: (orgId: string, userId: string) => Promise<IssuedPlan>;
+}
+
+/** The plan a new license starts on (undefined: the default plan), and a better one that had no seat left. */
+export interface IssuedPlan {
+  readonly plan?: string;
+  readonly seatRefused?: string;
 }
 
 /** The name of the prefetched read of the user's active license. */
@@ -181,7 +192,12 @@ export class LicensePolicy implements UserChangePolicy {
   async plan(change: UserChange): Promise<readonly LicenseWrite[]> {
     const wasActive = change.before?.active === true;
     const isActive = change.after?.active === true;
-    if (change.after && isActive && !wasActive) return this.issue(change.orgId, change.after, change.at);
+    if (change.after && isActive && !wasActive) {
+      // A user just created is in no group yet: only a reactivated one may already be a member of a mapped group.
+      const planned =
+        change.before && this.options.planOf ? await this.options.planOf(change.orgId, change.after.id) : {};
+      return this.issue(change.orgId, change.after, change.at, planned);
+    }
     if (change.before && wasActive && !isActive) {
       const reason = change.after ? 'deactivated' : 'deleted';
       return this.revoke(change.orgId, change.before, change.at, reason, change.prefetched);
@@ -194,7 +210,7 @@ export class LicensePolicy implements UserChangePolicy {
     return [];
   }
 
-  private async issue(orgId: string, user: UserRecord, at: Date): Promise<LicenseWrite[]> {
+  private async issue(orgId: string, user: UserRecord, at: Date, planned: IssuedPlan): Promise<LicenseWrite[]> {
     // No seat read here: the seat take is a condition inside the user's transaction, whose refusal names the numbers
     // (SeatLimitError), so a create costs one DynamoDB request and the check holds under any concurrency.
     const defaultLimit = this.options.configuredSeatLimit?.(orgId);
@@ -209,12 +225,19 @@ export class LicensePolicy implements UserChangePolicy {
       issuedAt,
       keyHash: key.hash,
       keyHint: key.hint,
+      ...(planned.plan !== undefined ? { plan: planned.plan } : {}),
+      ...(planned.seatRefused !== undefined ? { planSeatRefused: planned.seatRefused } : {}),
     };
     const writes: LicenseWrite[] = [
       { kind: 'license.issue', license },
       // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
       { kind: 'license.seat', orgId, delta: 1, ...(defaultLimit !== undefined ? { defaultLimit } : {}) },
     ];
+    // The plan's seat is taken in the same transaction, conditional on a free one; if another change took the last
+    // seat since the plan was read, the change is planned again (a version conflict) and then falls back.
+    if (planned.plan !== undefined) {
+      writes.push({ kind: 'plan.seat', orgId, plan: planned.plan, delta: 1, userId: user.id });
+    }
     const email = emailIntent('license-issued', license, user, issuedAt);
     if (email) writes.push({ kind: 'license.email', email });
     return writes;

@@ -60,6 +60,9 @@ export interface PlanCatalog {
 /** The admin asked for a plan the rules do not allow (a bad name, rank, seat count or group list). */
 export class InvalidPlanError extends DomainError {}
 
+/** A plan still has licenses on it: deleting it would leave them on a plan nobody can see or count. */
+export class PlanInUseError extends DomainError {}
+
 /** Plan definitions and the default plan, on the organization. */
 export interface PlanRepository {
   /** The organization's plans (by rank, highest first) and its default plan, read consistently. */
@@ -68,6 +71,11 @@ export interface PlanRepository {
   putPlan(orgId: string, plan: PlanDefinition): Promise<PlanState>;
   /** Sets (undefined: removes) the organization's default plan. */
   setDefaultPlan(orgId: string, plan: string | undefined): Promise<void>;
+  /**
+   * Deletes a plan no license is on, in one conditional write: NotFoundError when there is no such plan,
+   * PlanInUseError (naming the count) when seats of it are in use.
+   */
+  deletePlan(orgId: string, plan: string): Promise<void>;
 }
 
 /** Sets plans up for the admin API and the CLI. */
@@ -108,6 +116,21 @@ export class PlanService {
   async setDefaultPlan(orgId: string, plan: string | undefined): Promise<void> {
     await this.repository.setDefaultPlan(orgId, plan === undefined ? undefined : validPlanName(plan));
   }
+
+  /**
+   * Only a plan without licenses goes: its members keep what they have until their groups change, so the admin maps
+   * the plan's groups elsewhere (or removes its members) first. A license taking a seat of it at the same time fails
+   * the seat's condition (the plan item is gone) and is planned again without the plan.
+   */
+  async deletePlan(orgId: string, plan: string): Promise<void> {
+    await this.repository.deletePlan(orgId, validPlanName(plan));
+  }
+}
+
+export function planInUseError(plan: string, seatsUsed: number): PlanInUseError {
+  return new PlanInUseError(
+    `plan ${plan} has ${seatsUsed} license${seatsUsed === 1 ? '' : 's'} on it; map its groups to another plan or remove their members first`,
+  );
 }
 
 function validPlanName(name: string): string {
@@ -214,7 +237,7 @@ export class MembershipPlanPolicy {
     refused: ReadonlySet<string>,
   ): Promise<LicenseWrite[]> {
     const license = await this.reads.activeLicenseOf(group.orgId, userId);
-    // No active license, no plan: a license issued later starts on the default plan.
+    // No active license, no plan: a license issued later computes its plan from the groups (planOfIssuedLicense).
     if (!license) return [];
     const groups = (await this.reads.groupsOfUser(group.orgId, userId)).filter((ref) => ref.id !== group.id);
     if (joins) groups.push({ id: group.id, displayName: group.displayName });
@@ -268,6 +291,30 @@ export class MembershipPlanPolicy {
       createdAt: at,
     };
   }
+}
+
+/**
+ * The plan of a license issued to a user already in groups (reactivation): the best plan among its groups that has a
+ * seat left as read now, else the default plan. The seat is then taken under the plan's condition in the license's
+ * transaction; losing that race is a version conflict, and the next attempt reads the plan full and falls back.
+ * Membership changes that commit while the license is issued find no active license and leave the plan to the next
+ * one; the license reads the user's groups after the user, so it sees every membership committed before it.
+ */
+export async function planOfIssuedLicense(
+  reads: Pick<PlanPolicyReads, 'plans' | 'groupsOfUser'>,
+  orgId: string,
+  userId: string,
+): Promise<{ plan?: string; seatRefused?: string }> {
+  const catalog = await reads.plans.catalog(orgId);
+  if (catalog.plans.length === 0) return {};
+  const groups = await reads.groupsOfUser(orgId, userId);
+  if (groups.length === 0) return {};
+  const full = new Set(
+    catalog.plans
+      .filter((plan) => plan.seatLimit !== undefined && plan.seatsUsed >= plan.seatLimit)
+      .map((plan) => plan.name),
+  );
+  return bestPlan(catalog, groups, (name) => full.has(name));
 }
 
 /** The plan a group is mapped to (the highest-ranked one if several name it), matched by id or displayName. */

@@ -11,7 +11,7 @@ import { type Clock, systemClock, uuidV7 } from '../domain/clock';
 import type { EmailBranding, EmailTemplates } from '../domain/email-templates';
 import { LicenseKeys, type SigningKeyProvider } from '../domain/license-keys';
 import { LicensePolicy } from '../domain/licenses';
-import { MembershipPlanPolicy } from '../domain/plans';
+import { MembershipPlanPolicy, planOfIssuedLicense } from '../domain/plans';
 import type { SecretReader } from '../domain/tokens';
 import type { UserRepository } from '../domain/users';
 import type { ServiceConfig } from './config';
@@ -66,8 +66,13 @@ export function createLicensing(
   const translate = overrides.activityWrites
     ? withActivityWrites(overrides.activityWrites, licenseWrites)
     : licenseWrites;
+  const planReads = {
+    plans: new DynamoPlanRepository(dynamo, config.licensesTable),
+    groupsOfUser: (orgId: string, userId: string) => consistentGroupsOfUser(dynamo, config.groupsTable, orgId, userId),
+  };
   const policy = new LicensePolicy({
     reader: new DynamoLicenseRepository(dynamo, config.licensesTable),
+    planOf: (orgId, userId) => planOfIssuedLicense(planReads, orgId, userId),
     keys: licenseKeysFor(config, overrides.signingKeys, overrides.secrets),
     newId: () => uuidV7(clock.now().getTime()),
     configuredSeatLimit: (orgId) => (orgId === config.defaultOrgId ? config.defaultOrgSeats : undefined),

@@ -276,6 +276,26 @@ describe('requests and errors', () => {
     expect(wrongMethod.headers.get('allow')).toBe('POST, GET');
   });
 
+  it('deletes a plan no license is on, answering the plans left, and 404 problem details once it is gone', async () => {
+    const created = await adminCall(api.origin, 'POST', '/organizations', { body: { name: 'Planned' } });
+    const { orgId } = created.body.organization;
+    await adminCall(api.origin, 'PUT', `/organizations/${orgId}/plans/pro`, { body: { groups: ['Pro'] } });
+    await adminCall(api.origin, 'PUT', `/organizations/${orgId}/plans/team`, { body: { groups: ['Team'], rank: 0 } });
+
+    const deleted = await adminCall(api.origin, 'DELETE', `/organizations/${orgId}/plans/pro`);
+    const again = await adminCall(api.origin, 'DELETE', `/organizations/${orgId}/plans/pro`);
+
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({
+      orgId,
+      defaultPlan: null,
+      plans: [{ name: 'team', rank: 0, seatLimit: null, seatsUsed: 0, groups: ['Team'] }],
+    });
+    expect(again.status).toBe(404);
+    expect(again.headers.get('content-type')).toContain(PROBLEM);
+    expect(ProblemJson.parse(again.body).detail).toBe('plan pro not found');
+  });
+
   it('creates once per Idempotency-Key: the retry gets the first answer without the key, another body 422', async () => {
     const key = `create-${Date.now()}`;
     const body = { name: 'Idempotent Inc', seatLimit: 2 };

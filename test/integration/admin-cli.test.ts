@@ -346,6 +346,20 @@ describe('admin command line against the local stack', () => {
     expect(refused.stderr).toContain('a plan name is 1 to 40 lower-case letters');
   });
 
+  it('plans delete removes a plan, and says so when there is no such plan', async () => {
+    await admin('plans', 'set', '--org', acme.orgId, '--plan', 'trial', '--group', 'Trial', '--local');
+
+    const deleted = await admin('plans', 'delete', '--org', acme.orgId, '--plan', 'trial', '--local');
+    const listed = json(await admin('plans', 'list', '--org', acme.orgId, '--local', '--json'));
+    const again = await admin('plans', 'delete', '--org', acme.orgId, '--plan', 'trial', '--local');
+
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toMatch(new RegExp(`^Plan trial of ${acme.orgId} deleted; \\d+ plans? left\\.`));
+    expect(listed.plans.map((plan: { name: string }) => plan.name)).not.toContain('trial');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('plan trial not found');
+  });
+
   it('prints usage and exits 2 on a wrong flag, as one JSON object with --json', async () => {
     const text = await admin('org', 'create', '--nme', 'Acme', '--local');
     const asJson = await admin('org', 'show', '--local', '--json');

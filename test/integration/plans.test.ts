@@ -266,3 +266,115 @@ describe('plans follow group membership, over HTTP', () => {
     expect(emails[2]?.body.text).toContain(`ending in ${leaving.key.slice(-4)} stays the same`);
   }, 60_000);
 });
+
+describe('a license issued to a member of a mapped group, over HTTP', () => {
+  let stack: PlanStack;
+  /** The member refused the last pro seat, when its group add and again when its license was issued. */
+  let refused: { id: string; userName: string } | undefined;
+
+  beforeAll(async () => {
+    stack = await startPlanStack('plans-reissue');
+    await adminCall(stack.origin, 'PUT', '/organizations/default/plans/pro', {
+      body: { groups: ['Bruno Pro'], seatLimit: 1 },
+    });
+    await adminCall(stack.origin, 'PUT', '/organizations/default/default-plan', { body: { plan: 'basic' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  async function reactivatedMember(groupId: string): Promise<{ id: string; key: string; userName: string }> {
+    const userName = `again-${randomUUID().slice(0, 8)}@example.com`;
+    const created = await stack.scim('POST', '/Users', newUser(userName));
+    await stack.scim('PATCH', `/Groups/${groupId}`, membersPatch('add', [created.body.id]));
+    const patch = (value: Record<string, unknown>) => ({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', value }],
+    });
+    await stack.scim('PATCH', `/Users/${created.body.id}`, patch({ active: false }));
+    // A new address for the new key: the first one may have spent its hourly email budget already.
+    const email = `back-${randomUUID().slice(0, 8)}@example.com`;
+    await stack.scim(
+      'PATCH',
+      `/Users/${created.body.id}`,
+      patch({ active: true, emails: [{ value: email, primary: true, type: 'work' }] }),
+    );
+    const [issued] = await waitForEmails(sesEndpoint(), email, 1, 30_000);
+    return { id: created.body.id, userName, key: KEY_IN_TEXT.exec(issued?.body.text ?? '')?.[1] ?? '' };
+  }
+
+  it('puts a reactivated member on its group plan, and on the default plan with the refusal once the seat is taken', async () => {
+    const group = await stack.scim('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Bruno Pro',
+      members: [],
+    });
+
+    const first = await reactivatedMember(group.body.id);
+    const firstValidation = await stack.validate(first.key);
+    const second = await reactivatedMember(group.body.id);
+    refused = second;
+    const secondValidation = await stack.validate(second.key);
+    const listed = await adminCall(stack.origin, 'GET', '/organizations/default/plans');
+    const licenses = (await adminCall(stack.origin, 'GET', '/organizations/default/licenses')).body.licenses;
+
+    expect(firstValidation).toEqual({ valid: true, status: 'active', plan: 'pro' });
+    expect(secondValidation).toEqual({ valid: true, status: 'active', plan: 'basic' });
+    expect(listed.body.plans[0]).toMatchObject({ name: 'pro', seatLimit: 1, seatsUsed: 1 });
+    const active = licenses.filter((license: { status: string }) => license.status === 'active');
+    expect(active.find((license: { userId: string }) => license.userId === second.id)).toMatchObject({
+      plan: 'basic',
+      planSeatRefused: 'pro',
+    });
+  }, 90_000);
+
+  it('records each refused plan seat in the activity log: on the membership change and on the reactivation', async () => {
+    const member = refused!;
+
+    const log = await adminCall(stack.origin, 'GET', '/organizations/default/activity');
+    const ofUser = await adminCall(
+      stack.origin,
+      'GET',
+      `/organizations/default/activity?userName=${encodeURIComponent(member.userName)}`,
+    );
+
+    expect(log.status).toBe(200);
+    const refusals = log.body.activity.filter((record: { licenseEffects: string[] }) =>
+      record.licenseEffects.includes('plan seat refused'),
+    );
+    expect(refusals).toEqual([
+      expect.objectContaining({
+        operation: 'membership',
+        resourceType: 'Group',
+        name: 'Bruno Pro',
+        membersAdded: 1,
+        planSeatsRefused: [{ userId: member.id, plan: 'pro' }],
+      }),
+      expect.objectContaining({
+        operation: 'reactivate',
+        resourceType: 'User',
+        resourceId: member.id,
+        licenseEffects: ['license issued', 'plan seat refused', 'email queued'],
+        planSeatsRefused: [{ userId: member.id, plan: 'pro' }],
+      }),
+    ]);
+    expect(ofUser.body.activity.map((record: { operation: string }) => record.operation)).toEqual([
+      'create',
+      'deactivate',
+      'reactivate',
+    ]);
+  });
+
+  it('refuses to delete a plan while a license is on it, with 409 problem details naming the count', async () => {
+    const refusedDelete = await adminCall(stack.origin, 'DELETE', '/organizations/default/plans/pro');
+    const listed = await adminCall(stack.origin, 'GET', '/organizations/default/plans');
+
+    expect(refusedDelete.status).toBe(409);
+    expect(refusedDelete.body).toMatchObject({
+      status: 409,
+      detail: 'plan pro has 1 license on it; map its groups to another plan or remove their members first',
+    });
+    expect(listed.body.plans).toEqual([expect.objectContaining({ name: 'pro', seatsUsed: 1 })]);
+  });
+});

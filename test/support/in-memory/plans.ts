@@ -1,4 +1,11 @@
-import type { PlanCatalog, PlanDefinition, PlanRepository, PlanState } from '../../../lambda/domain/plans';
+import { NotFoundError } from '../../../lambda/domain/errors';
+import {
+  type PlanCatalog,
+  type PlanDefinition,
+  type PlanRepository,
+  type PlanState,
+  planInUseError,
+} from '../../../lambda/domain/plans';
 import type { InMemoryOrganizationRepository } from './organizations';
 
 /**
@@ -29,6 +36,13 @@ export class InMemoryPlanRepository implements PlanRepository {
 
   async setDefaultPlan(orgId: string, plan: string | undefined): Promise<void> {
     this.organizations.setPlan(orgId, plan);
+  }
+
+  async deletePlan(orgId: string, plan: string): Promise<void> {
+    const state = this.plans.get(planKey(orgId, plan));
+    if (!state) throw new NotFoundError(`plan ${plan} not found`);
+    if (state.seatsUsed > 0) throw planInUseError(plan, state.seatsUsed);
+    this.plans.delete(planKey(orgId, plan));
   }
 
   peek(orgId: string, plan: string): PlanState | undefined {

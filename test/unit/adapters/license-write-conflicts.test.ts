@@ -1,5 +1,6 @@
 import {
   createLicenseWriteTranslator,
+  planSeatConflict,
   revocationConflict,
   seatRefusal,
 } from '../../../lambda/adapters/dynamodb-license-writes';
@@ -31,5 +32,18 @@ describe('license writes in a cancelled user transaction', () => {
     expect(revocationConflict(cancelled(5), revocation, translate)).toBeUndefined();
     expect(revocationConflict(new Error('network'), revocation, translate)).toBeUndefined();
     expect(seatRefusal(cancelled(4), revocation, translate)).toBeUndefined();
+  });
+
+  it('makes the plan seat a reactivation took while the plan filled up a version conflict, so it is planned again', () => {
+    const issue: LicenseWrite[] = [
+      { kind: 'license.seat', orgId: 'acme', delta: 1 },
+      { kind: 'plan.seat', orgId: 'acme', plan: 'pro', delta: 1, userId: 'u1' },
+    ];
+
+    const conflict = planSeatConflict(cancelled(5), issue, translate);
+
+    expect(conflict).toBeInstanceOf(VersionConflictError);
+    expect(conflict?.message).toBe('the last seat of plan pro was taken');
+    expect(planSeatConflict(cancelled(4), issue, translate)).toBeUndefined();
   });
 });

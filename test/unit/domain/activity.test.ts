@@ -290,4 +290,18 @@ describe('group activity records', () => {
       'Okta SCIM Client 1.0.0',
     ]);
   });
+
+  it('records the members a membership change left without a seat on their plan', () => {
+    const refused = { ...change('members', 2), planSeatsRefused: [{ userId: 'u7', plan: 'pro' }] };
+
+    const record = groupActivityRecord(refused, okta, at, 'a1');
+    const row = activityRow(ActivityRecordJson.parse(record));
+
+    expect(record).toMatchObject({
+      licenseEffects: ['plan seat refused'],
+      membersAdded: 2,
+      planSeatsRefused: [{ userId: 'u7', plan: 'pro' }],
+    });
+    expect(row[5]).toBe('plan seat refused, +2 members, -0 members');
+  });
 });

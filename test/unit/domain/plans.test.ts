@@ -1,3 +1,4 @@
+import { NotFoundError } from '../../../lambda/domain/errors';
 import { type GroupEdit, GroupService } from '../../../lambda/domain/groups';
 import {
   type IssueLicenseWrite,
@@ -5,7 +6,13 @@ import {
   type LicenseRecord,
   LicenseValidator,
 } from '../../../lambda/domain/licenses';
-import { InvalidPlanError, MembershipPlanPolicy, PlanService } from '../../../lambda/domain/plans';
+import {
+  InvalidPlanError,
+  MembershipPlanPolicy,
+  PlanInUseError,
+  PlanService,
+  planOfIssuedLicense,
+} from '../../../lambda/domain/plans';
 import { idAt, userRecord } from '../../support/contracts/records';
 import { steppingClock } from '../../support/in-memory/clock';
 import { InMemoryGroupRepository } from '../../support/in-memory/groups';
@@ -121,7 +128,13 @@ async function planWorld(options: { proSeats?: number } = {}) {
   });
   const validator = new LicenseValidator({ check: async (input) => ({ ok: true, hash: input }) as never }, store);
   const planOf = async (n: number) => (await store.activeLicenseOf(ORG, idAt(n)))?.plan;
-  return { store, planRepository, groups, validator, planOf };
+  const issuedPlanOf = (orgId: string, userId: string) =>
+    planOfIssuedLicense(
+      { plans: planRepository, groupsOfUser: (org, id) => repository.groupsOfUser(org, id) },
+      orgId,
+      userId,
+    );
+  return { store, planRepository, groups, validator, planOf, issuedPlanOf };
 }
 
 const add = (...ns: number[]): GroupEdit[] => [{ kind: 'addMembers', userIds: ns.map(idAt) }];
@@ -222,6 +235,61 @@ describe('plans by group membership', () => {
 
     expect(writes).toContainEqual({ kind: 'plan.seat', orgId: ORG, plan: 'pro', delta: -1, userId: idAt(5) });
     expect(planRepository.peek(ORG, 'pro')?.seatsUsed).toBe(0);
+  });
+});
+
+describe('deleting a plan', () => {
+  it('deletes a plan no license is on, and refuses one with seats in use, naming the count', async () => {
+    const { groups, planRepository } = await planWorld();
+    const plans = new PlanService(planRepository);
+    const { group } = await groups.create(ORG, { displayName: 'Bruno Pro', memberIds: [] });
+    await groups.update(ORG, group.id, () => add(1, 2));
+
+    await plans.deletePlan(ORG, 'team');
+
+    await expect(plans.deletePlan(ORG, 'pro')).rejects.toThrow(PlanInUseError);
+    await expect(plans.deletePlan(ORG, 'pro')).rejects.toThrow('plan pro has 2 licenses on it');
+    await expect(plans.deletePlan(ORG, 'team')).rejects.toThrow(NotFoundError);
+    await expect(plans.deletePlan(ORG, 'Bad Name')).rejects.toThrow(InvalidPlanError);
+    expect((await plans.catalog(ORG)).plans.map((plan) => plan.name)).toEqual(['pro']);
+  });
+});
+
+describe('plans of licenses issued to members', () => {
+  const at = new Date('2026-05-02T00:00:00.000Z');
+  const keys = { derive: async () => ({ hash: 'h', hint: 'HINT' }) as never };
+
+  it('issues a reactivated member its group plan and takes the seat, or the default plan naming a full plan', async () => {
+    const { groups, store, issuedPlanOf } = await planWorld({ proSeats: 1 });
+    const { group } = await groups.create(ORG, { displayName: 'Bruno Pro', memberIds: [] });
+    await groups.update(ORG, group.id, () => add(6));
+    let id = 0;
+    const policy = new LicensePolicy({ reader: store, keys, newId: () => `N${id++}`, planOf: issuedPlanOf });
+    const reactivate = (n: number) =>
+      policy.plan({ orgId: ORG, before: userRecord(ORG, n, { active: false }), after: userRecord(ORG, n), at });
+
+    const first = await reactivate(6);
+    store.apply(first);
+    await groups.update(ORG, group.id, () => add(1));
+    const second = await reactivate(1);
+
+    expect(first).toContainEqual(
+      expect.objectContaining({ kind: 'license.issue', license: expect.objectContaining({ plan: 'pro' }) }),
+    );
+    expect(first).toContainEqual({ kind: 'plan.seat', orgId: ORG, plan: 'pro', delta: 1, userId: idAt(6) });
+    const issued = second.find((write) => write.kind === 'license.issue');
+    expect(issued && 'license' in issued ? issued.license : undefined).toMatchObject({ planSeatRefused: 'pro' });
+    expect(issued && 'license' in issued ? issued.license.plan : 'none').toBeUndefined();
+    expect(second.some((write) => write.kind === 'plan.seat')).toBe(false);
+  });
+
+  it('reads no group for a user just created: it is in none', async () => {
+    const { store } = await planWorld();
+    const policy = new LicensePolicy({ reader: store, keys, newId: () => 'N', planOf: async () => never() });
+
+    const writes = await policy.plan({ orgId: ORG, after: userRecord(ORG, 9), at });
+
+    expect(writes.map((write) => write.kind)).toEqual(['license.issue', 'license.seat', 'license.email']);
   });
 });
 
