@@ -15,6 +15,7 @@ import {
   type ActivityRecorder,
   DEFAULT_ACTIVITY_RETENTION_DAYS,
   isActivityWrite,
+  LICENSE_EFFECTS,
   type LicenseEffect,
 } from '../domain/activity';
 import { foldCase } from '../domain/case-fold';
@@ -64,15 +65,7 @@ export function activityToItem(record: ActivityRecord, expiresAt: number): Recor
   };
 }
 
-const EFFECTS: ReadonlySet<string> = new Set([
-  'license issued',
-  'license revoked',
-  'email queued',
-  'seat refused',
-  'plan seat refused',
-  'email bounced',
-  'email complained',
-]);
+const EFFECTS: ReadonlySet<string> = new Set(LICENSE_EFFECTS);
 
 export function activityFromItem(item: Record<string, unknown>): ActivityRecord {
   const text = (name: string) => (typeof item[name] === 'string' ? { [name]: item[name] as string } : {});

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { THROTTLE_TIER_NAMES } from '../contract/throttle-tiers';
+import { ACTIVITY_OPERATIONS, LICENSE_EFFECTS } from '../domain/activity';
 import { MAX_SEATS, ORG_ID_PATTERN } from '../domain/organizations';
 import { MAX_PLAN_GROUPS, MAX_PLAN_RANK, PLAN_NAME_PATTERN } from '../domain/plans';
 
@@ -266,7 +267,7 @@ export const ActivityRecordJson = z
   .object({
     activityId: z.string(),
     at: timestamp,
-    operation: z.enum(['create', 'replace', 'patch', 'deactivate', 'reactivate', 'delete', 'membership', 'update']),
+    operation: z.enum(ACTIVITY_OPERATIONS),
     method: z.string().optional(),
     resourceType: z.enum(['User', 'Group']),
     resourceId: z.string().optional(),
@@ -276,9 +277,7 @@ export const ActivityRecordJson = z
     status: z.int().optional().describe('HTTP status of a refused request'),
     scimType: z.string().optional(),
     detail: z.string().optional(),
-    licenseEffects: z.array(
-      z.enum(['license issued', 'license revoked', 'email queued', 'seat refused', 'plan seat refused']),
-    ),
+    licenseEffects: z.array(z.enum(LICENSE_EFFECTS)),
     seatDelta: z.int().optional(),
     licenseId: z.string().optional(),
     membersAdded: z.int().optional(),

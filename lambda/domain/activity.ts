@@ -15,29 +15,33 @@ import type { LinkedWrite, PrefetchedReads, UserChange, UserChangePolicy } from 
  * personal data, because it is what an admin searches by.
  */
 
-export type ActivityOperation =
-  | 'create'
-  | 'replace'
-  | 'patch'
-  | 'deactivate'
-  | 'reactivate'
-  | 'delete'
-  | 'membership'
-  | 'update'
+export const ACTIVITY_OPERATIONS = [
+  'create',
+  'replace',
+  'patch',
+  'deactivate',
+  'reactivate',
+  'delete',
+  'membership',
+  'update',
   /** The mail provider reported a license email bounced or complained of (not a SCIM change). */
-  | 'email feedback';
+  'email feedback',
+] as const;
+export type ActivityOperation = (typeof ACTIVITY_OPERATIONS)[number];
 
 export type ActivityResourceType = 'User' | 'Group';
 
-export type LicenseEffect =
-  | 'license issued'
-  | 'license revoked'
-  | 'email queued'
-  | 'seat refused'
+export const LICENSE_EFFECTS = [
+  'license issued',
+  'license revoked',
+  'email queued',
+  'seat refused',
   /** A user's groups gave it a plan with no seat left: it got a lower plan (or the default), see domain/plans.ts. */
-  | 'plan seat refused'
-  | 'email bounced'
-  | 'email complained';
+  'plan seat refused',
+  'email bounced',
+  'email complained',
+] as const;
+export type LicenseEffect = (typeof LICENSE_EFFECTS)[number];
 
 export interface ActivityRecord {
   readonly orgId: string;
