@@ -2,7 +2,7 @@ import { type Clock, type IdGenerator, systemClock, uuidV7 } from './clock';
 import type { GroupRecord } from './groups';
 import type { LicenseWrite } from './licenses';
 import { isLicenseWrite } from './licenses';
-import type { LinkedWrite, PrefetchedReads, UserChange, UserChangePolicy } from './users';
+import type { LinkedWrite, PrefetchedReads, PrefetchIntent, UserChange, UserChangePolicy } from './users';
 
 /**
  * The per-organization activity log: what happened to whom, through which client, and what it did to licenses. It
@@ -237,7 +237,7 @@ export class ActivityPolicy implements UserChangePolicy {
     this.newId = options.newId ?? (() => uuidV7(this.clock.now().getTime()));
   }
 
-  prefetch(orgId: string, userId: string, intent: { readonly deactivation: boolean }): PrefetchedReads {
+  prefetch(orgId: string, userId: string, intent: PrefetchIntent): PrefetchedReads {
     return this.inner?.prefetch?.(orgId, userId, intent) ?? {};
   }
 

@@ -2,7 +2,7 @@ import type { IdGenerator } from './clock';
 import { isDeliverableAddress } from './email-address';
 import { SeatLimitError } from './errors';
 import type { DerivedLicenseKey, KeyCheck } from './license-keys';
-import type { LinkedWrite, PrefetchedReads, UserChange, UserChangePolicy, UserRecord } from './users';
+import type { LinkedWrite, PrefetchedReads, PrefetchIntent, UserChange, UserChangePolicy, UserRecord } from './users';
 
 /**
  * Licenses follow the user's `active` state, whatever route changes it:
@@ -169,8 +169,9 @@ export interface IssuedPlan {
   readonly seatRefused?: string;
 }
 
-/** The name of the prefetched read of the user's active license. */
+/** The names of the prefetched reads: the user's active license, and the plan a new license of the user gets. */
 const ACTIVE_LICENSE = 'license.active';
+const ISSUED_PLAN = 'license.plan';
 
 /** The refusal Okta shows in its task list: it says what is wrong and what to do. */
 export function seatLimitError(used: number, limit: number, options?: { cause?: unknown }): SeatLimitError {
@@ -184,9 +185,16 @@ export function seatLimitError(used: number, limit: number, options?: { cause?: 
 export class LicensePolicy implements UserChangePolicy {
   constructor(private readonly options: LicensePolicyOptions) {}
 
-  /** Revocation needs the active license: read alongside the user when the change may deactivate. */
-  prefetch(orgId: string, userId: string, intent: { readonly deactivation: boolean }): PrefetchedReads {
-    return intent.deactivation ? { [ACTIVE_LICENSE]: this.options.reader.activeLicenseOf(orgId, userId) } : {};
+  /**
+   * Revocation needs the active license, a reactivation the plan of the user's groups: each read alongside the user
+   * when the change may need it.
+   */
+  prefetch(orgId: string, userId: string, intent: PrefetchIntent): PrefetchedReads {
+    const planOf = this.options.planOf;
+    return {
+      ...(intent.deactivation ? { [ACTIVE_LICENSE]: this.options.reader.activeLicenseOf(orgId, userId) } : {}),
+      ...(intent.activation && planOf ? { [ISSUED_PLAN]: planOf(orgId, userId) } : {}),
+    };
   }
 
   async plan(change: UserChange): Promise<readonly LicenseWrite[]> {
@@ -194,8 +202,9 @@ export class LicensePolicy implements UserChangePolicy {
     const isActive = change.after?.active === true;
     if (change.after && isActive && !wasActive) {
       // A user just created is in no group yet: only a reactivated one may already be a member of a mapped group.
+      const early = change.prefetched?.[ISSUED_PLAN] as Promise<IssuedPlan> | undefined;
       const planned =
-        change.before && this.options.planOf ? await this.options.planOf(change.orgId, change.after.id) : {};
+        change.before && this.options.planOf ? await (early ?? this.options.planOf(change.orgId, change.after.id)) : {};
       return this.issue(change.orgId, change.after, change.at, planned);
     }
     if (change.before && wasActive && !isActive) {

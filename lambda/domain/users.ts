@@ -46,10 +46,16 @@ export interface UserChangePolicy {
   /**
    * Starts the reads `plan` may need for a change of this user, before the user is read, so both travel in one round
    * trip; `plan` finds them in `change.prefetched`. `deactivation`: whether the change may make an active user
-   * inactive (deletes count as one). A policy must still plan correctly from reads that are missing or that ran
+   * inactive (deletes count as one); `activation`: whether it may make an inactive user active. A policy must still plan correctly from reads that are missing or that ran
    * before a concurrent change committed: those end in a VersionConflictError, and the change is computed again.
    */
-  prefetch?(orgId: string, userId: string, intent: { readonly deactivation: boolean }): PrefetchedReads;
+  prefetch?(orgId: string, userId: string, intent: PrefetchIntent): PrefetchedReads;
+}
+
+/** What a change may do to the user's state, for the reads a policy starts early. */
+export interface PrefetchIntent {
+  readonly deactivation: boolean;
+  readonly activation: boolean;
 }
 
 /** Reads a policy started alongside the user's read, by name; only the policy that started them knows their type. */
@@ -205,11 +211,20 @@ export class UserService {
        * @default true
        */
       mayDeactivate?: boolean;
+      /**
+       * Whether the change may make an inactive user active: the policy then reads what a new license needs (the
+       * plan of the user's groups) together with the user. A wrong `false` costs a second read round trip.
+       * @default false
+       */
+      mayActivate?: boolean;
     } = {},
   ): Promise<UserRecord> {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
-      const prefetched = this.prefetch(orgId, id, options.mayDeactivate ?? true);
+      const prefetched = this.prefetch(orgId, id, {
+        deactivation: options.mayDeactivate ?? true,
+        activation: options.mayActivate ?? false,
+      });
       const current = await this.get(orgId, id);
       if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
         throw new PreconditionFailedError(`User ${id} is at version ${current.version}, not ${options.ifMatch}`);
@@ -239,7 +254,7 @@ export class UserService {
   async delete(orgId: string, id: string, options: { ifMatch?: number } = {}): Promise<void> {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
-      const prefetched = this.prefetch(orgId, id, true);
+      const prefetched = this.prefetch(orgId, id, { deactivation: true, activation: false });
       const current = await this.repository.get(orgId, id);
       if (!current) {
         await this.onDeleted(orgId, id);
@@ -261,8 +276,8 @@ export class UserService {
   }
 
   /** The policy's reads for a change of this user, started now; a failure surfaces only if `plan` awaits it. */
-  private prefetch(orgId: string, id: string, deactivation: boolean): PrefetchedReads | undefined {
-    const reads = this.policy.prefetch?.(orgId, id, { deactivation });
+  private prefetch(orgId: string, id: string, intent: PrefetchIntent): PrefetchedReads | undefined {
+    const reads = this.policy.prefetch?.(orgId, id, intent);
     for (const read of Object.values(reads ?? {})) read.catch(() => {});
     return reads;
   }

@@ -102,6 +102,8 @@ export class UsersEndpoint implements ResourceEndpoint {
       userId,
       (current) => ({ ...input, active: input.active ?? current.active }),
       // Without `active: false` the user keeps its state or becomes active: nothing to revoke, nothing to read for it.
+      // Okta sends `active: true` in every PUT, so it cannot tell a reactivation apart: a PUT that reactivates reads
+      // the new license's plan after the user (Okta and Entra reactivate by PATCH).
       { ...ifMatch(request), mayDeactivate: input.active === false },
     );
     return this.single(request, user, 200, groups);
@@ -111,13 +113,17 @@ export class UsersEndpoint implements ResourceEndpoint {
     const operations = parsePatchRequest(body);
     const userId = checkedId('User', id);
     const groups = this.groupsAlongside(request, userId);
+    // An operation can only reach `active` by naming it, in a path or a value's key, in some case: operations that
+    // never spell it leave it as it is (a wrong guess would cost a read round trip, never a wrong change).
+    const text = JSON.stringify(operations);
+    const mentionsActive = /active/i.test(text);
+    // Reactivation sets `active` to true (Entra: "True"): operations without a true anywhere cannot reactivate.
+    const mayActivate = mentionsActive && /true/i.test(text);
     const user = await this.users.update(
       request.orgId,
       userId,
       (current) => parseUser(applyPatch(patchableDocument(current), operations, USER_PATCH_OPTIONS), false),
-      // An operation can only reach `active` by naming it, in a path or a value's key, in some case: operations that
-      // never spell it leave it as it is (a wrong guess would cost a read round trip, never a wrong change).
-      { ...ifMatch(request), mayDeactivate: /active/i.test(JSON.stringify(operations)) },
+      { ...ifMatch(request), mayDeactivate: mentionsActive, mayActivate },
     );
     return this.single(request, user, 200, groups);
   }

@@ -434,15 +434,46 @@ describe('LicenseValidator', () => {
 });
 
 describe('LicensePolicy reads started alongside the user', () => {
-  const deactivation = { deactivation: true };
+  const deactivation = { deactivation: true, activation: false };
 
   it('reads the active license only for a change that may deactivate', async () => {
     const { reader, policy } = setup();
 
-    expect(policy.prefetch('default', user().id, { deactivation: false })).toEqual({});
+    expect(policy.prefetch('default', user().id, { deactivation: false, activation: false })).toEqual({});
     expect(reader.reads).toBe(0);
     policy.prefetch('default', user().id, deactivation);
     expect(reader.reads).toBe(1);
+  });
+
+  it("reads the plan of the user's groups alongside the user when the change may reactivate, and issues on it", async () => {
+    const reader = new FakeLicenseReader();
+    const planReads: string[] = [];
+    const policy = new LicensePolicy({
+      reader,
+      keys,
+      newId: () => 'lic-1',
+      planOf: async (_orgId, userId) => {
+        planReads.push(userId);
+        return { plan: 'pro' };
+      },
+    });
+
+    expect(policy.prefetch('default', user().id, { deactivation: false, activation: false })).toEqual({});
+    const prefetched = policy.prefetch('default', user().id, { deactivation: false, activation: true });
+    expect(planReads).toEqual([user().id]);
+    const writes = await policy.plan({
+      orgId: 'default',
+      before: user({ active: false }),
+      after: user({ version: 2 }),
+      at: AT,
+      prefetched,
+    });
+
+    expect(planReads).toEqual([user().id]);
+    expect(writes).toContainEqual({ kind: 'plan.seat', orgId: 'default', plan: 'pro', delta: 1, userId: user().id });
+    expect(writes).toContainEqual(
+      expect.objectContaining({ kind: 'license.issue', license: expect.objectContaining({ plan: 'pro' }) }),
+    );
   });
 
   it('revokes the license the early read found, without reading again', async () => {
