@@ -26,7 +26,7 @@ function aUser(): Record<string, unknown> {
     displayName: 'Ada',
     active: true,
     title: 'Engineer',
-    [ENTERPRISE]: { department: 'R&D', displayName: 'Ada in R&D', id: 'e-7' },
+    [ENTERPRISE]: { department: 'R&D', displayName: 'Ada in R&D', id: 'e-7', userName: 'ada-rd' },
   };
 }
 
@@ -71,21 +71,21 @@ describe('operations on a whole schema', () => {
 
 describe('attributes that share a name with a core one', () => {
   it('lets an extension attribute named like a required core attribute be removed', () => {
-    const result = patch({ op: 'remove', path: `${ENTERPRISE}:displayName` });
+    const result = patch({ op: 'remove', path: `${ENTERPRISE}:userName` });
 
-    expect(result[ENTERPRISE]).toEqual({ department: 'R&D', id: 'e-7' });
-    expect(result.displayName).toBe('Ada');
+    expect(result[ENTERPRISE]).toEqual({ department: 'R&D', displayName: 'Ada in R&D', id: 'e-7' });
+    expect(result.userName).toBe('ada@example.com');
   });
 
   it('lets an extension attribute named like a read-only core attribute be replaced', () => {
     const result = patch({ op: 'replace', path: `${ENTERPRISE}:id`, value: 'e-8' });
 
-    expect(result[ENTERPRISE]).toEqual({ department: 'R&D', displayName: 'Ada in R&D', id: 'e-8' });
+    expect(result[ENTERPRISE]).toEqual({ department: 'R&D', displayName: 'Ada in R&D', id: 'e-8', userName: 'ada-rd' });
     expect(result.id).toBe('u-1');
   });
 
-  it.each(['displayName.familyName', 'displayName[value eq "Ada"]'])(
-    'removing %s, a part of a required simple attribute, leaves the resource as it was',
+  it.each(['userName.familyName', 'userName[value eq "ada@example.com"]'])(
+    'removing %s, a part of the required simple userName, leaves the resource as it was',
     (path) => {
       expect(patch({ op: 'remove', path })).toEqual(aUser());
     },
@@ -100,7 +100,23 @@ describe('attributes that share a name with a core one', () => {
   });
 });
 
+describe('a value filter on a boolean attribute', () => {
+  it('is refused as a path, not as a value', () => {
+    const error = errorOf(() => patch({ op: 'replace', path: 'active[value eq "x"]', value: 'yes' }));
+
+    expect(error.detail).toBe(
+      `Invalid PATCH path: active is not multi-valued, so it cannot take a value filter. ${PATH_HELP}`,
+    );
+  });
+});
+
 describe('null values', () => {
+  it('refuses null for the core schema in a value without a path', () => {
+    const error = errorOf(() => patch({ op: 'replace', value: { [USER_SCHEMA]: null } }));
+
+    expect(error.scimType).toBe('invalidValue');
+  });
+
   it('removes an attribute replaced by null', () => {
     expect(patch({ op: 'replace', path: 'title', value: null })).not.toHaveProperty('title');
   });
