@@ -261,7 +261,7 @@ function applyValueMap(doc: Doc, op: Op, value: unknown, extension: string | und
   if (!isRecord(value)) {
     throw ScimError.badRequest(
       'invalidValue',
-      `An "${op}" operation without a path needs an object value mapping attribute names to values.`,
+      `An operation "${op}" without a path needs an object value mapping attribute names to values.`,
     );
   }
   for (const [key, attributeValue] of Object.entries(value)) {

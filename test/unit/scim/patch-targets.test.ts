@@ -149,7 +149,7 @@ describe('details of operations that cannot be applied', () => {
 
     expect(error.scimType).toBe('invalidValue');
     expect(error.detail).toBe(
-      'An "replace" operation without a path needs an object value mapping attribute names to values.',
+      'An operation "replace" without a path needs an object value mapping attribute names to values.',
     );
   });
 
