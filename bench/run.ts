@@ -7,11 +7,13 @@
  * - cold starts: each Lambda bundled as the CDK stack bundles it, loaded in fresh Node.js processes;
  * - a bounded load run of concurrent Okta-like clients;
  * - the AWS cost of a million requests of each kind and of a month of a 10,000-user organization;
- * - the steps of a large group push.
+ * - the steps of a large group push;
+ * - a whole organization pushed and imported end to end (bench/bulk.ts), on a fresh stack of its own.
  * Timings are for comparison within one run on one machine, not absolute promises.
  *
  * Environment: BENCH_ROUNDS (200), BENCH_COLD_RUNS (5), BENCH_LOAD_CLIENTS (8), BENCH_LOAD_SECONDS (10, 0 skips the
- * load run), BENCH_GROUP_SIZE (5000, 0 skips the group push).
+ * load run), BENCH_GROUP_SIZE (5000, 0 skips the group push), BENCH_BULK_USERS (10000, 0 skips the whole-organization
+ * push and import), BENCH_BULK_CONCURRENCY (5).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,7 @@ import { generateToken, writeLocalSecret } from '../local/local-secrets';
 import { findFreePort } from '../local/ports';
 import { DynamoRequestLog } from '../test/support/dynamodb-request-log';
 import { seedMemberships, seedUsers } from '../test/support/seed-users';
+import { bulkConcurrencyFromEnv, bulkUsersFromEnv, printBulk, runBulkBench } from './bulk';
 import { type ColdStartRow, measureColdStarts } from './cold-start';
 import { costOf, monthlyCost, type RequestProfile, TEN_THOUSAND_USERS } from './cost';
 import { benchGroups } from './groups';
@@ -47,6 +50,7 @@ const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
 const LOAD_CLIENTS = Number(process.env.BENCH_LOAD_CLIENTS ?? 8);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const GROUP_SIZE = Number(process.env.BENCH_GROUP_SIZE ?? 5000);
+const BULK_USERS = bulkUsersFromEnv();
 // One log line per request would drown the figures.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
@@ -617,7 +621,16 @@ function report(
   }
 }
 
-main().catch((error) => {
+async function all(): Promise<void> {
+  await main();
+  if (BULK_USERS > 0) {
+    // After the other parts, on a stack of its own: their users and groups would change what an import reads.
+    console.log(`\nWhole-organization push and import of ${BULK_USERS} users…`);
+    printBulk(await runBulkBench({ users: BULK_USERS, concurrency: bulkConcurrencyFromEnv(), log: console.log }));
+  }
+}
+
+all().catch((error) => {
   console.error(error);
   process.exitCode = 1;
 });

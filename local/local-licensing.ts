@@ -1,5 +1,6 @@
 import { isOutboxDelivery } from '../lambda/contract/outbox-stream-filter';
 import { VALIDATE_LICENSE_PATH } from '../lambda/contract/routes';
+import type { EmailBudgetLimits } from '../lambda/domain/email-budget';
 import type { EmailTemplates } from '../lambda/domain/email-templates';
 import { createMailerHandler } from '../lambda/handlers/mailer';
 import { createValidateLicenseHandler } from '../lambda/handlers/validate-license';
@@ -63,6 +64,8 @@ export async function startLocalMail(options: {
   readonly log?: (line: string) => void;
   /** Checked templates (EMAIL_TEMPLATES_DIR). @default the built-in ones */
   readonly emailTemplates?: EmailTemplates;
+  /** The mailer's email budgets. @default the deployed ones */
+  readonly emailBudget?: EmailBudgetLimits;
 }): Promise<LocalMail> {
   const { config } = options;
   if (!config.signingKeySecretId) throw new Error('the local mail needs signingKeySecretId in the config');
@@ -89,6 +92,7 @@ export async function startLocalMail(options: {
         ...localAdapters(config),
         failureDelayMs: () => 0,
         emailTemplates: options.emailTemplates,
+        ...(options.emailBudget ? { emailBudget: options.emailBudget } : {}),
       }),
       filter: isOutboxDelivery,
       log: options.log,
