@@ -316,6 +316,25 @@ export function seatRefusal(
 }
 
 /**
+ * The first linked write that `matches` and whose condition failed in a cancelled transaction, with its position among
+ * the transaction's items (the linked writes' items come last, in order).
+ */
+function failedLinkedWrite(
+  error: TransactionCancelledError,
+  linked: readonly LinkedWrite[],
+  translate: LinkedWriteTranslator,
+  matches: (write: LinkedWrite) => boolean,
+): LinkedWrite | undefined {
+  const sizes = linked.map((write) => translate(write).length);
+  let position = error.codes.length - sizes.reduce((sum, size) => sum + size, 0);
+  for (const [index, write] of linked.entries()) {
+    if (matches(write) && error.conditionFailedAt(position)) return write;
+    position += sizes[index] ?? 0;
+  }
+  return undefined;
+}
+
+/**
  * A revocation whose license was revoked in the meantime: the license was read alongside the user, before a concurrent
  * change committed, so the change is computed again from fresh reads, like any version conflict.
  */
@@ -325,17 +344,10 @@ export function revocationConflict(
   translate: LinkedWriteTranslator,
 ): Error | undefined {
   if (!(error instanceof TransactionCancelledError)) return undefined;
-  const sizes = linked.map((write) => translate(write).length);
-  let position = error.codes.length - sizes.reduce((sum, size) => sum + size, 0);
-  for (const [index, write] of linked.entries()) {
-    if (write.kind === 'license.revoke' && error.conditionFailedAt(position)) {
-      return new VersionConflictError(`the license of user ${(write as RevokeLicenseWrite).userId} changed`, {
-        cause: error,
-      });
-    }
-    position += sizes[index] ?? 0;
-  }
-  return undefined;
+  const revoke = failedLinkedWrite(error, linked, translate, (write) => write.kind === 'license.revoke');
+  return revoke
+    ? new VersionConflictError(`the license of user ${(revoke as RevokeLicenseWrite).userId} changed`, { cause: error })
+    : undefined;
 }
 
 /**
@@ -348,17 +360,15 @@ export function planSeatConflict(
   translate: LinkedWriteTranslator,
 ): Error | undefined {
   if (!(error instanceof TransactionCancelledError)) return undefined;
-  const sizes = linked.map((write) => translate(write).length);
-  let position = error.codes.length - sizes.reduce((sum, size) => sum + size, 0);
-  for (const [index, write] of linked.entries()) {
-    if (write.kind === 'plan.seat' && (write as PlanSeatWrite).delta > 0 && error.conditionFailedAt(position)) {
-      return new VersionConflictError(`the last seat of plan ${(write as PlanSeatWrite).plan} was taken`, {
-        cause: error,
-      });
-    }
-    position += sizes[index] ?? 0;
-  }
-  return undefined;
+  const take = failedLinkedWrite(
+    error,
+    linked,
+    translate,
+    (write) => write.kind === 'plan.seat' && (write as PlanSeatWrite).delta > 0,
+  );
+  return take
+    ? new VersionConflictError(`the last seat of plan ${(take as PlanSeatWrite).plan} was taken`, { cause: error })
+    : undefined;
 }
 
 /**
