@@ -218,18 +218,12 @@ export class Operations extends Construct {
     }
     this.tableThrottleAlarms = tableThrottleAlarms;
     const publisher = licenseEvents.function.function;
-    this.licenseEventsDeadLetterAlarm = new cloudwatch.Alarm(this, 'LicenseEventsDeadLetterAlarm', {
-      alarmDescription:
-        'License events were given up after all retries (the publisher kept failing, or the records aged past 12 hours): the vendor systems missed them. Each message names the stream records to republish.',
-      metric: licenseEvents.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: 'Maximum',
-        period: ONE_MINUTE,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.licenseEventsDeadLetterAlarm = deadLetterAlarm(
+      this,
+      'LicenseEventsDeadLetterAlarm',
+      licenseEvents.deadLetterQueue,
+      'License events were given up after all retries (the publisher kept failing, or the records aged past 12 hours): the vendor systems missed them. Each message names the stream records to republish.',
+    );
     const iteratorAge = props.licenseEventsIteratorAge ?? Duration.minutes(5);
     this.licenseEventsIteratorAgeAlarm = new cloudwatch.Alarm(this, 'LicenseEventsIteratorAgeAlarm', {
       alarmDescription: `License events are more than ${iteratorAge.toHumanString()} behind the licenses table: the publisher keeps failing (see its logs) or cannot put events on the bus.`,
@@ -239,18 +233,12 @@ export class Operations extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.emailFeedbackDeadLetterAlarm = new cloudwatch.Alarm(this, 'EmailFeedbackDeadLetterAlarm', {
-      alarmDescription:
-        'SES bounces or complaints could not be delivered to the feedback recorder after 24 hours of retries: their licenses do not show the email status. The messages hold the SES events.',
-      metric: licenseEvents.feedbackDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: 'Maximum',
-        period: ONE_MINUTE,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.emailFeedbackDeadLetterAlarm = deadLetterAlarm(
+      this,
+      'EmailFeedbackDeadLetterAlarm',
+      licenseEvents.feedbackDeadLetterQueue,
+      'SES bounces or complaints were not recorded (not delivered to the feedback recorder within 24 hours, or the recorder failed on them in all its attempts): their licenses do not show the email status. The messages hold the SES events.',
+    );
     this.emailFeedbackRuleFailureAlarm = new cloudwatch.Alarm(this, 'EmailFeedbackRuleFailureAlarm', {
       alarmDescription:
         'The email feedback rule failed for good to hand a bounce or complaint to the feedback recorder, and could not put it in its dead-letter queue either: the event is lost.',
@@ -450,6 +438,18 @@ export class Operations extends Construct {
 }
 
 /** A metric of a rule on the default bus: those carry the RuleName dimension only. */
+/** Fires on the first message of a dead-letter queue: each one is work given up after all retries. */
+function deadLetterAlarm(scope: Construct, id: string, queue: sqs.IQueue, description: string): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: ONE_MINUTE }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
 function ruleMetric(rule: events.IRule, metricName: string, period: Duration, label?: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: 'AWS/Events',
