@@ -307,9 +307,11 @@ function applyToTarget(doc: Doc, op: Op, target: AttributePath, value: unknown, 
     throw ScimError.badRequest('invalidValue', `The "${op}" operation on ${target.attribute} needs a "value".`);
   }
   let newValue = value;
+  // Stryker disable next-line ConditionalExpression: equivalent, no extension attribute shares a name with a core boolean
   if (extension === undefined && wholeAttribute && context.booleans.has(name)) {
     newValue = toBoolean(value, canonicalName(target.attribute));
   }
+  // Stryker disable next-line ConditionalExpression: equivalent, the core schema has no attribute named manager
   if (extension !== undefined && wholeAttribute && name === 'manager' && typeof value === 'string') {
     // Entra sends the enterprise manager as the bare id.
     newValue = { value };
