@@ -8,6 +8,7 @@ import { decodeEnvironment } from '../contract/environment';
 import { ADMIN_BASE_PATH, SCIM_BASE_PATH } from '../contract/routes';
 import { type AdminConfig, type AdminOverrides, createAdminServices } from '../wiring/admin';
 import { configFromEnv } from '../wiring/config';
+import { bodyText, lowerCaseHeaders } from './proxy-event';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
@@ -50,16 +51,8 @@ export function createAdminHandler(config: AdminConfig, overrides: AdminHandlerO
       );
     }
     logger.appendKeys({ caller, requestId: event.requestContext.requestId });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(event.headers ?? {})) {
-      if (value !== undefined) headers[name.toLowerCase()] = value;
-    }
-    const body =
-      event.body === null || event.body === undefined
-        ? undefined
-        : event.isBase64Encoded
-          ? Buffer.from(event.body, 'base64').toString('utf8')
-          : event.body;
+    const headers = lowerCaseHeaders(event);
+    const body = bodyText(event);
     const serverUrl = serverUrlOf(event, headers);
     const response = await (await routerOnce())({
       method: event.httpMethod,

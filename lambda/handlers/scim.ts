@@ -27,6 +27,7 @@ import {
 import { configFromEnv, type ServiceConfig } from '../wiring/config';
 import { createLicensing, createMembershipPlans } from '../wiring/licensing';
 import { type Counter, powertoolsCounter } from '../wiring/metrics';
+import { bodyText, lowerCaseHeaders } from './proxy-event';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
@@ -133,16 +134,8 @@ async function recordRefusal(
 
 /** Maps an API Gateway proxy event to the protocol layer's request. */
 export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (value !== undefined) headers[name.toLowerCase()] = value;
-  }
-  const body =
-    event.body === null || event.body === undefined
-      ? undefined
-      : event.isBase64Encoded
-        ? Buffer.from(event.body, 'base64').toString('utf8')
-        : event.body;
+  const headers = lowerCaseHeaders(event);
+  const body = bodyText(event);
   const orgId = event.requestContext.authorizer?.orgId;
   if (typeof orgId !== 'string' || orgId === '') {
     // The authorizer always sets it; without it nothing may be scoped, so refuse rather than guess.
