@@ -120,23 +120,7 @@ export class DynamoOrganizationRepository implements OrganizationRepository, Org
       sets.push('#attribute = :value');
       values[':value'] = value;
     }
-    if (createAs) {
-      // Only fills what a missing item lacks; an existing item keeps its name and creation time.
-      Object.assign(names, { '#orgId': 'orgId', '#name': 'name', '#createdAt': 'createdAt' });
-      sets.push(
-        '#orgId = :orgId',
-        '#name = if_not_exists(#name, :name)',
-        '#createdAt = if_not_exists(#createdAt, :createdAt)',
-        'gsi1pk = :orgs',
-        'gsi1sk = :orgId',
-      );
-      Object.assign(values, {
-        ':orgId': orgId,
-        ':name': createAs.name,
-        ':createdAt': createAs.createdAt,
-        ':orgs': ORGS_PARTITION,
-      });
-    }
+    if (createAs) addCreateAs({ sets, names, values }, orgId, createAs);
     const update = [
       ...(sets.length > 0 ? [`SET ${sets.join(', ')}`] : []),
       ...(value === undefined ? ['REMOVE #attribute'] : []),
@@ -199,22 +183,7 @@ export class DynamoOrganizationRepository implements OrganizationRepository, Org
     const sets = ['throttleTier = :tier', 'throttleSlot = :slot'];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':tier': slot.tier, ':slot': slot.slot };
-    if (createAs) {
-      Object.assign(names, { '#name': 'name', '#createdAt': 'createdAt' });
-      sets.push(
-        'orgId = :orgId',
-        '#name = if_not_exists(#name, :name)',
-        '#createdAt = if_not_exists(#createdAt, :createdAt)',
-        'gsi1pk = :orgs',
-        'gsi1sk = :orgId',
-      );
-      Object.assign(values, {
-        ':orgId': orgId,
-        ':name': createAs.name,
-        ':createdAt': createAs.createdAt,
-        ':orgs': ORGS_PARTITION,
-      });
-    }
+    if (createAs) addCreateAs({ sets, names, values }, orgId, createAs);
     try {
       const result = await this.client.send(
         new UpdateItemCommand({
@@ -283,4 +252,29 @@ function fromItem(item: Record<string, AttributeValue>): Organization {
       : {}),
     ...(typeof value.scimDisabledAt === 'string' ? { scimDisabledAt: value.scimDisabledAt } : {}),
   };
+}
+
+/**
+ * The parts of an update that create a missing organization item: only what the item lacks is filled in, so an
+ * existing item keeps its name and creation time.
+ */
+function addCreateAs(
+  update: { sets: string[]; names: Record<string, string>; values: Record<string, unknown> },
+  orgId: string,
+  createAs: Pick<Organization, 'name' | 'createdAt'>,
+): void {
+  Object.assign(update.names, { '#orgId': 'orgId', '#name': 'name', '#createdAt': 'createdAt' });
+  update.sets.push(
+    '#orgId = :orgId',
+    '#name = if_not_exists(#name, :name)',
+    '#createdAt = if_not_exists(#createdAt, :createdAt)',
+    'gsi1pk = :orgs',
+    'gsi1sk = :orgId',
+  );
+  Object.assign(update.values, {
+    ':orgId': orgId,
+    ':name': createAs.name,
+    ':createdAt': createAs.createdAt,
+    ':orgs': ORGS_PARTITION,
+  });
 }
