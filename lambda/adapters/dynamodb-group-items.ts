@@ -46,6 +46,16 @@ export function mirrorKey(orgId: string, userId: string, groupId: string): Recor
   return { pk: { S: mirrorPartition(orgId, userId) }, sk: { S: `${GROUP_PREFIX}${groupId}` } };
 }
 
+/**
+ * Beside a user's mirrors, the count of groups the user joined (`joins`): every membership add increments it and a
+ * user's delete checks it is still what the delete read, so a group joined meanwhile fails the delete, not orphaned.
+ */
+export const JOINS_SK = 'JOINS';
+
+export function joinsKey(orgId: string, userId: string): Record<string, AttributeValue> {
+  return { pk: { S: mirrorPartition(orgId, userId) }, sk: { S: JOINS_SK } };
+}
+
 export function groupKey(orgId: string, id: string): Record<string, AttributeValue> {
   return { pk: { S: groupPartition(orgId, id) }, sk: { S: GROUP_SK } };
 }

@@ -20,8 +20,11 @@ import {
   type GroupRecord,
   type GroupRef,
   type GroupRepository,
+  isMembershipRemoval,
+  type LeaveGroupWrite,
   type MembershipChange,
   matchesGroupCriteria,
+  type NoNewMembershipsWrite,
 } from '../domain/groups';
 import { isLicenseWrite, type PlanSeatWrite } from '../domain/licenses';
 import type { ListOrder } from '../domain/list-order';
@@ -32,6 +35,8 @@ import {
   GROUP_PREFIX,
   groupKey,
   groupPartition,
+  JOINS_SK,
+  joinsKey,
   type Lease,
   legacyNameClaimKey,
   MEMBER_PREFIX,
@@ -51,6 +56,11 @@ import type { LinkedWriteTranslator } from './dynamodb-user-repository';
 
 /** DynamoDB's limit of items per TransactWriteItems request. */
 const MAX_TRANSACTION_ITEMS = 100;
+/**
+ * Groups a user's delete leaves inside its own transaction (three items each, beside the user's own writes and its
+ * license's); a user in more groups leaves them after the delete commits.
+ */
+const MAX_GROUPS_LEFT_IN_DELETE = 25;
 /** Batch requests in flight at once while purging memberships. */
 const PURGE_CONCURRENCY = 4;
 /** Memberships a purge reads per query (each is two deletes: the membership and its mirror). */
@@ -348,16 +358,55 @@ export class DynamoGroupRepository implements GroupRepository {
    * change, and makes that change's conditional write retry on the new version) and leaves a write lease alone: a
    * large change still being written checks only its lease.
    *
-   * The user's memberships are found from the strongly consistent mirror items, so one written just before the user's
-   * delete committed is never missed; the eventually consistent index adds memberships written before mirrors existed.
    */
   async removeUserFromAllGroups(orgId: string, userId: string, modifiedAt: string): Promise<void> {
-    const [mirrors, indexed] = await Promise.all([
+    const { groupIds } = await this.membershipsOfUser(orgId, userId);
+    let next = 0;
+    const worker = async () => {
+      while (next < groupIds.length) {
+        const groupId = groupIds[next++];
+        if (groupId) await this.leaveGroup(orgId, groupId, userId, modifiedAt);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PURGE_CONCURRENCY, groupIds.length) }, worker));
+    // The user is gone, so no group can be joined any more: its joins count has nothing left to guard.
+    await this.deleteAll([joinsKey(orgId, userId)]);
+  }
+
+  /**
+   * The same memberships as writes of the user's delete transaction: three per group (membership, mirror, group
+   * version) and the check that no group was joined since this read.
+   */
+  async removalsOnUserDelete(
+    orgId: string,
+    userId: string,
+    modifiedAt: string,
+  ): Promise<readonly LinkedWrite[] | undefined> {
+    const { groupIds, joins } = await this.membershipsOfUser(orgId, userId);
+    if (groupIds.length > MAX_GROUPS_LEFT_IN_DELETE) return undefined;
+    const leaves: LeaveGroupWrite[] = groupIds.map((groupId) => ({
+      kind: 'membership.leave',
+      orgId,
+      groupId,
+      userId,
+      modifiedAt,
+    }));
+    const noneAdded: NoNewMembershipsWrite = { kind: 'membership.none-added', orgId, userId, joins };
+    return [...leaves, noneAdded];
+  }
+
+  /**
+   * The groups of a user from its mirrors, read strongly consistently with the joins count of the same partition, so
+   * a membership written just before the user's delete committed is never missed; the eventually consistent index
+   * adds memberships written before mirrors existed.
+   */
+  private async membershipsOfUser(orgId: string, userId: string): Promise<{ groupIds: string[]; joins: number }> {
+    const [partition, indexed] = await Promise.all([
       this.queryItems({
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :group)',
-        ExpressionAttributeValues: { ':pk': { S: mirrorPartition(orgId, userId) }, ':group': { S: GROUP_PREFIX } },
-        ProjectionExpression: 'groupId',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: mirrorPartition(orgId, userId) } },
+        ProjectionExpression: 'sk, groupId, joins',
         ConsistentRead: true,
       }),
       this.queryItems({
@@ -368,17 +417,11 @@ export class DynamoGroupRepository implements GroupRepository {
         ProjectionExpression: 'groupId',
       }),
     ]);
+    const joins = Number(partition.find((item) => item.sk?.S === JOINS_SK)?.joins?.N ?? 0);
     const groupIds = [
-      ...new Set([...mirrors, ...indexed].flatMap((item) => (item.groupId?.S ? [item.groupId.S] : []))),
+      ...new Set([...partition, ...indexed].flatMap((item) => (item.groupId?.S ? [item.groupId.S] : []))),
     ];
-    let next = 0;
-    const worker = async () => {
-      while (next < groupIds.length) {
-        const groupId = groupIds[next++];
-        if (groupId) await this.leaveGroup(orgId, groupId, userId, modifiedAt);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PURGE_CONCURRENCY, groupIds.length) }, worker));
+    return { groupIds, joins };
   }
 
   private async leaveGroup(orgId: string, groupId: string, userId: string, modifiedAt: string): Promise<void> {
@@ -662,7 +705,8 @@ export class DynamoGroupRepository implements GroupRepository {
 
   /**
    * Adding a member writes the membership, its strongly consistent mirror under the user (what the user's delete
-   * cleans up from), and checks in the same transaction that the user still exists.
+   * cleans up from), checks in the same transaction that the user still exists, and counts the join, which a delete
+   * of the user that read the memberships before this add commits finds changed.
    */
   private addMember(group: GroupRecord, member: GroupMember, linked?: readonly LinkedWrite[]): MemberWrite {
     const writes: TransactWriteItem[] = membershipItems(group.orgId, group.id, member).map((Item) => ({
@@ -670,13 +714,23 @@ export class DynamoGroupRepository implements GroupRepository {
     }));
     writes.push(...this.linkedItems(linked));
     if (this.usersTableName !== undefined) {
-      writes.push({
-        ConditionCheck: {
-          TableName: this.usersTableName,
-          Key: userItemKey(group.orgId, member.userId),
-          ConditionExpression: 'attribute_exists(pk)',
+      writes.push(
+        {
+          ConditionCheck: {
+            TableName: this.usersTableName,
+            Key: userItemKey(group.orgId, member.userId),
+            ConditionExpression: 'attribute_exists(pk)',
+          },
         },
-      });
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: joinsKey(group.orgId, member.userId),
+            UpdateExpression: 'ADD joins :one',
+            ExpressionAttributeValues: { ':one': { N: '1' } },
+          },
+        },
+      );
     }
     return writes;
   }
@@ -829,4 +883,53 @@ function chunkUnits(
   }
   chunks.push(current);
   return chunks;
+}
+
+/**
+ * A user's delete leaving its groups in its own transaction: each group loses the membership and its mirror and gets
+ * a new version (conditional on the group still existing: a deleted group's memberships are its purge's to remove),
+ * and the joins count must still be the one read, else a group joined meanwhile would keep a member that is gone.
+ */
+export function createMembershipRemovalTranslator(options: { readonly tableName: string }): LinkedWriteTranslator {
+  const { tableName } = options;
+  return (write) => {
+    if (!isMembershipRemoval(write)) throw new Error(`no translator for linked write ${write.kind}`);
+    if (write.kind === 'membership.none-added') {
+      return [
+        {
+          Delete: {
+            TableName: tableName,
+            Key: joinsKey(write.orgId, write.userId),
+            ...(write.joins === 0
+              ? { ConditionExpression: 'attribute_not_exists(joins)' }
+              : {
+                  ConditionExpression: 'joins = :joins',
+                  ExpressionAttributeValues: { ':joins': { N: String(write.joins) } },
+                }),
+          },
+        },
+      ];
+    }
+    return [
+      { Delete: { TableName: tableName, Key: membershipKey(write.orgId, write.groupId, write.userId) } },
+      { Delete: { TableName: tableName, Key: mirrorKey(write.orgId, write.userId, write.groupId) } },
+      {
+        Update: {
+          TableName: tableName,
+          Key: groupKey(write.orgId, write.groupId),
+          UpdateExpression: 'SET version = version + :one, lastModified = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':one': { N: '1' }, ':at': { S: write.modifiedAt } },
+        },
+      },
+    ];
+  };
+}
+
+/** Membership removals through `removals`, every other linked write through `others`. */
+export function withMembershipRemovals(
+  removals: LinkedWriteTranslator,
+  others: LinkedWriteTranslator,
+): LinkedWriteTranslator {
+  return (write) => (isMembershipRemoval(write) ? removals(write) : others(write));
 }

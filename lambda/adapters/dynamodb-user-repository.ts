@@ -11,6 +11,7 @@ import { KeyFormats, keyFits } from '../contract/keys';
 import { IndexNames } from '../contract/tables';
 import { legacyFoldCase } from '../domain/case-fold';
 import { UniquenessError, VersionConflictError } from '../domain/errors';
+import { isMembershipRemoval } from '../domain/groups';
 import type { ListOrder } from '../domain/list-order';
 import {
   foldCase,
@@ -140,13 +141,23 @@ export class DynamoUserRepository implements UserRepository {
       ...this.releaseUserName(user),
       this.users.countChange(user.orgId, -1, lacksNameOrder(user) ? 0 : -1),
       ...this.emailWrites(user, undefined),
-      ...linked.flatMap(this.translateLinked),
     ];
+    // The items leaving groups, to tell a group joined (or deleted) since the read from other failures.
+    const removals = new Set<number>();
+    for (const write of linked) {
+      for (const item of this.translateLinked(write)) {
+        if (isMembershipRemoval(write)) removals.add(items.length);
+        items.push(item);
+      }
+    }
     try {
       await transactWrite(this.client, items);
     } catch (error) {
       if (error instanceof TransactionCancelledError && error.conditionFailedAt(0)) {
         throw new VersionConflictError(`user ${user.id} changed`, { cause: error });
+      }
+      if (error instanceof TransactionCancelledError && [...removals].some((index) => error.conditionFailedAt(index))) {
+        throw new VersionConflictError(`the group memberships of user ${user.id} changed`, { cause: error });
       }
       throw error;
     }

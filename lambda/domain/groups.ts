@@ -151,6 +151,38 @@ export interface GroupRepository {
    * lastModified, since its member list changed. Idempotent.
    */
   removeUserFromAllGroups(orgId: string, userId: string, modifiedAt: string): Promise<void>;
+  /**
+   * Reads the user's memberships and answers the writes that remove them inside the user's delete transaction (each
+   * group it leaves gets a new version), with a condition that fails if the user joined a group since this read.
+   * Undefined when they would not fit one transaction: `removeUserFromAllGroups` then runs after the delete commits.
+   */
+  removalsOnUserDelete?(orgId: string, userId: string, modifiedAt: string): Promise<readonly LinkedWrite[] | undefined>;
+}
+
+/** Leaving a group inside a user's delete transaction: the membership goes and the group gets a new version. */
+export interface LeaveGroupWrite extends LinkedWrite {
+  readonly kind: 'membership.leave';
+  readonly orgId: string;
+  readonly groupId: string;
+  readonly userId: string;
+  readonly modifiedAt: string;
+}
+
+/**
+ * Holds a user's delete to the memberships it read: the transaction fails if the user joined a group since, so no
+ * membership outlives its user. `joins` is the count of the user's joins that read saw.
+ */
+export interface NoNewMembershipsWrite extends LinkedWrite {
+  readonly kind: 'membership.none-added';
+  readonly orgId: string;
+  readonly userId: string;
+  readonly joins: number;
+}
+
+export type MembershipRemovalWrite = LeaveGroupWrite | NoNewMembershipsWrite;
+
+export function isMembershipRemoval(write: LinkedWrite): write is MembershipRemovalWrite {
+  return write.kind === 'membership.leave' || write.kind === 'membership.none-added';
 }
 
 /** The users a group may refer to. */
@@ -358,6 +390,14 @@ export class GroupService {
 
   groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]> {
     return this.repository.groupsOfUser(orgId, userId);
+  }
+
+  /** What a user's delete transaction also writes to leave its groups, when the repository can say (see the port). */
+  removalsOnUserDelete(orgId: string, userId: string): Promise<readonly LinkedWrite[] | undefined> {
+    return (
+      this.repository.removalsOnUserDelete?.(orgId, userId, this.clock.now().toISOString()) ??
+      Promise.resolve(undefined)
+    );
   }
 
   /** Called after a user was deleted. Idempotent. */

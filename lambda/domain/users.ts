@@ -140,6 +140,12 @@ export interface UserServiceOptions {
    * a DELETE finds the user already gone, so a retried DELETE finishes a cleanup that failed. Must be idempotent.
    */
   readonly onDeleted?: (orgId: string, userId: string) => Promise<void>;
+  /**
+   * Read alongside the user on a DELETE: writes that remove what the user belongs to (group memberships) in the
+   * delete's own transaction, so the delete waits for one read and one write. Undefined when they would not fit one
+   * transaction; `onDeleted` then cleans up after the commit.
+   */
+  readonly removalsOnDelete?: (orgId: string, userId: string) => Promise<readonly LinkedWrite[] | undefined>;
   /** Waits before retry `attempt` (1-based) after a version conflict. @default jittered exponential backoff */
   readonly backoff?: (attempt: number) => Promise<void>;
 }
@@ -150,6 +156,7 @@ export class UserService {
   private readonly newId: IdGenerator;
   private readonly policy: UserChangePolicy;
   private readonly onDeleted: (orgId: string, userId: string) => Promise<void>;
+  private readonly removalsOnDelete: (orgId: string, userId: string) => Promise<readonly LinkedWrite[] | undefined>;
   private readonly backoff: (attempt: number) => Promise<void>;
 
   constructor(
@@ -160,6 +167,7 @@ export class UserService {
     this.newId = options.newId ?? (() => uuidV7(this.clock.now().getTime()));
     this.policy = options.policy ?? noLinkedWrites;
     this.onDeleted = options.onDeleted ?? (async () => {});
+    this.removalsOnDelete = options.removalsOnDelete ?? (async () => undefined);
     this.backoff = options.backoff ?? jitteredBackoff;
   }
 
@@ -253,8 +261,13 @@ export class UserService {
   /** With `ifMatch`, deletes only that version (RFC 7644 §3.14), as update does; a concurrent change is not retried. */
   async delete(orgId: string, id: string, options: { ifMatch?: number } = {}): Promise<void> {
     const started = Date.now();
+    let removedInTransaction = false;
     for (let attempt = 1; ; attempt++) {
       const prefetched = this.prefetch(orgId, id, { deactivation: true, activation: false });
+      // Only the first attempt removes memberships in its transaction: a conflict may come from one of them (a group
+      // joined or deleted since the read), and a cleanup that follows the commit cannot miss a membership.
+      const removals = attempt === 1 ? this.removalsOnDelete(orgId, id) : undefined;
+      removals?.catch(() => {});
       const current = await this.repository.get(orgId, id);
       if (!current) {
         await this.onDeleted(orgId, id);
@@ -265,14 +278,16 @@ export class UserService {
       }
       try {
         const linked = await this.policy.plan({ orgId, before: current, at: this.clock.now(), prefetched });
-        await this.repository.delete(current, linked);
+        const removing = await removals;
+        await this.repository.delete(current, removing ? [...linked, ...removing] : linked);
+        removedInTransaction = removing !== undefined;
         break;
       } catch (error) {
         if (!this.mayRetry(error, attempt, started, options.ifMatch)) throw error;
         await this.backoff(attempt);
       }
     }
-    await this.onDeleted(orgId, id);
+    if (!removedInTransaction) await this.onDeleted(orgId, id);
   }
 
   /** The policy's reads for a change of this user, started now; a failure surfaces only if `plan` awaits it. */

@@ -5,7 +5,11 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createActivityWriteTranslator, DynamoActivityLog, withActivityWrites } from '../adapters/dynamodb-activity';
 import { createDynamoDbClient } from '../adapters/dynamodb-client';
-import { DynamoGroupRepository } from '../adapters/dynamodb-group-repository';
+import {
+  createMembershipRemovalTranslator,
+  DynamoGroupRepository,
+  withMembershipRemovals,
+} from '../adapters/dynamodb-group-repository';
 import { DynamoMemberDirectory } from '../adapters/dynamodb-member-directory';
 import { DynamoUserRepository, type LinkedWriteTranslator } from '../adapters/dynamodb-user-repository';
 import { METRIC_NAMES, METRIC_SERVICES, scimMetricResource, statusClass } from '../contract/metrics';
@@ -68,13 +72,24 @@ export function createScimHandler(config: ServiceConfig, overrides: ScimHandlerO
   });
   // License writes and the activity record commit in the user's transaction; without a signing key configured, users
   // change without licenses, still with their record.
-  const licensing = createLicensing(config, dynamo, { secrets: overrides.secrets, activityWrites });
+  // A user's delete leaves its groups in its own transaction; a user in more groups than one transaction holds
+  // leaves them after the delete commits.
+  const membershipRemovals = createMembershipRemovalTranslator({ tableName: config.groupsTable });
+  const licensing = createLicensing(config, dynamo, {
+    secrets: overrides.secrets,
+    activityWrites,
+    membershipRemovals,
+  });
   const users = new UserService(
     licensing?.userRepository(config.usersTable) ??
-      new DynamoUserRepository(dynamo, config.usersTable, withActivityWrites(activityWrites)),
+      new DynamoUserRepository(
+        dynamo,
+        config.usersTable,
+        withMembershipRemovals(membershipRemovals, withActivityWrites(activityWrites)),
+      ),
     {
       policy: new ActivityPolicy(licensing?.policy, { context: currentActivityContext }),
-      // A user in many groups has more memberships than one transaction holds: they go after the delete commits.
+      removalsOnDelete: (orgId, userId) => groups.removalsOnUserDelete(orgId, userId),
       onDeleted: (orgId, userId) => groups.removeUserFromAllGroups(orgId, userId),
     },
   );

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { withActivityWrites } from '../adapters/dynamodb-activity';
+import { withMembershipRemovals } from '../adapters/dynamodb-group-repository';
 import { DynamoLicenseRepository } from '../adapters/dynamodb-license-repository';
 import { createLicenseWriteTranslator, LicensedUserRepository } from '../adapters/dynamodb-license-writes';
 import { consistentGroupsOfUser, DynamoPlanRepository } from '../adapters/dynamodb-plans';
@@ -52,6 +53,8 @@ export interface LicensingOverrides {
   readonly clock?: Clock;
   /** Translates the activity records linked to user changes; without it only license writes are translated. */
   readonly activityWrites?: LinkedWriteTranslator;
+  /** Translates the group memberships a user's delete removes in its transaction. */
+  readonly membershipRemovals?: LinkedWriteTranslator;
 }
 
 /** The license policy and its transaction wiring, or undefined when licensing is not configured (no signing key). */
@@ -63,9 +66,10 @@ export function createLicensing(
   if (!config.signingKeySecretId && !overrides.signingKeys) return undefined;
   const clock = overrides.clock ?? systemClock;
   const licenseWrites = createLicenseWriteTranslator({ tableName: config.licensesTable });
-  const translate = overrides.activityWrites
-    ? withActivityWrites(overrides.activityWrites, licenseWrites)
-    : licenseWrites;
+  const others = overrides.activityWrites ? withActivityWrites(overrides.activityWrites, licenseWrites) : licenseWrites;
+  const translate = overrides.membershipRemovals
+    ? withMembershipRemovals(overrides.membershipRemovals, others)
+    : others;
   const planReads = {
     plans: new DynamoPlanRepository(dynamo, config.licensesTable),
     groupsOfUser: (orgId: string, userId: string) => consistentGroupsOfUser(dynamo, config.groupsTable, orgId, userId),

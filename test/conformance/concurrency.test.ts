@@ -24,6 +24,11 @@ let handler: ProxyHandler;
  * to commit and clean up first, which makes the race of a member add and a user delete happen every time.
  */
 let membershipWriteDelayMs = 0;
+/**
+ * When set, a user's delete transaction waits for it before it is sent, after the delete read the user's memberships:
+ * a member add sent meanwhile commits first, the other order of the same race.
+ */
+let userDeletesHeld: Promise<void> | undefined;
 
 /** The real handler, with a client that holds back membership writes by `membershipWriteDelayMs`. */
 function delayingClient(): DynamoDBClient {
@@ -38,6 +43,10 @@ function delayingClient(): DynamoDBClient {
       const writesMembership = items.some((item) => item.Put?.Item?.sk?.S?.startsWith('MEMBER#'));
       if (context.commandName === 'TransactWriteItemsCommand' && writesMembership && membershipWriteDelayMs > 0) {
         await new Promise((resolve) => setTimeout(resolve, membershipWriteDelayMs));
+      }
+      const deletesUser = items.some((item) => item.Delete?.Key?.sk?.S === 'USER');
+      if (context.commandName === 'TransactWriteItemsCommand' && deletesUser && userDeletesHeld) {
+        await userDeletesHeld;
       }
       return next(args);
     },
@@ -118,6 +127,41 @@ describe('a member add racing the user delete', () => {
     expect(outcomes.filter((outcome) => outcome.add !== 200 && outcome.add !== 400)).toEqual([]);
     const orphans = (await memberIds(groupId)).filter((id) => deleted.includes(id));
     expect(orphans).toEqual([]);
+  });
+});
+
+describe('a user delete racing a member add that commits first', () => {
+  const RACES = 5;
+
+  afterEach(() => {
+    userDeletesHeld = undefined;
+  });
+
+  it(`never leaves the deleted user in the group, nor refuses either request (${RACES} races)`, async () => {
+    const groupId = await createGroup('Joined meanwhile');
+    const userIds = await Promise.all(Array.from({ length: RACES }, () => createUser('joiner')));
+    let release = () => {};
+    userDeletesHeld = new Promise((resolve) => {
+      release = resolve;
+    });
+
+    const deletes = userIds.map((userId) => api.request('DELETE', `/Users/${userId}`));
+    // Each delete has read its user's memberships (none) and holds its transaction back while the user joins.
+    const adds = [];
+    for (const userId of userIds) {
+      adds.push(
+        await api.request('PATCH', `/Groups/${groupId}?excludedAttributes=members`, {
+          body: patch({ op: 'add', path: 'members', value: [{ value: userId }] }),
+        }),
+      );
+    }
+    expect(adds.map((add) => add.status)).toEqual(userIds.map(() => 200));
+    expect(await memberIds(groupId)).toEqual([...userIds].sort());
+    release();
+
+    expect((await Promise.all(deletes)).map((del) => del.status)).toEqual(userIds.map(() => 204));
+    expect(await memberIds(groupId)).toEqual([]);
+    for (const userId of userIds) expect((await api.request('GET', `/Users/${userId}`)).status).toBe(404);
   });
 });
 
