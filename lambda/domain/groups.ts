@@ -240,7 +240,11 @@ export class GroupService {
   }
 
   async create(orgId: string, input: GroupInput): Promise<{ group: GroupRecord; members: GroupMember[] }> {
-    const members = await this.resolveMembers(orgId, unique(input.memberIds));
+    const memberIds = unique(input.memberIds);
+    const members = this.membersOf(
+      memberIds,
+      memberIds.length === 0 ? new Map() : await this.findUsers(orgId, memberIds),
+    );
     const timestamp = this.clock.now().toISOString();
     const group: GroupRecord = {
       orgId,
@@ -440,6 +444,7 @@ export class GroupService {
 
     let toAdd: string[];
     let toRemove: string[];
+    let users: Promise<ReadonlyMap<string, { readonly display?: string }>> | undefined;
     if (fromEmpty) {
       // Only the difference is written, so Okta's full push of an unchanged big group costs reads, not writes.
       const existing = new Set((await this.repository.members(current.orgId, current.id)).map((m) => m.userId));
@@ -450,12 +455,22 @@ export class GroupService {
       // non-members writes nothing, and repeating a big add costs reads, not a rewrite of every membership.
       // An id this service could not have issued is no member, and no key is built from it.
       const named = [...wanted.keys()].filter(isResourceId);
+      // The users to add are read alongside their memberships, one round trip instead of two; those already members
+      // cost a read they would not have needed.
+      users = this.findUsers(
+        current.orgId,
+        named.filter((userId) => wanted.get(userId)),
+      );
+      users.catch(() => {});
       const existing =
         named.length === 0 ? new Set<string>() : await this.repository.membersAmong(current.orgId, current.id, named);
       toAdd = [...wanted].filter(([userId, member]) => member && !existing.has(userId)).map(([userId]) => userId);
       toRemove = [...wanted].filter(([userId, member]) => !member && existing.has(userId)).map(([userId]) => userId);
     }
-    const added = await this.resolveMembers(current.orgId, toAdd);
+    const added = this.membersOf(
+      toAdd,
+      toAdd.length === 0 ? new Map() : await (users ?? this.findUsers(current.orgId, toAdd)),
+    );
 
     const renamed = displayName !== current.displayName;
     if (!renamed && externalId === current.externalId && added.length === 0 && toRemove.length === 0) {
@@ -475,11 +490,21 @@ export class GroupService {
     return { after, membership: { add: added, remove: toRemove }, membershipOnly };
   }
 
-  /** Every id must be a user of the organization; otherwise nothing is written and the error names the unknown ones. */
-  private async resolveMembers(orgId: string, userIds: readonly string[]): Promise<GroupMember[]> {
-    if (userIds.length === 0) return [];
+  /** The users of the organization among `userIds`, with the name a membership shows. */
+  private findUsers(
+    orgId: string,
+    userIds: readonly string[],
+  ): Promise<ReadonlyMap<string, { readonly display?: string }>> {
+    // An id this service could not have issued is no user, and no key is built from it.
     const candidates = userIds.filter(isResourceId);
-    const found = candidates.length === 0 ? new Map() : await this.directory.findUsers(orgId, candidates);
+    return candidates.length === 0 ? Promise.resolve(new Map()) : this.directory.findUsers(orgId, candidates);
+  }
+
+  /** Every id must be a user of the organization; otherwise nothing is written and the error names the unknown ones. */
+  private membersOf(
+    userIds: readonly string[],
+    found: ReadonlyMap<string, { readonly display?: string }>,
+  ): GroupMember[] {
     const unknown = userIds.filter((userId) => !found.has(userId));
     if (unknown.length > 0) throw new InvalidReferenceError(unknownMembersMessage(unknown));
     return userIds.map((userId) => {

@@ -231,6 +231,29 @@ describe('DynamoDB round trips of a change to one user', () => {
   });
 });
 
+describe('DynamoDB round trips of a change to one group', () => {
+  it('adds a member by PATCH reading the user and whether it is a member already together', async () => {
+    const user = (await scim('POST', '/Users', newUser())).body;
+    const group = await scim('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: `rt-join-${randomBytes(3).toString('hex')}`,
+    });
+    expect(group.status).toBe(201);
+
+    const { response, requests, roundTrips } = await measured('PATCH', `/Groups/${group.body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: user.id }] }],
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.body.members).toEqual([expect.objectContaining({ value: user.id })]);
+    // The group, then which of the users are members and who they are (together), then the organization's plans, the
+    // transaction, and the group again with its members for the answer.
+    expect(requests).toEqual({ GetItem: 2, BatchGetItem: 2, Query: 2, TransactWriteItems: 1 });
+    expect(roundTrips).toBe(6);
+  });
+});
+
 describe('DynamoDB requests per SCIM request', () => {
   it('creates an active user, its license, seat and email in one TransactWriteItems', async () => {
     const body = newUser();
