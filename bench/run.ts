@@ -534,7 +534,9 @@ function report(
   );
 
   const floor = byName.get('bare GetItem')?.p50 ?? Number.NaN;
-  console.log('\nRatios to a bare GetItem (p50, same run): over HTTP through the gateway emulation, and inside the handler');
+  console.log(
+    '\nRatios to a bare GetItem (p50, same run): over HTTP through the gateway emulation, and inside the handler',
+  );
   for (const [name, target] of [
     ['GET /Users?filter=userName eq', 1.5],
     ['GET /Users/{id}', 2],

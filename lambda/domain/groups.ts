@@ -1,7 +1,7 @@
 import { type Clock, type IdGenerator, isResourceId, systemClock, uuidV7 } from './clock';
 import { InvalidReferenceError, NotFoundError, PreconditionFailedError, VersionConflictError } from './errors';
 import type { ListOrder } from './list-order';
-import { foldCase, type LinkedWrite, type ListPage, type ScanPage } from './users';
+import { foldCase, type LinkedWrite, type ListPage, type PrefetchedReads, type ScanPage } from './users';
 
 /**
  * Groups as Okta's "Push Groups" and Entra's group provisioning use them. A group is a name plus a set of users of the
@@ -50,11 +50,14 @@ export interface MembershipChange {
  * What a membership change does to other records (the members' plans): asked for every change, with the refusals
  * met so far (`<userId>#<plan>`), so a change refused for lack of a plan seat is planned again without that plan.
  */
-export interface MembershipPolicy {
+export interface MembershipPolicy<Prefetched extends PrefetchedReads = PrefetchedReads> {
+  /** Starts the reads `plan` needs that do not depend on the group, so they travel with the group's own read. */
+  prefetch?(orgId: string): Prefetched;
   plan(
     group: GroupRef & { readonly orgId: string },
     change: Pick<MembershipChange, 'add' | 'remove'>,
     refused: ReadonlySet<string>,
+    prefetched?: Prefetched,
   ): Promise<ReadonlyMap<string, readonly LinkedWrite[]>>;
 }
 
@@ -241,6 +244,7 @@ export class GroupService {
 
   async create(orgId: string, input: GroupInput): Promise<{ group: GroupRecord; members: GroupMember[] }> {
     const memberIds = unique(input.memberIds);
+    const prefetched = memberIds.length === 0 ? undefined : this.prefetchMembership(orgId);
     const members = this.membersOf(
       memberIds,
       memberIds.length === 0 ? new Map() : await this.findUsers(orgId, memberIds),
@@ -257,7 +261,7 @@ export class GroupService {
     };
     const refused = new Set<string>();
     for (;;) {
-      const linked = await this.membership?.plan(group, { add: members, remove: [] }, refused);
+      const linked = await this.membership?.plan(group, { add: members, remove: [] }, refused, prefetched);
       try {
         await this.repository.create(group, members, linked);
         break;
@@ -289,25 +293,54 @@ export class GroupService {
     change: (current: GroupRecord) => readonly GroupEdit[],
     options: { ifMatch?: number } = {},
   ): Promise<GroupRecord> {
+    return (await this.apply(orgId, id, change, options)).group;
+  }
+
+  /**
+   * As `update`, and the group's members (at most `limit`) for the answer: read after the change commits, alongside
+   * the group's fresh copy, so the answer waits for one round trip after the write.
+   */
+  async updateWithMembers(
+    orgId: string,
+    id: string,
+    change: (current: GroupRecord) => readonly GroupEdit[],
+    limit: number,
+    options: { ifMatch?: number } = {},
+  ): Promise<{ group: GroupRecord; members: GroupMember[] }> {
+    const { group, members } = await this.apply(orgId, id, change, options, () =>
+      this.repository.members(orgId, id, { limit }),
+    );
+    return { group, members: members ?? [] };
+  }
+
+  private async apply(
+    orgId: string,
+    id: string,
+    change: (current: GroupRecord) => readonly GroupEdit[],
+    options: { ifMatch?: number },
+    readMembers?: () => Promise<GroupMember[]>,
+  ): Promise<{ group: GroupRecord; members?: GroupMember[] }> {
     const started = Date.now();
     const refused = new Set<string>();
     for (let attempt = 1; ; attempt++) {
+      const prefetched = this.prefetchMembership(orgId);
       const current = await this.get(orgId, id);
       if (options.ifMatch !== undefined && options.ifMatch !== current.version) {
         throw new PreconditionFailedError(`Group ${id} is at version ${current.version}, not ${options.ifMatch}`);
       }
       const planned = await this.plan(current, change(current));
-      if (planned === 'unchanged') return current;
-      const linked = await this.membership?.plan(planned.after, planned.membership, refused);
+      if (planned === 'unchanged') return { group: current, members: await readMembers?.() };
+      const linked = await this.membership?.plan(planned.after, planned.membership, refused, prefetched);
       const membership = linked && linked.size > 0 ? { ...planned.membership, linked } : planned.membership;
       try {
         if (planned.membershipOnly && options.ifMatch === undefined) {
           await this.repository.changeMembers(current, membership, planned.after.lastModified);
           // Concurrent changes may have counted the version up too: read what the group is now.
-          return (await this.repository.get(orgId, id)) ?? planned.after;
+          const [fresh, members] = await Promise.all([this.repository.get(orgId, id), readMembers?.()]);
+          return { group: fresh ?? planned.after, members };
         }
         await this.repository.update(current, planned.after, membership);
-        return planned.after;
+        return { group: planned.after, members: await readMembers?.() };
       } catch (error) {
         // A refused plan seat is no conflict: the membership is written again at once, with a plan that has a seat.
         if (isSeatRefusal(error) && noteRefusals(refused, error)) continue;
@@ -394,6 +427,13 @@ export class GroupService {
 
   groupsOfUser(orgId: string, userId: string): Promise<GroupRef[]> {
     return this.repository.groupsOfUser(orgId, userId);
+  }
+
+  /** The membership policy's reads that do not depend on the group, started now; a failure surfaces only in `plan`. */
+  private prefetchMembership(orgId: string): PrefetchedReads | undefined {
+    const prefetched = this.membership?.prefetch?.(orgId);
+    for (const read of Object.values(prefetched ?? {})) read.catch(() => {});
+    return prefetched;
   }
 
   /** What a user's delete transaction also writes to leave its groups, when the repository can say (see the port). */

@@ -2,7 +2,7 @@ import { foldCase } from './case-fold';
 import { type Clock, systemClock } from './clock';
 import { isDeliverableAddress } from './email-address';
 import { DomainError } from './errors';
-import type { GroupRef, MembershipChange } from './groups';
+import type { GroupRef, MembershipChange, MembershipPolicy } from './groups';
 import {
   type EmailIntent,
   greetingName,
@@ -186,7 +186,12 @@ export type MemberLinkedWrites = ReadonlyMap<string, readonly LinkedWrite[]>;
 const PLAN_CONCURRENCY = 8;
 
 /** The plan consequences of group membership changes (GroupService calls it, then writes them with the memberships). */
-export class MembershipPlanPolicy {
+/** The plan catalog, read alongside the group a change is planned for. */
+export type PlanPrefetch = {
+  readonly catalog: Promise<PlanCatalog>;
+};
+
+export class MembershipPlanPolicy implements MembershipPolicy<PlanPrefetch> {
   private readonly clock: Clock;
 
   constructor(
@@ -204,13 +209,19 @@ export class MembershipPlanPolicy {
    * concurrent membership change of the same user that commits first counts the version up, so this one is planned
    * again with that membership visible. Every change of the user's plan is thus computed from its real groups.
    */
+  prefetch(orgId: string): PlanPrefetch {
+    return { catalog: this.reads.plans.catalog(orgId) };
+  }
+
   async plan(
     group: PlannedGroup,
     change: Pick<MembershipChange, 'add' | 'remove'>,
     refused: ReadonlySet<string> = new Set(),
+    prefetched?: PlanPrefetch,
   ): Promise<MemberLinkedWrites> {
     const writes = new Map<string, readonly LinkedWrite[]>();
-    const catalog = await this.reads.plans.catalog(group.orgId);
+    if (change.add.length === 0 && change.remove.length === 0) return writes;
+    const catalog = await (prefetched?.catalog ?? this.reads.plans.catalog(group.orgId));
     if (catalog.plans.length === 0 || !planOfGroup(catalog, group)) return writes;
     const affected: { userId: string; joins: boolean }[] = [
       ...change.add.map((member) => ({ userId: member.userId, joins: true })),

@@ -163,11 +163,17 @@ export class GroupsEndpoint implements ResourceEndpoint {
   async patch(request: HttpRequest, id: string, body: unknown): Promise<HttpResponse> {
     const projection = parseProjection(request.query);
     const edits = toGroupEdits(parsePatchRequest(body));
-    const group = await this.groups.update(request.orgId, checkedId('Group', id), () => edits, ifMatch(request));
     if (hasProjection(projection)) {
+      const group = await this.groups.update(request.orgId, checkedId('Group', id), () => edits, ifMatch(request));
       return this.single(request, group, await this.membersFor(request, group, projection), projection, 200);
     }
-    const members = await this.groups.members(request.orgId, group.id, { limit: PATCH_RESPONSE_MEMBER_LIMIT + 1 });
+    const { group, members } = await this.groups.updateWithMembers(
+      request.orgId,
+      checkedId('Group', id),
+      () => edits,
+      PATCH_RESPONSE_MEMBER_LIMIT + 1,
+      ifMatch(request),
+    );
     if (members.length > PATCH_RESPONSE_MEMBER_LIMIT) {
       return { status: 204, headers: { ETag: etag(group.version) }, body: '' };
     }
