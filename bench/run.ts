@@ -388,6 +388,18 @@ async function main(): Promise<void> {
       ),
     );
 
+    // The same path with no DynamoDB request behind it: what the HTTP hop, the gateway emulation (authorizer answer
+    // cached, as API Gateway caches it) and the handler's routing cost by themselves.
+    add(
+      await measure(
+        'GET /ServiceProviderConfig (no DynamoDB)',
+        ROUNDS,
+        async () => void (await call('GET', '/ServiceProviderConfig')),
+        log,
+        meter,
+      ),
+    );
+
     console.log(`Cold starts (${COLD_RUNS} fresh processes per function)…`);
     const coldStarts = await measureColdStarts({
       runs: COLD_RUNS,
@@ -547,6 +559,12 @@ function report(
     const inHandler = row.handlerMs === undefined ? '' : `  handler ${(row.handlerMs / floor).toFixed(2)}×`;
     console.log(
       `  ${name.padEnd(42)} ${pad((row.p50 / floor).toFixed(2), 6)}×${inHandler}${target !== undefined ? `  (target ≤ ${target}×)` : ''}`,
+    );
+  }
+  const empty = byName.get('GET /ServiceProviderConfig (no DynamoDB)');
+  if (empty) {
+    console.log(
+      `  ${'the same path with no DynamoDB request'.padEnd(42)} ${pad((empty.p50 / floor).toFixed(2), 6)}×  (${empty.p50.toFixed(2)} ms: HTTP hop, gateway emulation, routing)`,
     );
   }
 
