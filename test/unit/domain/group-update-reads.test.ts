@@ -117,7 +117,8 @@ describe('the membership policy reads', () => {
 });
 
 describe('MembershipPlanPolicy', () => {
-  it('reads no plan catalog for a change that adds and removes no one', async () => {
+  /** A policy over an organization with no plans, counting its catalog reads. */
+  function countingPolicy() {
     const catalog = jest.fn(async () => ({ plans: [] }));
     const policy = new MembershipPlanPolicy({
       plans: { catalog } as unknown as PlanPolicyReads['plans'],
@@ -125,6 +126,11 @@ describe('MembershipPlanPolicy', () => {
       groupsOfUser: async () => [],
       user: async () => undefined,
     });
+    return { policy, catalog };
+  }
+
+  it('reads no plan catalog for a change that adds and removes no one', async () => {
+    const { policy, catalog } = countingPolicy();
 
     const writes = await policy.plan({ orgId: ORG, id: idAt(100), displayName: 'Ops' }, { add: [], remove: [] });
 
@@ -133,13 +139,7 @@ describe('MembershipPlanPolicy', () => {
   });
 
   it('uses the catalog read started with the group instead of reading it again', async () => {
-    const catalog = jest.fn(async () => ({ plans: [] }));
-    const policy = new MembershipPlanPolicy({
-      plans: { catalog } as unknown as PlanPolicyReads['plans'],
-      activeLicenseOf: async () => undefined,
-      groupsOfUser: async () => [],
-      user: async () => undefined,
-    });
+    const { policy, catalog } = countingPolicy();
     const prefetched = policy.prefetch(ORG);
     expect(catalog).toHaveBeenCalledTimes(1);
 
