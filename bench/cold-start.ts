@@ -14,6 +14,8 @@ export interface ColdStartRow {
   readonly entry: string;
   readonly kib: number;
   readonly loadMs: number;
+  /** CPU time of the load: what a busy machine's waiting for a core does not inflate. */
+  readonly loadCpuMs: number;
   /** Undefined when the bench has no first request for this function. */
   readonly firstRequestMs?: number;
   readonly firstRequest?: string;
@@ -54,11 +56,13 @@ export async function bundleLikeCdk(entry: string, outdir: string): Promise<stri
 
 const CHILD = `
 const started = performance.now();
+const cpu = process.cpuUsage();
 const mod = require(process.env.BENCH_BUNDLE);
 const loaded = performance.now();
+const used = process.cpuUsage(cpu);
 const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 10000 };
 const event = process.env.BENCH_EVENT ? JSON.parse(process.env.BENCH_EVENT) : undefined;
-const report = (extra) => process.stdout.write('\\nBENCH ' + JSON.stringify({ loadMs: loaded - started, ...extra }) + '\\n');
+const report = (extra) => process.stdout.write('\\nBENCH ' + JSON.stringify({ loadMs: loaded - started, loadCpuMs: (used.user + used.system) / 1000, ...extra }) + '\\n');
 if (event === undefined) report({});
 else Promise.resolve()
   .then(() => mod.handler(event, context))
@@ -112,11 +116,13 @@ export async function measureColdStarts(options: {
     const bundle = await bundleLikeCdk(entry, mkdtempSync(join(tmpdir(), 'bench-bundle-')));
     const first = options.firstRequests[name];
     const loads: number[] = [];
+    const loadCpus: number[] = [];
     const firsts: number[] = [];
     let outcome = '';
     for (let run = 0; run < options.runs; run++) {
       const result = await runOnce(bundle, options.env, first?.event);
       loads.push(Number(result.loadMs));
+      loadCpus.push(Number(result.loadCpuMs));
       if (result.firstRequestMs !== undefined) firsts.push(Number(result.firstRequestMs));
       outcome = String(result.outcome ?? '');
     }
@@ -124,6 +130,7 @@ export async function measureColdStarts(options: {
       entry: name,
       kib: statSync(bundle).size / 1024,
       loadMs: median(loads),
+      loadCpuMs: median(loadCpus),
       ...(firsts.length > 0 ? { firstRequestMs: median(firsts) } : {}),
       ...(first ? { firstRequest: `${first.describe}${outcome && outcome !== 'ok' ? ` (${outcome})` : ''}` } : {}),
     });

@@ -570,10 +570,12 @@ function report(
   }
 
   console.log('\nCold starts: bundled as the CDK stack does, fresh Node.js process each run, medians');
-  console.log(`  ${'function'.padEnd(22)} ${pad('KiB', 7)} ${pad('load ms', 8)} ${pad('first ms', 9)}  first request`);
+  console.log(
+    `  ${'function'.padEnd(22)} ${pad('KiB', 7)} ${pad('load ms', 8)} ${pad('load CPU', 9)} ${pad('first ms', 9)}  first request`,
+  );
   for (const row of coldStarts) {
     console.log(
-      `  ${row.entry.padEnd(22)} ${pad(row.kib.toFixed(1), 7)} ${pad(row.loadMs.toFixed(1), 8)} ${pad(row.firstRequestMs?.toFixed(1) ?? '—', 9)}  ${row.firstRequest ?? ''}`,
+      `  ${row.entry.padEnd(22)} ${pad(row.kib.toFixed(1), 7)} ${pad(row.loadMs.toFixed(1), 8)} ${pad(row.loadCpuMs.toFixed(1), 9)} ${pad(row.firstRequestMs?.toFixed(1) ?? '—', 9)}  ${row.firstRequest ?? ''}`,
     );
   }
 
