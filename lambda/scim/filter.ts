@@ -1,13 +1,14 @@
 /**
  * SCIM filters (RFC 7644 §3.4.2.2): the whole grammar, `eq ne co sw ew pr gt ge lt le`, `and or not`, parentheses,
  * value filters (`emails[type eq "work" and value co "@acme"]`) and schema-URN attribute paths, parsed into a tree
- * that `printFilter` writes back and `matchesFilter` evaluates on a SCIM resource. Okta's and Entra's
+ * that `printFilter` writes back. Okta's and Entra's
  * `emails[type eq "work"].value eq "x"` (a PATCH path used as a filter) is read as
  * `emails[type eq "work" and value eq "x"]`, which means the same. Anything else is `invalidFilter`, because answering
  * a filter we do not understand with an unfiltered (or partly filtered) list makes a client act on the wrong users.
  *
- * Which attributes exist and how they compare (type, caseExact) is asked of one function, `AttributeLookup`, which
- * the caller passes in (see `filter-attributes.ts`).
+ * Parsing knows only the grammar and the schema URNs: which attributes exist and how they compare (type, caseExact)
+ * is the attribute model's (`attribute-model.ts`), and `filter-query.ts` checks a parsed tree against it
+ * (`checkFilter`), evaluates it on a resource (`matchesFilter`) and plans its index lookups (`planFilter`).
  *
  * The tokenizer and the attribute-path reader are shared with PATCH path parsing (`patch.ts`), which uses the
  * `attr[sub eq "v"].sub` grammar.
