@@ -410,6 +410,7 @@ function setAt(container: Doc, op: 'add' | 'replace', target: AttributePath, val
 
   if (multiValued) {
     const items = toList(value).map(withCanonicalElementKeys);
+    // Stryker disable next-line ConditionalExpression: equivalent, checkValueCounts refused any such list before anything was applied
     if (items.length > maxValues) throw tooManyValues(canonicalName(target.attribute), maxValues, items.length);
     if (op === 'replace') {
       container[key] = items;

@@ -1,0 +1,102 @@
+/**
+ * How PATCH finds, creates and merges the values of multi-valued and complex attributes, including documents that
+ * carry values a stored resource normally would not (a null complex attribute, a list holding plain text).
+ */
+import { ScimError } from '../../../lambda/scim/errors';
+import {
+  applyPatch,
+  MAX_VALUES_PER_ATTRIBUTE,
+  type PatchOperation,
+  type PatchOptions,
+} from '../../../lambda/scim/patch';
+
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const OPTIONS: PatchOptions = {
+  coreSchema: USER_SCHEMA,
+  extensionSchemas: [ENTERPRISE],
+  readOnly: ['id', 'meta', 'groups'],
+  booleanAttributes: ['active'],
+};
+
+function user(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { schemas: [USER_SCHEMA], id: 'u-1', userName: 'ada@example.com', ...extra };
+}
+
+const patch = (doc: Record<string, unknown>, ...operations: PatchOperation[]) => applyPatch(doc, operations, OPTIONS);
+
+function errorOf(action: () => unknown): ScimError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ScimError) return error;
+    throw error;
+  }
+  throw new Error('expected a ScimError, but nothing was thrown');
+}
+
+const emails = (count: number) => Array.from({ length: count }, (_, index) => ({ value: `ada${index}@example.com` }));
+
+describe('a value filter without a sub-attribute', () => {
+  it('refuses a value that is not an object with 400 invalidValue naming the attribute', () => {
+    const error = errorOf(() => patch(user(), { op: 'add', path: 'emails[type eq "work"]', value: 'ada@example.com' }));
+
+    expect(error.status).toBe(400);
+    expect(error.scimType).toBe('invalidValue');
+    expect(error.detail).toBe('The value for emails[…] must be an object.');
+  });
+
+  it('creates the last value the bound allows', () => {
+    const doc = user({ emails: emails(MAX_VALUES_PER_ATTRIBUTE - 1) });
+
+    const patched = patch(doc, { op: 'add', path: 'emails[type eq "work"].value', value: 'work@example.com' });
+
+    expect(patched.emails).toHaveLength(MAX_VALUES_PER_ATTRIBUTE);
+    expect((patched.emails as unknown[]).at(-1)).toEqual({ type: 'work', value: 'work@example.com' });
+  });
+});
+
+describe('a sub-attribute of every value', () => {
+  it('sets it on the object values and leaves a plain text value of the list alone', () => {
+    const doc = user({ emails: ['legacy@example.com', { value: 'ada@example.com' }] });
+
+    const patched = patch(doc, { op: 'replace', path: 'emails.type', value: 'work' });
+
+    expect(patched.emails).toEqual(['legacy@example.com', { value: 'ada@example.com', type: 'work' }]);
+  });
+});
+
+describe('a sub-attribute of a complex attribute', () => {
+  it('treats a null complex attribute as absent and creates it', () => {
+    const patched = patch(user({ name: null }), { op: 'add', path: 'name.givenName', value: 'Ada' });
+
+    expect(patched.name).toEqual({ givenName: 'Ada' });
+  });
+
+  it('refuses a sub-attribute of a text attribute with 400 invalidPath', () => {
+    const error = errorOf(() => patch(user({ title: 'Boss' }), { op: 'add', path: 'title.short', value: 'B' }));
+
+    expect(error.scimType).toBe('invalidPath');
+    expect(error.detail).toContain('title is not a complex attribute, so it has no short');
+  });
+});
+
+describe('the schemas list when an extension attribute is set', () => {
+  it('starts the list with the core schema when the resource has none', () => {
+    const doc = { id: 'u-1', userName: 'ada@example.com' };
+
+    const patched = patch(doc, { op: 'add', path: `${ENTERPRISE}:department`, value: 'Research' });
+
+    expect(patched.schemas).toEqual([USER_SCHEMA, ENTERPRISE]);
+    expect(patched[ENTERPRISE]).toEqual({ department: 'Research' });
+  });
+
+  it('extends the list under the key the resource spells it with', () => {
+    const doc = { Schemas: [USER_SCHEMA], id: 'u-1', userName: 'ada@example.com' };
+
+    const patched = patch(doc, { op: 'add', path: `${ENTERPRISE}:department`, value: 'Research' });
+
+    expect(patched.Schemas).toEqual([USER_SCHEMA, ENTERPRISE]);
+    expect(patched).not.toHaveProperty('schemas');
+  });
+});
