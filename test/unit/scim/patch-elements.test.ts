@@ -100,3 +100,79 @@ describe('the schemas list when an extension attribute is set', () => {
     expect(patched).not.toHaveProperty('schemas');
   });
 });
+
+describe('adding values the list already holds', () => {
+  it('recognises a value-less element whatever the order of its keys', () => {
+    const doc = user({ addresses: [{ locality: 'Paris', streetAddress: '1 rue X' }] });
+
+    const patched = patch(doc, {
+      op: 'add',
+      path: 'addresses',
+      value: [{ streetAddress: '1 rue X', locality: 'Paris' }],
+    });
+
+    expect(patched.addresses).toEqual([{ locality: 'Paris', streetAddress: '1 rue X' }]);
+  });
+
+  it('recognises a value-less element holding lists and objects, empty ones included', () => {
+    const elements = [{ tags: ['a', 'b'], none: [] }, { nested: {} }];
+    const doc = user({ badges: structuredClone(elements) });
+
+    const patched = patch(doc, { op: 'add', path: 'badges', value: structuredClone(elements) });
+
+    expect(patched.badges).toEqual(elements);
+  });
+
+  it('adds a value-less element that differs only inside a list', () => {
+    const doc = user({ badges: [{ tags: ['a', 'b'] }] });
+
+    const patched = patch(doc, { op: 'add', path: 'badges', value: [{ tags: ['a', 'c'] }] });
+
+    expect(patched.badges).toEqual([{ tags: ['a', 'b'] }, { tags: ['a', 'c'] }]);
+  });
+});
+
+describe('primary values', () => {
+  it('keeps the last of several values an add makes primary', () => {
+    const doc = user({ emails: [{ value: 'old@example.com', primary: true }] });
+
+    const patched = patch(doc, {
+      op: 'add',
+      path: 'emails',
+      value: [
+        { value: 'a@example.com', primary: true },
+        { value: 'b@example.com', primary: true },
+      ],
+    });
+
+    expect(patched.emails).toEqual([
+      { value: 'old@example.com', primary: false },
+      { value: 'a@example.com', primary: false },
+      { value: 'b@example.com', primary: true },
+    ]);
+  });
+});
+
+describe('attribute names', () => {
+  it('changes the key spelled exactly as the path when two keys differ only in case', () => {
+    const doc = user({ TITLE: 'upper', title: 'exact' });
+
+    const patched = patch(doc, { op: 'replace', path: 'title', value: 'new' });
+
+    expect(patched).toMatchObject({ TITLE: 'upper', title: 'new' });
+  });
+
+  it('reads a boolean given as text with blanks around it', () => {
+    expect(patch(user({ active: true }), { op: 'replace', path: 'active', value: ' False ' }).active).toBe(false);
+  });
+});
+
+describe('removing an extension', () => {
+  it('drops its URN from schemas and keeps entries that are not text', () => {
+    const doc = { schemas: [USER_SCHEMA, 7, ENTERPRISE], userName: 'ada', [ENTERPRISE]: { department: 'R' } };
+
+    const patched = patch(doc, { op: 'remove', path: ENTERPRISE });
+
+    expect(patched).toEqual({ schemas: [USER_SCHEMA, 7], userName: 'ada' });
+  });
+});
