@@ -3,7 +3,7 @@
  * body), which users a filter, a sort and a page select, and when the user's groups are read and shown.
  */
 import { PreconditionFailedError } from '../../../lambda/domain/errors';
-import type { UserRecord } from '../../../lambda/domain/users';
+import type { PrefetchIntent, UserRecord } from '../../../lambda/domain/users';
 import { UserService } from '../../../lambda/domain/users';
 import { ScimError } from '../../../lambda/scim/errors';
 import type { HttpRequest, HttpResponse } from '../../../lambda/scim/http';
@@ -496,5 +496,96 @@ describe('DELETE /Users/{id}', () => {
     const { endpoint } = await setup(users(1));
 
     expect(await refusal(endpoint.delete(request('DELETE', '/Users/x'), 'x'))).toMatchObject({ status: 404 });
+  });
+});
+
+describe('the reads a change announces', () => {
+  /** Users behind a policy that records what each change announced it may do to the user's state. */
+  async function announcing() {
+    const repository = new InMemoryUserRepository();
+    await repository.create(storedUser(1), []);
+    const intents: PrefetchIntent[] = [];
+    const service = new UserService(repository, {
+      policy: {
+        plan: async () => [],
+        prefetch: (_orgId, _userId, intent) => {
+          intents.push(intent);
+          return {};
+        },
+      },
+    });
+    return { endpoint: new UsersEndpoint(service), intents };
+  }
+  const patchOp = (...Operations: unknown[]) => ({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations,
+  });
+
+  it('announces a deactivation only for a PUT with active false', async () => {
+    const { endpoint, intents } = await announcing();
+
+    for (const active of [false, true, undefined]) {
+      await endpoint.replace(request('PUT', '/Users/x'), idAt(1), { userName: 'user1@example.com', active });
+    }
+
+    expect(intents).toEqual([
+      { deactivation: true, activation: false },
+      { deactivation: false, activation: false },
+      { deactivation: false, activation: false },
+    ]);
+  });
+
+  it('announces what a PATCH may do from whether it names active, and with a true value', async () => {
+    const { endpoint, intents } = await announcing();
+
+    await endpoint.patch(
+      request('PATCH', '/Users/x'),
+      idAt(1),
+      patchOp({ op: 'replace', path: 'title', value: 'true' }),
+    );
+    await endpoint.patch(
+      request('PATCH', '/Users/x'),
+      idAt(1),
+      patchOp({ op: 'replace', path: 'Active', value: 'False' }),
+    );
+    await endpoint.patch(request('PATCH', '/Users/x'), idAt(1), patchOp({ op: 'replace', value: { ACTIVE: 'TRUE' } }));
+
+    expect(intents).toEqual([
+      { deactivation: false, activation: false },
+      { deactivation: true, activation: false },
+      { deactivation: true, activation: true },
+    ]);
+  });
+});
+
+describe('a failed read of the groups', () => {
+  /** Runs `action` and answers the promise rejections nobody handled meanwhile. */
+  async function unhandledDuring(action: () => Promise<unknown>): Promise<unknown[]> {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      await action().catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return unhandled;
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  }
+  const failingGroups: UserGroupsReader = () => Promise.reject(new Error('groups unavailable'));
+
+  it('leaves no unhandled rejection when the user is not found first', async () => {
+    const { endpoint } = await setup(users(1), failingGroups);
+
+    expect(await unhandledDuring(() => endpoint.get(request('GET', '/Users/x'), idAt(7)))).toEqual([]);
+  });
+
+  it('leaves no unhandled rejection when a change fails first', async () => {
+    const { endpoint } = await setup(users(1), failingGroups);
+    const stale = request('PUT', '/Users/x', {}, { 'if-match': 'W/"9"' });
+
+    expect(await unhandledDuring(() => endpoint.replace(stale, idAt(1), { userName: 'user1@example.com' }))).toEqual(
+      [],
+    );
   });
 });
