@@ -57,6 +57,10 @@ describe('If-Match', () => {
 });
 
 describe('If-None-Match', () => {
+  it('matches a version of several digits', () => {
+    expect(notModified(request({ 'if-none-match': 'W/"12"' }), 12)?.status).toBe(304);
+  });
+
   it.each(['W/"3"', '"3"', ' * ', '"1", W/"3"', 'W/"2",W/"3"'])('answers 304 to %j at version 3', (header) => {
     expect(notModified(request({ 'if-none-match': header }), 3)).toEqual({
       status: 304,

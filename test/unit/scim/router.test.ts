@@ -213,6 +213,18 @@ describe('paths and methods the server does not serve', () => {
     expect(calls).toEqual([]);
   });
 
+  it('answers 404 for a path below the root search', async () => {
+    const { router, calls } = setup();
+
+    const response = await router(
+      request('POST', '/.search/x', json({ schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'] })),
+    );
+
+    expect(response.status).toBe(404);
+    expect(bodyOf(response).detail).toBe('No such resource: /.search/x');
+    expect(calls).toEqual([]);
+  });
+
   it.each([
     ['/Me', '/Me is not supported'],
     ['/Bulk', 'Bulk operations are not supported'],
@@ -310,6 +322,14 @@ describe('reading a body', () => {
     expect(error.detail).toBe('Send the body as application/scim+json, not text/plain');
   });
 
+  it('echoes at most 60 characters of a long media type', () => {
+    const contentType = `text/plain; ${'x'.repeat(200)}`;
+
+    expect(refusal(() => read('{}', contentType)).detail).toBe(
+      `Send the body as application/scim+json, not ${contentType.slice(0, 60)}`,
+    );
+  });
+
   it('accepts a body of exactly the largest size and refuses one byte more with 413', () => {
     const padding = (size: number) => `{"a":"${'x'.repeat(size - 8)}"}`;
 
@@ -339,6 +359,7 @@ describe('reading a body', () => {
     expect(error.status).toBe(400);
     expect(error.scimType).toBe('invalidSyntax');
     expect(error.detail).toBe('The request body is not valid JSON');
+    expect(error.cause).toBeInstanceOf(SyntaxError);
   });
 
   it('accepts the deepest nesting allowed and refuses one level more', () => {
@@ -357,6 +378,12 @@ describe('reading a body', () => {
     expect(refusal(() => read(deep(MAX_BODY_DEPTH + 1))).scimType).toBe('invalidSyntax');
     expect(read(deep(MAX_BODY_DEPTH))).toBeInstanceOf(Object);
     expect(read(wide)).toHaveLength(MAX_BODY_DEPTH + 5);
+  });
+
+  it('refuses a deep branch followed by shallow ones', () => {
+    const body = `[${'['.repeat(MAX_BODY_DEPTH)}${']'.repeat(MAX_BODY_DEPTH)},[],{}]`;
+
+    expect(refusal(() => read(body)).detail).toBe('The request body is nested deeper than 32 levels');
   });
 
   it('does not count brackets inside strings, escaped quotes included', () => {
@@ -460,5 +487,20 @@ describe('failures', () => {
     expect(response.status).toBe(500);
     expect(logged).toEqual([{ level: 'error', message: 'request failed', extra: new Error('plain text') }]);
     expect(logged[0]?.extra).toBeInstanceOf(Error);
+  });
+});
+
+describe('scimResponse', () => {
+  it('answers an empty body for no body, and JSON otherwise, with the SCIM media type and extra headers', () => {
+    expect(scimResponse(204, undefined)).toEqual({
+      status: 204,
+      headers: { 'Content-Type': SCIM_CONTENT_TYPE },
+      body: '',
+    });
+    expect(scimResponse(200, { a: 1 }, { ETag: 'W/"1"' })).toEqual({
+      status: 200,
+      headers: { 'Content-Type': SCIM_CONTENT_TYPE, ETag: 'W/"1"' },
+      body: '{"a":1}',
+    });
   });
 });

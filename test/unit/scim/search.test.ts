@@ -75,6 +75,14 @@ describe('what a refused SearchRequest says', () => {
     );
   });
 
+  it('echoes at most 60 characters of an unknown member name', () => {
+    const name = `x${'y'.repeat(100)}`;
+
+    expect(detailOf({ schemas, [name]: 1 })).toMatch(
+      new RegExp(`^A SearchRequest has no member "${name.slice(0, 60)}";`),
+    );
+  });
+
   it('asks for the SearchRequest schema', () => {
     expect(detailOf({ schemas: ['urn:other'] })).toBe(`A SearchRequest needs "schemas": ["${SEARCH_REQUEST_SCHEMA}"]`);
   });
@@ -162,6 +170,12 @@ describe('searchAcrossTypes', () => {
 
     expect(namesOf(response)).toEqual(['g2']);
     expect(askedGroups).toEqual(['2+10']);
+  });
+
+  it('answers an empty list when there is no resource type to search', async () => {
+    const response = await searchAcrossTypes(request, {}, []);
+
+    expect(bodyOf(response)).toMatchObject({ totalResults: 0, Resources: [] });
   });
 
   it('counts without listing when count is 0', async () => {
