@@ -3,15 +3,25 @@
  * refusal says, and which attributes a client reads.
  */
 import type { GroupRecord } from '../../../lambda/domain/groups';
-import { ScimError } from '../../../lambda/scim/errors';
-import {
-  parseDisplayName,
-  parseExternalId,
-  parseGroup,
-  parseMemberIds,
-  toScimGroup,
-  withKnownKeys,
-} from '../../../lambda/scim/group-resource';
+import type { ScimError } from '../../../lambda/scim/errors';
+import type * as GroupResource from '../../../lambda/scim/group-resource';
+
+/**
+ * The input schemas are built once per module and cached, so each test reads a freshly loaded module: the details are
+ * then those of the code as it is now, not of whichever schema an earlier test built.
+ */
+let groupResource: typeof GroupResource;
+beforeEach(() => {
+  jest.isolateModules(() => {
+    groupResource = require('../../../lambda/scim/group-resource');
+  });
+});
+const parseGroup = (body: unknown) => groupResource.parseGroup(body);
+const parseDisplayName = (value: unknown) => groupResource.parseDisplayName(value);
+const parseExternalId = (value: unknown) => groupResource.parseExternalId(value);
+const parseMemberIds = (value: unknown, where: string) => groupResource.parseMemberIds(value, where);
+const toScimGroup: typeof GroupResource.toScimGroup = (...args) => groupResource.toScimGroup(...args);
+const withKnownKeys: typeof GroupResource.withKnownKeys = (...args) => groupResource.withKnownKeys(...args);
 
 const BASE = 'https://api.example.com/scim/v2';
 
@@ -19,7 +29,8 @@ function refusal(action: () => unknown): ScimError {
   try {
     action();
   } catch (error) {
-    if (error instanceof ScimError) return error;
+    // The freshly loaded module throws its own ScimError class, so the class is told by its name.
+    if (error instanceof Error && error.name === 'ScimError') return error as ScimError;
     throw error;
   }
   throw new Error('expected a ScimError');
