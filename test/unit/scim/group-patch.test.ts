@@ -262,3 +262,144 @@ describe('toGroupEdits: refusals', () => {
     expect(error.detail).toMatch(/^Operation 2 \(remove\): displayName is required/);
   });
 });
+
+describe('toGroupEdits: what each refusal says', () => {
+  const HELP =
+    'Group paths: displayName, externalId, members, and members[value eq "<user id>"] (for remove), optionally ' +
+    `prefixed with ${GROUP_SCHEMA}:.`;
+
+  it.each([
+    [
+      { op: 'remove', path: `members[value eq "${ALICE}"].display` },
+      `members[value eq "${ALICE}"].display addresses a sub-attribute of a member; members are added or removed as a whole`,
+    ],
+    [
+      { op: 'replace', path: `members[value eq "${ALICE}"]`, value: [{ value: BOB }] },
+      `"replace" cannot target members[value eq "${ALICE}"]; use "add" on members, or "remove" on this path`,
+    ],
+    [
+      { op: 'replace', path: 'displayName[value eq "x"]', value: 'A' },
+      'displayName is not multi-valued, so it cannot take a value filter',
+    ],
+    [
+      { op: 'remove', path: 'members.value' },
+      'members.value addresses a sub-attribute of the members; members are added or removed as a whole',
+    ],
+    [{ op: 'replace', path: 'displayName.first', value: 'A' }, 'displayName has no sub-attributes'],
+    [
+      { op: 'remove', path: 'members[display eq "Alice"]' },
+      'members[display eq "Alice"] must select one member by its id, as in members[value eq "<user id>"]',
+    ],
+  ])('refuses %j with invalidPath, naming the paths groups have', (operation, detail) => {
+    const error = scimErrorFrom(() => editsFor(operation));
+
+    expect(error.status).toBe(400);
+    expect(error.scimType).toBe('invalidPath');
+    expect(error.detail).toBe(`Invalid PATCH path: ${detail}. ${HELP}`);
+  });
+
+  it.each([
+    `members[value eq "${ALICE}" and value eq "${BOB}"]`,
+    `members[value eq "${ALICE}" and type eq "Group"]`,
+    `members[value eq "${ALICE}" and display eq "Alice"]`,
+  ])('refuses %s, which does not select one user by id', (path) => {
+    expect(scimErrorFrom(() => editsFor({ op: 'remove', path })).detail).toContain('must select one member by its id');
+  });
+
+  it('accepts a member filter that also says the member is a user, in any case', () => {
+    expect(editsFor({ op: 'remove', path: `members[type eq "user" and value eq "${ALICE}"]` })).toEqual([
+      { kind: 'removeMembers', userIds: [ALICE] },
+    ]);
+  });
+
+  it('says which operation needs a value', () => {
+    const error = scimErrorFrom(() => editsFor({ op: 'add', path: 'displayName' }));
+
+    expect(error.scimType).toBe('invalidValue');
+    expect(error.detail).toBe('The "add" operation on displayName needs a "value"');
+  });
+
+  it('says what a remove without a path and a path-less add without an object need', () => {
+    expect(scimErrorFrom(() => editsFor({ op: 'remove' })).detail).toBe(
+      'A "remove" operation needs a "path", such as members[value eq "<user id>"]',
+    );
+    expect(scimErrorFrom(() => editsFor({ op: 'add', value: 'Admins' })).detail).toBe(
+      'An "add" without "path" needs an object "value", such as {"displayName": "…"}',
+    );
+  });
+
+  it('does not prefix the refusal of a request with one operation, and keeps the status of a later one', () => {
+    const single = scimErrorFrom(() => editsFor({ op: 'remove', path: 'displayName' }));
+    const second = scimErrorFrom(() =>
+      editsFor({ op: 'add', path: 'externalId', value: 'e' }, { op: 'remove', path: 'displayName' }),
+    );
+
+    expect(single.detail).toBe('displayName is required and cannot be removed; replace it instead');
+    expect(second).toMatchObject({
+      status: 400,
+      scimType: 'mutability',
+      detail: 'Operation 2 (remove): displayName is required and cannot be removed; replace it instead',
+    });
+    expect(second.cause).toBeInstanceOf(ScimError);
+  });
+
+  it('passes on an error that is not a refusal as it is', () => {
+    const broken = new Error('broken');
+    const operations = [
+      { op: 'add' as const, path: 'displayName', value: 'A' },
+      {
+        op: 'add' as const,
+        get path(): string {
+          throw broken;
+        },
+      },
+    ];
+
+    expect(() => toGroupEdits(operations)).toThrow(broken);
+  });
+});
+
+describe('toGroupEdits: paths and keys', () => {
+  it('ignores a sub-attribute of a read-only attribute', () => {
+    expect(editsFor({ op: 'replace', path: 'meta.lastModified', value: 'x' })).toEqual([]);
+  });
+
+  it('reads keys of a path-less value qualified with the Group schema, and ignores other schemas', () => {
+    expect(
+      editsFor({
+        op: 'replace',
+        value: {
+          [`${GROUP_SCHEMA}:displayName`]: 'Owners',
+          'urn:example:custom:1.0:Group:badge': 'x',
+          externalId: 'ext',
+        },
+      }),
+    ).toEqual([
+      { kind: 'setDisplayName', displayName: 'Owners' },
+      { kind: 'setExternalId', externalId: 'ext' },
+    ]);
+  });
+
+  it('ignores a remove of an attribute groups do not have', () => {
+    expect(editsFor({ op: 'remove', path: 'nickName' })).toEqual([]);
+  });
+
+  it('reads a path-less replace of members as the new member list, and an add as members to add', () => {
+    expect(editsFor({ op: 'replace', value: { members: [{ value: ALICE }] } })).toEqual([
+      { kind: 'replaceMembers', userIds: [ALICE] },
+    ]);
+    expect(editsFor({ op: 'add', value: { members: [{ value: BOB }] } })).toEqual([
+      { kind: 'addMembers', userIds: [BOB] },
+    ]);
+  });
+
+  it('clears externalId given null', () => {
+    expect(editsFor({ op: 'replace', path: 'externalId', value: null })).toEqual([
+      { kind: 'setExternalId', externalId: undefined },
+    ]);
+  });
+
+  it('removes every member for a remove of members with a null value', () => {
+    expect(editsFor({ op: 'remove', path: 'members', value: null })).toEqual([{ kind: 'replaceMembers', userIds: [] }]);
+  });
+});
