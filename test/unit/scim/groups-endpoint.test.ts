@@ -334,7 +334,7 @@ describe('PATCH /Groups/{id}', () => {
   });
 
   it('answers 200 at exactly the member limit and 204 with the ETag past it', async () => {
-    const { endpoint, create } = await setup(PATCH_RESPONSE_MEMBER_LIMIT + 1);
+    const { endpoint, create, members } = await setup(PATCH_RESPONSE_MEMBER_LIMIT + 1);
     const all = Array.from({ length: PATCH_RESPONSE_MEMBER_LIMIT - 1 }, (_, n) => n + 1);
     const group = await create('Big', all);
 
@@ -352,6 +352,8 @@ describe('PATCH /Groups/{id}', () => {
     expect(atLimit.status).toBe(200);
     expect(bodyOf(atLimit).members).toHaveLength(PATCH_RESPONSE_MEMBER_LIMIT);
     expect(past).toEqual({ status: 204, headers: { ETag: 'W/"3"' }, body: '' });
+    // Finding out that the group is too big reads one member more than the limit, not the whole group.
+    expect(members).toHaveBeenLastCalledWith(ORG, group.id, { limit: PATCH_RESPONSE_MEMBER_LIMIT + 1 });
   });
 
   it('answers 200 with the projection applied when the client chose attributes, whatever the size', async () => {
@@ -415,5 +417,73 @@ describe('DELETE /Groups/{id}', () => {
     const error = await refusal(endpoint.delete(request('DELETE', '/Groups/x', {}, { 'if-match': 'W/"2"' }), group.id));
 
     expect(error).toBeInstanceOf(PreconditionFailedError);
+  });
+});
+
+describe('the response budget', () => {
+  it('reads the members of a page until the budget is spent, and no further', async () => {
+    // 3000 bytes allow 25 members of 120 bytes: the first group spends them all.
+    const { endpoint, create, members } = await setup(27, 3000);
+    const full = await create(
+      'A',
+      Array.from({ length: 25 }, (_, n) => n + 1),
+    );
+    const next = await create('B', [26]);
+    await create('C', [27]);
+
+    const error = await refusal(endpoint.list(request('GET', '/Groups', { attributes: 'members' })));
+
+    expect(error).toMatchObject({ status: 400, scimType: 'tooMany' });
+    expect(members.mock.calls).toEqual([
+      [ORG, full.id, { limit: 26 }],
+      [ORG, next.id, { limit: 1 }],
+    ]);
+  });
+
+  it('stops at the first group of a page that is over the budget', async () => {
+    const { endpoint, create, members } = await setup(27, 3000);
+    const big = await create(
+      'A',
+      Array.from({ length: 26 }, (_, n) => n + 1),
+    );
+    await create('B', [27]);
+
+    await refusal(endpoint.list(request('GET', '/Groups', { attributes: 'members' })));
+
+    expect(members.mock.calls).toEqual([[ORG, big.id, { limit: 26 }]]);
+  });
+
+  it('answers a response of exactly the largest size, and refuses one byte less room', async () => {
+    const { service, create } = await setup();
+    const group = await create('Admins', [1, 2]);
+    const get = (maxResponseBytes?: number) =>
+      new GroupsEndpoint(service, maxResponseBytes === undefined ? {} : { maxResponseBytes }).get(
+        request('GET', '/Groups/x'),
+        group.id,
+      );
+    const size = Buffer.byteLength(JSON.stringify((await get()).body));
+
+    expect((await get(size)).status).toBe(200);
+    expect(await refusal(get(size - 1))).toMatchObject({ status: 400, scimType: 'tooMany' });
+  });
+});
+
+describe('sorting while the stored name order is incomplete', () => {
+  it('reads the organization and sorts it in memory, paging the result', async () => {
+    const { endpoint, create, repository } = await setup();
+    for (const name of ['delta', 'alpha', 'charlie', 'bravo']) await create(name);
+    const list = repository.list.bind(repository);
+    jest
+      .spyOn(repository, 'list')
+      .mockImplementation(async (orgId, page, order) =>
+        order === undefined ? list(orgId, page) : { totalResults: 0, items: [], orderUnavailable: true },
+      );
+
+    const response = await endpoint.list(
+      request('GET', '/Groups', { sortBy: 'displayName', startIndex: '2', count: '2' }),
+    );
+
+    expect(names(response)).toEqual(['bravo', 'charlie']);
+    expect(bodyOf(response).totalResults).toBe(4);
   });
 });

@@ -589,3 +589,52 @@ describe('a failed read of the groups', () => {
     );
   });
 });
+
+describe('sorting while the stored name order is incomplete', () => {
+  it('reads the organization and sorts it in memory, paging the result', async () => {
+    const named = ['dave', 'alice', 'carol', 'bob'].map((name, n) =>
+      storedUser(n + 1, { userName: `${name}@example.com` }),
+    );
+    const { endpoint, repository } = await setup(named);
+    const list = repository.list.bind(repository);
+    jest
+      .spyOn(repository, 'list')
+      .mockImplementation(async (orgId, page, order) =>
+        order === undefined ? list(orgId, page) : { totalResults: 0, items: [], orderUnavailable: true },
+      );
+
+    const response = await endpoint.list(request('GET', '/Users', { sortBy: 'userName', startIndex: '2', count: '2' }));
+
+    expect(userNames(response)).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(bodyOf(response).totalResults).toBe(4);
+  });
+});
+
+describe('PATCH of active', () => {
+  const patchOp = (...Operations: unknown[]) => ({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations,
+  });
+
+  it('makes the user inactive when active is removed', async () => {
+    const { endpoint } = await setup(users(1));
+
+    const response = await endpoint.patch(
+      request('PATCH', '/Users/x'),
+      idAt(1),
+      patchOp({ op: 'remove', path: 'active' }),
+    );
+
+    expect(bodyOf(response).active).toBe(false);
+  });
+
+  it('refuses a value of active that is not a boolean, saying so', async () => {
+    const { endpoint } = await setup(users(1));
+
+    const error = await refusal(
+      endpoint.patch(request('PATCH', '/Users/x'), idAt(1), patchOp({ op: 'replace', path: 'active', value: 'maybe' })),
+    );
+
+    expect(error).toMatchObject({ status: 400, scimType: 'invalidValue', detail: 'active must be true or false' });
+  });
+});
