@@ -223,3 +223,134 @@ describe('applyProjection', () => {
     expect(group).toEqual(aGroup());
   });
 });
+
+describe('projection details', () => {
+  it('skips empty entries and blanks around names', () => {
+    const projection = parseProjection({ attributes: ' displayName , ,externalId,' });
+
+    expect(applyProjection(aGroup(), projection)).toEqual({
+      schemas: [GROUP_SCHEMA],
+      id: 'g-1',
+      externalId: 'ext-1',
+      displayName: 'Engineering',
+      meta: { resourceType: 'Group', version: 'W/"3"' },
+    });
+  });
+
+  it('reads an empty parameter as selecting nothing but what is always returned', () => {
+    const projection = parseProjection({ attributes: '' });
+
+    expect(hasProjection(projection)).toBe(true);
+    expect(Object.keys(applyProjection(aGroup(), projection))).toEqual(['schemas', 'id', 'meta']);
+  });
+
+  it('has no projection without either parameter', () => {
+    expect(hasProjection(parseProjection({ filter: 'x' }))).toBe(false);
+    expect(parseProjection({})).toEqual({});
+    expect(hasProjection(parseProjection({ excludedAttributes: 'members' }))).toBe(true);
+  });
+
+  it('keeps a whole attribute selected alongside one of its sub-attributes, in either order', () => {
+    for (const attributes of ['members,members.value', 'members.value,members']) {
+      expect(applyProjection(aGroup(), parseProjection({ attributes })).members).toEqual(aGroup().members);
+    }
+  });
+
+  it('keeps two sub-attributes of one attribute', () => {
+    const projected = applyProjection(aGroup(), parseProjection({ attributes: 'members.value,members.display' }));
+
+    expect(projected.members).toEqual([
+      { value: 'u-1', display: 'Alice' },
+      { value: 'u-2', display: 'Bob' },
+    ]);
+  });
+
+  it('leaves out an attribute none of whose values has the selected sub-attribute', () => {
+    const projected = applyProjection(
+      { ...aGroup(), members: [{ value: 'u-1' }, 'plain'] },
+      parseProjection({ attributes: 'members.display,displayName' }),
+    );
+
+    expect(projected).not.toHaveProperty('members');
+    expect(projected.displayName).toBe('Engineering');
+  });
+
+  it('keeps only the values that have the selected sub-attribute, and skips values that are not objects', () => {
+    const projected = applyProjection(
+      { ...aGroup(), members: [{ value: 'u-1', display: 'Alice' }, { value: 'u-2' }, 'plain'] },
+      parseProjection({ attributes: 'members.display' }),
+    );
+
+    expect(projected.members).toEqual([{ display: 'Alice' }]);
+  });
+
+  it('selects a sub-attribute of a complex attribute only when it is there', () => {
+    const user = aUser();
+
+    expect(applyProjection(user, parseProjection({ attributes: 'name.givenName' })).name).toEqual({
+      givenName: 'Alice',
+    });
+    expect(applyProjection(user, parseProjection({ attributes: 'name.middleName' }))).not.toHaveProperty('name');
+    expect(applyProjection(user, parseProjection({ attributes: 'userName.first' }))).not.toHaveProperty('userName');
+  });
+
+  it('treats id, schemas and meta as always returned only at the top level', () => {
+    const projected = applyProjection(
+      { ...aGroup(), members: [{ value: 'u-1', id: 'x', meta: 'y' }] },
+      parseProjection({ attributes: 'members.value' }),
+    );
+
+    expect(projected.members).toEqual([{ value: 'u-1' }]);
+  });
+
+  it('excludes a sub-attribute of a complex attribute, and leaves plain values of a list alone', () => {
+    const projected = applyProjection(
+      { ...aUser(), emails: [{ value: 'a@example.com', type: 'work' }, 'plain'], nickName: 'Al' },
+      parseProjection({ excludedAttributes: 'name.familyName,emails.type,nickName.x' }),
+    );
+
+    expect(projected.name).toEqual({ givenName: 'Alice' });
+    expect(projected.emails).toEqual([{ value: 'a@example.com' }, 'plain']);
+    expect(projected.nickName).toBe('Al');
+  });
+
+  it('reports an attribute as requested when attributes names one of its sub-attributes', () => {
+    expect(isRequested(parseProjection({ attributes: 'members.value' }), 'members')).toBe(true);
+    expect(isRequested(parseProjection({ attributes: 'displayName' }), 'id')).toBe(true);
+    expect(isRequested(parseProjection({ excludedAttributes: 'id' }), 'ID')).toBe(true);
+  });
+
+  it('says which parameter holds the wrong name and echoes at most 80 characters of it', () => {
+    const long = `a.b.${'c'.repeat(200)}`;
+    const error = scimErrorFrom(() => parseProjection({ excludedAttributes: long }));
+
+    expect(error.detail).toBe(
+      `excludedAttributes contains "${long.slice(0, 80)}": use attribute or attribute.subAttribute, optionally prefixed with a schema URN`,
+    );
+  });
+
+  it.each(['1name', 'na me', 'name.', '.name', 'a.b.c'])('refuses %j as not an attribute path', (name) => {
+    expect(scimErrorFrom(() => parseProjection({ attributes: name })).scimType).toBe('invalidValue');
+  });
+
+  it.each(['$ref', 'x-custom', 'a_b', 'members.$ref'])('accepts %j as an attribute path', (name) => {
+    expect(() => parseProjection({ attributes: name })).not.toThrow();
+  });
+
+  it('selects the whole extension by its URN, and an attribute of it by a qualified name in any case', () => {
+    const user = aUser();
+
+    expect(applyProjection(user, parseProjection({ attributes: ENTERPRISE.toUpperCase() }))[ENTERPRISE]).toEqual(
+      user[ENTERPRISE],
+    );
+    expect(applyProjection(user, parseProjection({ attributes: `${ENTERPRISE}:costCenter` }))[ENTERPRISE]).toEqual({
+      costCenter: '42',
+    });
+  });
+
+  it('refuses a name qualified with a URN that only starts like a known one', () => {
+    expect(scimErrorFrom(() => parseProjection({ attributes: `${USER_SCHEMA}x:userName` })).detail).toMatch(
+      /schema URN is not one this server knows/,
+    );
+  });
+});
