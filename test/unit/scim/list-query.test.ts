@@ -1,5 +1,6 @@
+import { nameCursor, nameOrderKey } from '../../../lambda/domain/list-order';
 import { ScimError } from '../../../lambda/scim/errors';
-import { listResponse, parsePageRequest } from '../../../lambda/scim/list-query';
+import { listResponse, param, parsePageRequest } from '../../../lambda/scim/list-query';
 
 describe('parsePageRequest', () => {
   it('defaults to the first page of the largest size', () => {
@@ -74,5 +75,64 @@ describe('listResponse', () => {
       nextCursor: 'next-id',
       Resources: [{}, {}],
     });
+  });
+});
+
+describe('parsePageRequest details', () => {
+  const ID = '0190c0de-0000-7000-8000-000000000001';
+
+  it('reads blank values as absent and integers with blanks around them', () => {
+    expect(parsePageRequest({ startIndex: ' ', count: '' })).toEqual({ startIndex: 1, count: 200 });
+    expect(parsePageRequest({ startIndex: ' 7 ', count: ' 3 ' })).toEqual({ startIndex: 7, count: 3 });
+  });
+
+  it.each(['1.5', '1e3', '0x10', '12abc', '--1'])('refuses %j, naming the parameter and the value', (raw) => {
+    expect(() => parsePageRequest({ startIndex: raw })).toThrow(
+      expect.objectContaining({ scimType: 'invalidValue', detail: `startIndex must be an integer, got "${raw}"` }),
+    );
+  });
+
+  it('echoes at most 40 characters of a value that is not an integer', () => {
+    const raw = 'x'.repeat(100);
+
+    expect(() => parsePageRequest({ count: raw })).toThrow(
+      expect.objectContaining({ detail: `count must be an integer, got "${'x'.repeat(40)}"` }),
+    );
+  });
+
+  it('refuses a cursor together with startIndex', () => {
+    expect(() => parsePageRequest({ cursor: '', startIndex: '1' })).toThrow(
+      expect.objectContaining({ scimType: 'invalidValue', detail: 'Use either cursor or startIndex, not both' }),
+    );
+  });
+
+  it('says how to start again after a cursor this server did not issue', () => {
+    expect(() => parsePageRequest({ Cursor: 'x' })).toThrow(
+      expect.objectContaining({ detail: 'The cursor is not one this server issued: start again with cursor=' }),
+    );
+  });
+
+  it('accepts the cursor of a list sorted by name', () => {
+    const cursor = nameCursor(ID, nameOrderKey('ada'));
+
+    expect(parsePageRequest({ cursor })).toEqual({ startIndex: 1, count: 200, cursor });
+  });
+
+  it('refuses a name cursor whose id this server could not have issued', () => {
+    const cursor = nameCursor('not-an-id', nameOrderKey('ada'));
+
+    expect(() => parsePageRequest({ cursor })).toThrow(expect.objectContaining({ scimType: 'invalidCursor' }));
+  });
+
+  it('keeps a startIndex of 1 and a count of 200 at the bounds', () => {
+    expect(parsePageRequest({ startIndex: '1', count: '200' })).toEqual({ startIndex: 1, count: 200 });
+    expect(parsePageRequest({ count: '201' }).count).toBe(200);
+  });
+});
+
+describe('param', () => {
+  it('finds a parameter in any case, the first when several match', () => {
+    expect(param({ FILTER: 'a', filter: 'b' }, 'filter')).toBe('a');
+    expect(param({ other: 'a' }, 'filter')).toBeUndefined();
   });
 });
