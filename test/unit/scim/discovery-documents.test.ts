@@ -63,3 +63,60 @@ describe('discovery documents against RFC 7643 §8.7.2', () => {
     );
   });
 });
+
+describe('discovery paths', () => {
+  it('serves the ServiceProviderConfig under both spellings, in any case, and has no ids below it', () => {
+    expect(served('serviceproviderconfigs').meta).toEqual({
+      resourceType: 'ServiceProviderConfig',
+      location: `${BASE}/ServiceProviderConfig`,
+    });
+    expect(served('SERVICEPROVIDERCONFIG').patch).toEqual({ supported: true });
+    expect(served('ServiceProviderConfig', 'x')).toBe('not-found');
+  });
+
+  it('states the paging and filtering this server offers', () => {
+    const config = served('ServiceProviderConfig');
+
+    expect(config).toMatchObject({
+      bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+      filter: { supported: true, maxResults: 200 },
+      changePassword: { supported: false },
+      sort: { supported: true },
+      etag: { supported: true },
+      pagination: { cursor: true, index: true, defaultPageSize: 200, maxPageSize: 200, cursorTimeout: 3600 },
+    });
+    expect(config.authenticationSchemes).toEqual([
+      expect.objectContaining({ type: 'oauthbearertoken', primary: true }),
+    ]);
+  });
+
+  it('lists what it serves as a ListResponse', () => {
+    const list = served('Schemas');
+
+    expect(list).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 3,
+      startIndex: 1,
+      itemsPerPage: 3,
+    });
+  });
+
+  it('lists only the resource types whose endpoints are served, matching their names in any case', () => {
+    const types = (endpoints: string[]) =>
+      // biome-ignore lint/suspicious/noExplicitAny: the test navigates the served document.
+      (discoveryDocument('ResourceTypes', undefined, BASE, endpoints) as any).Resources.map((type: any) => type.name);
+
+    expect(types(['users'])).toEqual(['User']);
+    expect(types(['Groups'])).toEqual(['Group']);
+    expect(types([])).toEqual([]);
+  });
+
+  it('finds a definition by a percent-encoded id, and answers not-found for an unknown one', () => {
+    expect(served('Schemas', encodeURIComponent('urn:ietf:params:scim:schemas:core:2.0:User')).name).toBe('User');
+    expect(served('ResourceTypes', 'Device')).toBe('not-found');
+  });
+
+  it('leaves other paths to the resource endpoints', () => {
+    expect(served('Users')).toBeUndefined();
+  });
+});

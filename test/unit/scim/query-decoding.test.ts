@@ -45,3 +45,15 @@ describe('decodePlusInFilter', () => {
     expect(decoded).toBe(`displayName eq "${' '.repeat(200_000)}`);
   });
 });
+
+describe('decodePlusInFilter: quotes after backslashes', () => {
+  it('ends a quoted value at a quote after an escaped backslash', () => {
+    expect(decodePlusInFilter('displayName+eq+"a\\\\"+and+title+eq+"b+c"')).toBe(
+      'displayName eq "a\\\\" and title eq "b c"',
+    );
+  });
+
+  it('keeps a quote after one backslash inside the value', () => {
+    expect(decodePlusInFilter('title+eq+"a\\"+b"')).toBe('title eq "a\\" b"');
+  });
+});
