@@ -169,3 +169,84 @@ describe('readAllForSort', () => {
     expect(scan).not.toHaveBeenCalled();
   });
 });
+
+describe('sorting details', () => {
+  it('says how to continue when a cursor belongs to another order', () => {
+    expect(() => checkCursorOrder(parsePageRequest({ cursor: ID }), { by: 'name', descending: false })).toThrow(
+      expect.objectContaining({
+        detail:
+          'The cursor belongs to a list in another order: send the same sortBy as the request that returned it, or start again with cursor=',
+      }),
+    );
+  });
+
+  it('accepts any order without a cursor', () => {
+    expect(() => checkCursorOrder({ startIndex: 1, count: 10 }, { by: 'name', descending: false })).not.toThrow();
+  });
+
+  it('gives no cursor for a page that ends the list exactly', () => {
+    const items = [{ id: ID }];
+
+    const page = pageOfSorted(
+      items,
+      { startIndex: 1, count: 1, cursor: '' },
+      { by: 'id', descending: false },
+      () => '',
+    );
+
+    expect(page).toEqual({ totalResults: 1, items });
+  });
+
+  it('echoes at most 80 characters of an attribute it cannot sort by, and 40 of a sort order', () => {
+    const long = 'x'.repeat(200);
+
+    expect(() => parseSortRequest({ sortBy: long }, 'User')).toThrow(
+      expect.objectContaining({ detail: expect.stringContaining(`by "${'x'.repeat(80)}": sortBy can be`) }),
+    );
+    expect(() => parseSortRequest({ sortOrder: long }, 'User')).toThrow(
+      expect.objectContaining({ detail: `sortOrder must be "ascending" or "descending", got "${'x'.repeat(40)}"` }),
+    );
+  });
+
+  it('accepts a sort order with blanks around it', () => {
+    expect(parseSortRequest({ sortBy: 'id', sortOrder: ' descending ' }, 'User')?.order.descending).toBe(true);
+  });
+
+  it('reads an organization of exactly the bound, and says why a larger one is refused', async () => {
+    const scan = jest.fn(async () => ({ items: [1] }));
+
+    await expect(readAllForSort({ count: async () => 10_000, scan }, 'User', 'userName')).resolves.toEqual([1]);
+    await expect(readAllForSort({ count: async () => 10_001, scan }, 'User', 'userName')).rejects.toMatchObject({
+      detail:
+        'Sorting by userName needs every User of this organization in the stored order, and Users written before that ' +
+        'order existed enter it on their next change; until then the organization is read whole, which is refused ' +
+        'above 10000. Sort by meta.created, or leave out sortBy.',
+    });
+  });
+
+  it('refuses when the pages hold more than the bound although the count said less', async () => {
+    const full = Array.from({ length: 1000 }, (_, n) => n);
+    let pages = 0;
+    const scan = jest.fn(async () => {
+      pages++;
+      return pages <= 10 ? { items: full, last: String(pages) } : { items: [0] };
+    });
+
+    await expect(readAllForSort({ count: async () => 5, scan }, 'Group', 'displayName')).rejects.toMatchObject({
+      scimType: 'tooMany',
+    });
+    expect(scan).toHaveBeenCalledTimes(11);
+  });
+
+  it('reads exactly the bound over several pages', async () => {
+    const full = Array.from({ length: 1000 }, (_, n) => n);
+    let pages = 0;
+    const scan = jest.fn(async () => {
+      pages++;
+      return pages < 10 ? { items: full, last: String(pages) } : { items: full };
+    });
+
+    expect(await readAllForSort({ count: async () => 5, scan }, 'Group', 'displayName')).toHaveLength(10_000);
+    expect(scan).toHaveBeenNthCalledWith(1, undefined, 1000);
+  });
+});
