@@ -148,6 +148,7 @@ function unqualified(key: string): string | undefined {
   const lower = key.toLowerCase();
   const prefix = `${Schemas.group.toLowerCase()}:`;
   if (lower.startsWith(prefix)) return lower.slice(prefix.length);
+  // Stryker disable next-line ConditionalExpression,MethodExpression: equivalent, attributeEdits ignores a name it does not know, which a URN key never is
   if (lower.startsWith('urn:')) return undefined;
   return lower;
 }

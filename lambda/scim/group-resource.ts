@@ -54,12 +54,14 @@ export function parseGroup(body: unknown): GroupInput {
   const parsed = schemas().group.safeParse(withKnownKeys(present, WRITABLE_ATTRIBUTES));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    // Stryker disable next-line StringLiteral: unreachable, a failed parse has at least one issue
     throw ScimError.badRequest('invalidValue', `Invalid Group: ${issue?.message ?? 'invalid value'}`);
   }
   const { displayName, externalId, members } = parsed.data;
   return {
     displayName,
     ...(externalId !== undefined ? { externalId } : {}),
+    // Stryker disable next-line ConditionalExpression: equivalent, parseMemberIds reads undefined as no members too
     memberIds: members === undefined ? [] : parseMemberIds(members, 'members'),
   };
 }
@@ -67,6 +69,7 @@ export function parseGroup(body: unknown): GroupInput {
 /** Validates a displayName given on its own (a PATCH value). */
 export function parseDisplayName(value: unknown): string {
   const parsed = schemas().displayName.safeParse(value);
+  // Stryker disable next-line StringLiteral: unreachable, a failed parse has at least one issue
   if (!parsed.success) throw ScimError.badRequest('invalidValue', parsed.error.issues[0]?.message ?? 'bad displayName');
   return parsed.data;
 }
@@ -75,6 +78,7 @@ export function parseDisplayName(value: unknown): string {
 export function parseExternalId(value: unknown): string | undefined {
   if (value === null) return undefined;
   const parsed = schemas().externalId.safeParse(value);
+  // Stryker disable next-line StringLiteral: unreachable, a failed parse has at least one issue
   if (!parsed.success) throw ScimError.badRequest('invalidValue', parsed.error.issues[0]?.message ?? 'bad externalId');
   return parsed.data;
 }
@@ -122,12 +126,14 @@ export function toScimGroup(
   return {
     schemas: [Schemas.group],
     id: group.id,
+    // Stryker disable next-line ConditionalExpression: equivalent, JSON leaves out an undefined externalId as well
     ...(group.externalId !== undefined ? { externalId: group.externalId } : {}),
     displayName: group.displayName,
     ...(members !== undefined && members.length > 0
       ? {
           members: members.map((member) => ({
             value: member.userId,
+            // Stryker disable next-line ConditionalExpression: equivalent, JSON leaves out an undefined display as well
             ...(member.display !== undefined ? { display: member.display } : {}),
             $ref: `${baseUrl}/Users/${member.userId}`,
             type: 'User',

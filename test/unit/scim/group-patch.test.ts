@@ -306,6 +306,26 @@ describe('toGroupEdits: what each refusal says', () => {
     expect(scimErrorFrom(() => editsFor({ op: 'remove', path })).detail).toContain('must select one member by its id');
   });
 
+  it('refuses a member filter whose other condition is not on the type', () => {
+    expect(
+      scimErrorFrom(() => editsFor({ op: 'remove', path: `members[value eq "${ALICE}" and display eq "user"]` }))
+        .detail,
+    ).toContain('must select one member by its id');
+  });
+
+  it('names where a wrong member is, in a value or in members', () => {
+    expect(scimErrorFrom(() => editsFor({ op: 'remove', path: 'members', value: ['x'] })).detail).toBe(
+      'Each entry of the value must be an object such as {"value": "<user id>"}',
+    );
+    expect(scimErrorFrom(() => editsFor({ op: 'add', path: 'members', value: [{}] })).detail).toBe(
+      'Each entry of members needs "value", the id of a user',
+    );
+  });
+
+  it('ignores a sub-attribute of schemas, which clients may not change', () => {
+    expect(editsFor({ op: 'replace', path: 'schemas.x', value: 'y' })).toEqual([]);
+  });
+
   it('accepts a member filter that also says the member is a user, in any case', () => {
     expect(editsFor({ op: 'remove', path: `members[type eq "user" and value eq "${ALICE}"]` })).toEqual([
       { kind: 'removeMembers', userIds: [ALICE] },

@@ -79,6 +79,12 @@ describe('parseGroup', () => {
     expect(error.detail).toBe(detail);
   });
 
+  it('names members as where a wrong member is', () => {
+    expect(refusal(() => parseGroup({ displayName: 'A', members: ['u-1'] })).detail).toBe(
+      'Each entry of members must be an object such as {"value": "<user id>"}',
+    );
+  });
+
   it('accepts the longest name and externalId', () => {
     const text = 'x'.repeat(1024);
 
