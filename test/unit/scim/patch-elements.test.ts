@@ -176,3 +176,14 @@ describe('removing an extension', () => {
     expect(patched).toEqual({ schemas: [USER_SCHEMA, 7], userName: 'ada' });
   });
 });
+
+describe('values that differ only in case', () => {
+  it('merges an email whose address differs only in case, even by a letter whose upper case differs, taking the new spelling', () => {
+    // U+212A KELVIN SIGN lower-cases to k, but upper-cases to itself, not to K.
+    const doc = user({ emails: [{ value: '\u212Aim@example.com', type: 'work' }] });
+
+    const patched = patch(doc, { op: 'add', path: 'emails', value: [{ value: 'kim@example.com', primary: true }] });
+
+    expect(patched.emails).toEqual([{ value: 'kim@example.com', type: 'work', primary: true }]);
+  });
+});
