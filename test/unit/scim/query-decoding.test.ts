@@ -57,3 +57,23 @@ describe('decodePlusInFilter: quotes after backslashes', () => {
     expect(decodePlusInFilter('title+eq+"a\\"+b"')).toBe('title eq "a\\" b"');
   });
 });
+
+describe('decodePlusInFilter: which plus signs are spaces', () => {
+  it('reads a plus outside quotes as a space also in a filter with spaces, keeping quoted ones', () => {
+    expect(decodePlusInFilter('title eq "a+b" and+nickName pr')).toBe('title eq "a+b" and nickName pr');
+  });
+
+  it('keeps a plus inside the quotes of a filter that has no plus outside them', () => {
+    expect(decodePlusInFilter('"a+b"')).toBe('"a+b"');
+  });
+
+  it('ends a quoted value at a quote after an escaped backslash, as an address after it shows', () => {
+    expect(decodePlusInFilter('userName+eq+"a\\\\"+and+emails+eq+"j+x@y.com"')).toBe(
+      'userName eq "a\\\\" and emails eq "j+x@y.com"',
+    );
+  });
+
+  it('keeps an escaped quote inside the value, as an address after it shows', () => {
+    expect(decodePlusInFilter('userName+eq+"a\\"+b@x.com"')).toBe('userName eq "a\\"+b@x.com"');
+  });
+});
