@@ -201,6 +201,7 @@ export function groupActivityRecord(
     activityId,
     at: at.toISOString(),
     operation,
+    // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
     ...(method !== undefined ? { method } : {}),
     resourceType: 'Group',
     resourceId: change.group.id,
@@ -256,6 +257,7 @@ export class ActivityPolicy implements UserChangePolicy {
       ...(context?.method !== undefined ? { method: context.method.toUpperCase() } : {}),
       resourceType: 'User',
       ...(user ? { resourceId: user.id, name: user.userName } : {}),
+      // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
       ...(client !== undefined ? { client } : {}),
       result: 'ok',
       licenseEffects: effects,
@@ -300,6 +302,7 @@ export function seatsOverTime(records: readonly ActivityRecord[], seatsUsedNow: 
       at: record.at,
       seatsUsed: used,
       operation: record.operation,
+      // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
       ...(record.name !== undefined ? { name: record.name } : {}),
     });
     used -= record.seatDelta!;
