@@ -427,3 +427,51 @@ describe('email templates', () => {
     expect(email.text).toContain('removed from the application');
   });
 });
+
+describe('LicenseEmailDispatcher leases and errors', () => {
+  it('takes a send lease of the configured length, two minutes by default', async () => {
+    const { outbox, dispatcher } = setup();
+    outbox.add(issued);
+    const claim = jest.spyOn(outbox, 'claim');
+    const defaults = new LicenseEmailDispatcher({
+      outbox,
+      mailer: new FakeMailer(),
+      keys: new LicenseKeys({ signingKey: async () => SECRET }),
+      branding: BRANDING,
+      clock: { now: () => NOW },
+    });
+
+    await dispatcher.dispatch(issued);
+    outbox.add(revoked);
+    await defaults.dispatch(revoked);
+
+    expect(claim.mock.calls.map(([, now, until]) => [now.toISOString(), until.getTime() - NOW.getTime()])).toEqual([
+      [NOW.toISOString(), 60_000],
+      [NOW.toISOString(), 120_000],
+    ]);
+  });
+
+  it('says which email another worker is sending', async () => {
+    const { outbox, dispatcher } = setup();
+    outbox.add(issued);
+    await outbox.claim(issued, NOW, new Date(NOW.getTime() + 60_000));
+
+    await expect(dispatcher.dispatch(issued)).rejects.toThrow(
+      new EmailInProgressError('email lic-1.issued is being sent by another worker'),
+    );
+  });
+
+  it('says a retry will send again when a sent email could not be marked sent, keeping the cause', async () => {
+    const { outbox, dispatcher } = setup();
+    outbox.add(issued);
+    const cause = new Error('ProvisionedThroughputExceededException');
+    outbox.markSentFails = cause;
+
+    const failure = await dispatcher.dispatch(issued).catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({
+      message: 'the email was sent, but marking it sent failed; a retry will send it again',
+      cause,
+    });
+  });
+});
