@@ -296,3 +296,93 @@ describe('TokenRotation.rotateNow and revokePrevious', () => {
     expect(() => new TokenRotation(store, { graceMs: -1 })).toThrow(RotationError);
   });
 });
+
+describe('token rotation edge cases', () => {
+  it('shows no grace period for a secret recording an expiry but no previous token', () => {
+    const future = new Date(NOW.getTime() + HOUR).toISOString();
+
+    expect(graceState({ orgId: 'acme', token: OLD_TOKEN, previousTokenExpiresAt: future }, NOW)).toEqual({
+      inGracePeriod: false,
+    });
+  });
+
+  it('accepts a pending value without a previous token, and names a previous token without a valid expiry', () => {
+    const current: TokenSecret = { orgId: 'acme', token: OLD_TOKEN };
+    const next = newOrgToken('acme', () => Buffer.alloc(32, 7));
+
+    expect(pendingSecretProblems({ orgId: 'acme', token: next }, current)).toEqual([]);
+    expect(pendingSecretProblems({ orgId: 'acme', token: next, previousToken: OLD_TOKEN }, current)).toEqual([
+      'the pending value has a previous token without a valid expiry',
+    ]);
+  });
+
+  it('says why a new token equal to the current one is refused', () => {
+    expect(() =>
+      rotatedSecret({ orgId: 'acme', token: OLD_TOKEN }, { newToken: OLD_TOKEN, now: NOW, graceMs: HOUR }),
+    ).toThrow(new RotationError('the new token equals the current one'));
+  });
+
+  it('keeps the replaced token 72 hours by default, and accepts a zero grace period', async () => {
+    const store = new InMemoryTokenStore(() => NOW);
+    store.seed(SECRET_ID, JSON.stringify({ orgId: 'acme', token: OLD_TOKEN }));
+
+    const created = await new TokenRotation(store, { clock: { now: () => NOW } }).createSecret(SECRET_ID, 'v1');
+
+    expect(created.previousTokenExpiresAt).toBe(new Date(NOW.getTime() + 72 * HOUR).toISOString());
+    expect(() => new TokenRotation(store, { graceMs: 0 })).not.toThrow();
+    expect(() => new TokenRotation(store, { graceMs: Number.NaN })).toThrow(
+      new RotationError('the grace period must be >= 0'),
+    );
+  });
+
+  it('creates nothing for a version that is already current', async () => {
+    const { store, rotation } = setup();
+    const currentVersion = [...(await store.stages(SECRET_ID)).keys()][0] ?? '';
+
+    const result = await rotation.createSecret(SECRET_ID, currentVersion);
+
+    expect(result).toEqual({ orgId: 'acme', outcome: 'already-current' });
+    expect([...(await store.stages(SECRET_ID)).keys()]).toEqual([currentVersion]);
+  });
+
+  it('tests nothing for a version that is already current', async () => {
+    const { rotation } = setup();
+    await rotation.createSecret(SECRET_ID, 'v1');
+    await rotation.finishSecret(SECRET_ID, 'v1');
+
+    await expect(rotation.testSecret(SECRET_ID, 'v1')).resolves.toEqual({ orgId: 'acme', outcome: 'already-current' });
+  });
+
+  it('names the secret, the version and every problem of a pending value it refuses', async () => {
+    const { store, rotation } = setup();
+    await store.putPending(SECRET_ID, 'v1', JSON.stringify({ orgId: 'other', token: OLD_TOKEN }));
+
+    await expect(rotation.testSecret(SECRET_ID, 'v1')).rejects.toThrow(
+      new RotationError(
+        'pending version v1 of org-token/acme is not usable: the pending value names organization other; the pending token equals the current one',
+      ),
+    );
+  });
+
+  it('says when another rotation finished at the same time as rotateNow', async () => {
+    const { store, rotation } = setup();
+    const readCurrent = store.readCurrent.bind(store);
+    let reads = 0;
+    jest.spyOn(store, 'readCurrent').mockImplementation(async (secretId) => {
+      const version = await readCurrent(secretId);
+      return ++reads === 5 && version ? { ...version, versionId: 'someone-else' } : version;
+    });
+
+    await expect(rotation.rotateNow(SECRET_ID)).rejects.toThrow(
+      new RotationError('another rotation of org-token/acme finished at the same time; run the rotation again'),
+    );
+  });
+
+  it('says which secret has no current version', async () => {
+    const rotation = new TokenRotation(new InMemoryTokenStore(() => NOW));
+
+    await expect(rotation.createSecret('org-token/none', 'v1')).rejects.toThrow(
+      new RotationError('secret org-token/none has no current version'),
+    );
+  });
+});
