@@ -59,7 +59,9 @@ describe('licenseEffectsOf', () => {
   });
 
   it('names neither a license nor refusals when the writes had none', () => {
-    expect(licenseEffectsOf([{ kind: 'license.seat', orgId: 'acme', delta: -1 }])).toEqual({
+    const freed: LicenseWrite = { kind: 'license.seat', orgId: 'acme', delta: -1 };
+
+    expect(licenseEffectsOf([freed])).toEqual({
       effects: [],
       seatDelta: -1,
     });
