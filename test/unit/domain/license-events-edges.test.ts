@@ -157,3 +157,17 @@ describe('license events: what an activity record must carry', () => {
     expect(types(notAList)).toEqual([]);
   });
 });
+
+describe('license events: every other change maps to nothing', () => {
+  it('publishes nothing for a removed item, even one that carries a new image', () => {
+    expect(licenseEventsOf({ change: 'REMOVE', oldItem: issued, newItem: issued })).toEqual([]);
+  });
+
+  it('publishes nothing for an item of another kind carrying an activity record’s fields', () => {
+    expect(types({ ...activity({}), kind: 'outbox' })).toEqual([]);
+  });
+
+  it('publishes no Seats Exhausted for a record that succeeded, whatever its effects', () => {
+    expect(types(activity({ operation: 'create', licenseEffects: ['seat refused'] }))).toEqual([]);
+  });
+});
