@@ -496,8 +496,10 @@ export class OrganizationService {
         .normalize('NFKD')
         .toLowerCase()
         .replace(/[^a-z0-9]+/g, '-')
+        // Stryker disable next-line Regex: the replace above already made every run of other characters one dash, so one dash or a run of them is the same
         .replace(/^-+|-+$/g, '')
         .slice(0, 24)
+        // Stryker disable next-line Regex: the replace above already made every run of other characters one dash, so one dash or a run of them is the same
         .replace(/-+$/, '') || 'org';
     const suffix = [...this.random(6)].map((byte) => ID_ALPHABET[byte & 31]).join('');
     return `${slug}-${suffix}`;

@@ -261,3 +261,14 @@ describe('CachedOrganizationGate at a real time of day', () => {
     expect([readsWithinPeriod, reads.length]).toEqual([1, 2]);
   });
 });
+
+describe('first key failures', () => {
+  it('lets a failure to create the first key secret through as it is', async () => {
+    const { service, tokens } = setup();
+    await service.createWithoutToken({ name: 'Acme', orgId: 'acme' });
+    const failure = new Error('AccessDeniedException');
+    jest.spyOn(tokens, 'createSecret').mockRejectedValueOnce(failure);
+
+    await expect(service.issueFirstToken('acme')).rejects.toBe(failure);
+  });
+});
