@@ -2,6 +2,7 @@ import {
   checkEmailTemplates,
   EmailTemplateError,
   type EmailTemplates,
+  escapeHtml,
   renderLicenseIssued,
   renderLicenseRevoked,
   renderPlanChanged,
@@ -83,6 +84,14 @@ describe('checking an operator’s templates', () => {
       new EmailTemplateError(
         'email template license-issued (html): uses {{supportEmail}}, but no support email is configured (CDK context supportEmail, SUPPORT_EMAIL locally)',
       ),
+    );
+  });
+});
+
+describe('escapeHtml', () => {
+  it('escapes the five characters that matter in HTML text and attributes', () => {
+    expect(escapeHtml(`<a href="x">O'Brien & Co</a>`)).toBe(
+      '&lt;a href=&quot;x&quot;&gt;O&#39;Brien &amp; Co&lt;/a&gt;',
     );
   });
 });
