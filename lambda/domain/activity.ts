@@ -145,6 +145,7 @@ export function licenseEffectsOf(writes: readonly LinkedWrite[]): {
     effects,
     // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
     ...(seatDelta !== undefined ? { seatDelta } : {}),
+    // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
     ...(licenseId !== undefined ? { licenseId } : {}),
     ...(planSeatsRefused.length > 0 ? { planSeatsRefused } : {}),
   };

@@ -89,6 +89,7 @@ export function pendingSecretProblems(pending: TokenSecret | undefined, current:
     // A pending value derived from an older current version would cut off the current token without any grace.
     if (pending.previousToken !== current.token)
       problems.push('the pending value was not derived from the current one');
+    // Stryker disable next-line StringLiteral: an absent expiry and any other text that is no date both parse as NaN
     if (!Number.isFinite(Date.parse(pending.previousTokenExpiresAt ?? ''))) {
       problems.push('the pending value has a previous token without a valid expiry');
     }
