@@ -491,16 +491,14 @@ export class OrganizationService {
 
   /** `<name as a slug>-<6 random characters>`: readable in logs and keys, and unguessable from the name alone. */
   private newOrgId(name: string): string {
-    const slug =
-      name
-        .normalize('NFKD')
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')
-        // Stryker disable next-line Regex: the replace above already made every run of other characters one dash, so one dash or a run of them is the same
-        .replace(/^-+|-+$/g, '')
-        .slice(0, 24)
-        // Stryker disable next-line Regex: the replace above already made every run of other characters one dash, so one dash or a run of them is the same
-        .replace(/-+$/, '') || 'org';
+    const dashed = name
+      .normalize('NFKD')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-');
+    // Stryker disable next-line Regex: every run of other characters is one dash already, so one dash or a run is the same
+    const trimmed = dashed.replace(/^-+|-+$/g, '');
+    // Stryker disable next-line Regex: every run of other characters is one dash already, so one dash or a run is the same
+    const slug = trimmed.slice(0, 24).replace(/-+$/, '') || 'org';
     const suffix = [...this.random(6)].map((byte) => ID_ALPHABET[byte & 31]).join('');
     return `${slug}-${suffix}`;
   }
