@@ -261,6 +261,7 @@ export class UserService {
   /** With `ifMatch`, deletes only that version (RFC 7644 §3.14), as update does; a concurrent change is not retried. */
   async delete(orgId: string, id: string, options: { ifMatch?: number } = {}): Promise<void> {
     const started = Date.now();
+    // Stryker disable next-line BooleanLiteral: set before the loop's only way out that reaches its use
     let removedInTransaction = false;
     for (let attempt = 1; ; attempt++) {
       const prefetched = this.prefetch(orgId, id, { deactivation: true, activation: false });

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../../lambda/domain/errors';
-import type { LeaveGroupWrite } from '../../../lambda/domain/groups';
+import { isMembershipRemoval, type LeaveGroupWrite } from '../../../lambda/domain/groups';
 import type { LinkedWrite } from '../../../lambda/domain/users';
 import { type UserProfile, UserService } from '../../../lambda/domain/users';
 import { idAt } from '../../support/contracts/records';
@@ -105,5 +105,15 @@ describe('a user delete leaving its groups', () => {
     await service.delete(ORG, user.id);
 
     expect(order).toEqual(['removals', 'user']);
+  });
+});
+
+describe('isMembershipRemoval', () => {
+  it('tells the writes that leave groups from every other linked write', () => {
+    expect(isMembershipRemoval(leave('u1', 'g1'))).toBe(true);
+    expect(isMembershipRemoval({ kind: 'membership.none-added' })).toBe(true);
+    expect(isMembershipRemoval({ kind: 'license.revoke' })).toBe(false);
+    expect(isMembershipRemoval({ kind: 'membership' })).toBe(false);
+    expect(isMembershipRemoval({ kind: '' })).toBe(false);
   });
 });
