@@ -428,19 +428,7 @@ export class DynamoGroupRepository implements GroupRepository {
     const membership = membershipKey(orgId, groupId, userId);
     const mirror = mirrorKey(orgId, userId, groupId);
     try {
-      await transactWrite(this.client, [
-        { Delete: { TableName: this.tableName, Key: membership } },
-        { Delete: { TableName: this.tableName, Key: mirror } },
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: groupKey(orgId, groupId),
-            UpdateExpression: 'SET version = version + :one, lastModified = :at',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':one': { N: '1' }, ':at': { S: modifiedAt } },
-          },
-        },
-      ]);
+      await transactWrite(this.client, leaveGroupItems(this.tableName, orgId, groupId, userId, modifiedAt));
     } catch (error) {
       if (!(error instanceof TransactionCancelledError && error.conditionFailedAt(2))) throw error;
       // The group was deleted and its memberships are being purged: no version left to change.
@@ -910,20 +898,34 @@ export function createMembershipRemovalTranslator(options: { readonly tableName:
         },
       ];
     }
-    return [
-      { Delete: { TableName: tableName, Key: membershipKey(write.orgId, write.groupId, write.userId) } },
-      { Delete: { TableName: tableName, Key: mirrorKey(write.orgId, write.userId, write.groupId) } },
-      {
-        Update: {
-          TableName: tableName,
-          Key: groupKey(write.orgId, write.groupId),
-          UpdateExpression: 'SET version = version + :one, lastModified = :at',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':one': { N: '1' }, ':at': { S: write.modifiedAt } },
-        },
-      },
-    ];
+    return leaveGroupItems(tableName, write.orgId, write.groupId, write.userId, write.modifiedAt);
   };
+}
+
+/**
+ * A user leaving one group: the membership and its mirror go, and the group gets a new version, conditional on the
+ * group still existing (the third item: a deleted group's memberships are its purge's to remove).
+ */
+function leaveGroupItems(
+  tableName: string,
+  orgId: string,
+  groupId: string,
+  userId: string,
+  modifiedAt: string,
+): TransactWriteItem[] {
+  return [
+    { Delete: { TableName: tableName, Key: membershipKey(orgId, groupId, userId) } },
+    { Delete: { TableName: tableName, Key: mirrorKey(orgId, userId, groupId) } },
+    {
+      Update: {
+        TableName: tableName,
+        Key: groupKey(orgId, groupId),
+        UpdateExpression: 'SET version = version + :one, lastModified = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':at': { S: modifiedAt } },
+      },
+    },
+  ];
 }
 
 /** Membership removals through `removals`, every other linked write through `others`. */
