@@ -619,15 +619,25 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'undefined';
 }
 
-/** RFC 7644 §3.5.2: setting a value's primary to true resets primary on the attribute's other values. */
+/**
+ * RFC 7644 §3.5.2: setting a value's primary to true resets primary on the attribute's other values. Entra writes the
+ * flag as text ("True"), which the User schema reads as true afterwards, so text counts here too: the value set last
+ * stays primary, and every other one is set to false.
+ */
 function resetOtherPrimaries(list: readonly unknown[], touched: readonly Doc[]): void {
-  const primary = [...touched].reverse().find((element) => getKey(element, 'primary') === true);
+  const primary = [...touched].reverse().find((element) => isTrueFlag(getKey(element, 'primary')));
   if (primary === undefined) return;
   for (const element of list) {
     if (element === primary || !isRecord(element)) continue;
-    const key = findKey(element, 'primary');
-    if (key !== undefined && element[key] === true) element[key] = false;
+    for (const key of Object.keys(element)) {
+      if (sameText(key, 'primary')) element[key] = false;
+    }
   }
+}
+
+/** `true`, or text that reads as true in any case, as the User schema reads a boolean. */
+function isTrueFlag(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
 }
 
 function mergeInto(target: Doc, source: Doc): void {

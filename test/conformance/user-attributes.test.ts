@@ -103,5 +103,56 @@ describe('Users: attributes the schema characterises', () => {
       expect(response.status).toBe(200);
       expect(response.body.emails).toEqual([{ ...twoPrimaries[0], primary: false }, twoPrimaries[1]]);
     });
+
+    it('takes primary from the old email when the new one is primary as Entra writes it, "True" in text', async () => {
+      const user = await createUser('moves-text-primary@example.com', { emails: [twoPrimaries[0]] });
+
+      const response = await api.request('PATCH', `/Users/${user.id}`, {
+        body: {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'Add', path: 'emails', value: [{ ...twoPrimaries[1], primary: 'True' }] }],
+        },
+      });
+      const read = await api.request('GET', `/Users/${user.id}`);
+
+      expect(response.status).toBe(200);
+      expect(response.body.emails).toEqual([{ ...twoPrimaries[0], primary: false }, twoPrimaries[1]]);
+      expect(read.body.emails).toEqual(response.body.emails);
+    });
+
+    it('takes primary from a value made primary earlier in the same PATCH in text, and keeps the last one', async () => {
+      const user = await createUser('moves-primary-twice@example.com', { emails: [twoPrimaries[0]] });
+
+      const response = await api.request('PATCH', `/Users/${user.id}`, {
+        body: {
+          schemas: [PATCH_OP],
+          Operations: [
+            { op: 'add', path: 'emails', value: [{ value: 'text@example.com', type: 'other', primary: 'TRUE' }] },
+            { op: 'add', path: 'emails', value: [{ ...twoPrimaries[1], primary: true }] },
+          ],
+        },
+      });
+
+      expect(response.status).toBe(200);
+      expect(response.body.emails).toEqual([
+        { ...twoPrimaries[0], primary: false },
+        { value: 'text@example.com', type: 'other', primary: false },
+        twoPrimaries[1],
+      ]);
+    });
+
+    it('leaves primary where it is when an added value says "False"', async () => {
+      const user = await createUser('keeps-primary@example.com', { emails: [twoPrimaries[0]] });
+
+      const response = await api.request('PATCH', `/Users/${user.id}`, {
+        body: {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'add', path: 'emails', value: [{ ...twoPrimaries[1], primary: 'False' }] }],
+        },
+      });
+
+      expect(response.status).toBe(200);
+      expect(response.body.emails).toEqual([twoPrimaries[0], { ...twoPrimaries[1], primary: false }]);
+    });
   });
 });

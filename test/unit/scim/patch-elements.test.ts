@@ -151,6 +151,29 @@ describe('primary values', () => {
       { value: 'b@example.com', primary: true },
     ]);
   });
+
+  it("reads primary given as text in any case, and resets every spelling of the other values' flag", () => {
+    const doc = user({ emails: [{ value: 'old@example.com', Primary: true }, { value: 'other@example.com' }] });
+
+    const patched = patch(doc, { op: 'add', path: 'emails', value: [{ value: 'new@example.com', primary: 'tRUE' }] });
+
+    expect(patched.emails).toEqual([
+      { value: 'old@example.com', Primary: false },
+      { value: 'other@example.com' },
+      { value: 'new@example.com', primary: 'tRUE' },
+    ]);
+  });
+
+  it('leaves every flag as it is when the values an add touches are not primary, whether false, text or absent', () => {
+    const before = [{ value: 'old@example.com', primary: true }];
+    for (const flag of [false, 'False', 'yes', 1, undefined]) {
+      const added = { value: 'new@example.com', ...(flag === undefined ? {} : { primary: flag }) };
+
+      const patched = patch(user({ emails: structuredClone(before) }), { op: 'add', path: 'emails', value: [added] });
+
+      expect(patched.emails).toEqual([...before, added]);
+    }
+  });
 });
 
 describe('attribute names', () => {
