@@ -8,6 +8,7 @@ import { isResourceId } from '../domain/clock';
 import { type AttributeDefinition, resolveAttribute, schemaUrnsOf } from './attribute-model';
 import { ScimError } from './errors';
 import type { CompareOperator, FilterNode, FilterPath, FilterValue } from './filter';
+import { isRecord } from './records';
 import { Schemas } from './schemas';
 
 export type FilterResourceType = 'User' | 'Group';
@@ -291,10 +292,6 @@ function order<T extends number | string>(a: T, b: T, operator: CompareOperator)
       // Stryker disable next-line BooleanLiteral: unreachable, ne and the text operators are answered before
       return false;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // --- Planning ---

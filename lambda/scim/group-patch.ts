@@ -19,8 +19,9 @@ import type { GroupEdit } from '../domain/groups';
 import { coreAttributeNames, isIgnoredOnInput } from './attribute-model';
 import { ScimError } from './errors';
 import { type AttributePath, type ParseFailure, parseAttributePath } from './filter';
-import { isRecord, parseDisplayName, parseExternalId, parseMemberIds } from './group-resource';
+import { parseDisplayName, parseExternalId, parseMemberIds } from './group-resource';
 import type { PatchOperation } from './patch';
+import { isRecord } from './records';
 import { Schemas } from './schemas';
 
 /** Attributes a client may send but not change; operations on them are ignored (Okta puts `id` in its rename). */

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { GroupInput, GroupMember, GroupRecord } from '../domain/groups';
 import { coreAttributeNames, isIgnoredOnInput, resolveAttribute } from './attribute-model';
 import { ScimError } from './errors';
+import { isRecord } from './records';
 import { etag, Schemas } from './schemas';
 
 /**
@@ -159,8 +160,4 @@ export function withKnownKeys(record: Record<string, unknown>, names: readonly s
     else if (!(known in result) || key === known) result[known] = value;
   }
   return result;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { canonicalAttributeName, SCHEMAS } from './attribute-model';
 import { ScimError } from './errors';
 import { type AttributePath, type ParseFailure, parseAttributePath, type ValueFilterCondition } from './filter';
+import { isRecord } from './records';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -721,8 +722,4 @@ function deepEqual(a: unknown, b: unknown): boolean {
     // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, see above
     keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]))
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,6 +10,7 @@
 import { RESOURCE_TYPES, SCHEMAS } from './attribute-model';
 import { ScimError } from './errors';
 import { param } from './list-query';
+import { isRecord } from './records';
 
 /** Attributes that every response carries, whatever the parameters say: `schemas` and the model's `returned: always`. */
 const ALWAYS_RETURNED: ReadonlySet<string> = new Set([
@@ -179,8 +180,4 @@ function exclude(value: Record<string, unknown>, selection: Selection, topLevel:
     }
   }
   return result;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
