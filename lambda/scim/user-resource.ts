@@ -35,13 +35,9 @@ export function canonicalizeKeys(value: unknown): unknown {
 
 /** `true`/`false`, or Entra's `"True"`/`"False"`. */
 function booleanLike() {
-  return z.union([
-    z.boolean(),
-    z
-      .string()
-      .regex(/^(true|false)$/i, 'must be true or false')
-      .transform((text) => text.toLowerCase() === 'true'),
-  ]);
+  return z.union([z.boolean(), z.string().regex(/^(true|false)$/i).transform((text) => text.toLowerCase() === 'true')], {
+    error: 'must be true or false',
+  });
 }
 
 /** Most values a multi-valued attribute may hold; keeps a stored user far below the document limit. PATCH uses it too. */

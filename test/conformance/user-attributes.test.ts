@@ -62,6 +62,23 @@ describe('Users: attributes the schema characterises', () => {
     });
   });
 
+  describe('booleans', () => {
+    it.each([
+      ['active', { active: 'yes' }],
+      ['emails.0.primary', { emails: [{ value: 'flag@example.com', primary: 'TRUE!' }] }],
+    ])('refuses %s that is not true or false, in a detail that says so', async (where, extra) => {
+      const response = await api.request('POST', '/Users', {
+        body: { schemas: [USER], userName: 'not-a-boolean@example.com', ...extra },
+      });
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        scimType: 'invalidValue',
+        detail: `Invalid ${where}: must be true or false`,
+      });
+    });
+  });
+
   describe('primary values', () => {
     const twoPrimaries = [
       { value: 'one@example.com', type: 'work', primary: true },

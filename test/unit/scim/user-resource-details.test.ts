@@ -43,7 +43,15 @@ describe('what a refused User says', () => {
     [{ userName: 5 }, 'Invalid userName: userName must be a string'],
     [{ userName: 'x'.repeat(513) }, 'Invalid userName: userName must be at most 512 characters'],
     [{ userName: ' \t ' }, 'Invalid userName: userName must not be empty'],
-    [{ userName: 'a', active: 'yes' }, 'Invalid active: Invalid input'],
+    [{ userName: 'a', active: 'yes' }, 'Invalid active: must be true or false'],
+    [{ userName: 'a', active: 'truex' }, 'Invalid active: must be true or false'],
+    [{ userName: 'a', active: 'xfalse' }, 'Invalid active: must be true or false'],
+    [{ userName: 'a', active: 'true ' }, 'Invalid active: must be true or false'],
+    [{ userName: 'a', active: 1 }, 'Invalid active: must be true or false'],
+    [
+      { userName: 'a', emails: [{ value: 'a@x.com', primary: 'yes' }] },
+      'Invalid emails.0.primary: must be true or false',
+    ],
     [
       { userName: 'a', emails: [{ value: 5 }] },
       'Invalid emails.0.value: Invalid input: expected string, received number',
@@ -140,6 +148,16 @@ describe('reading a User', () => {
     expect(profile.document.emails).toEqual([{ value: 'a@x.com', type: 'work', primary: true }, { value: 'b@x.com' }]);
   });
 
+  it('stores no key for an attribute left undefined, as a PATCH that removes one can leave it', () => {
+    const profile = users.parseUser({
+      userName: 'a',
+      externalId: undefined,
+      name: { givenName: undefined, familyName: 'L' },
+    });
+
+    expect(profile.document).toStrictEqual({ userName: 'a', name: { familyName: 'L' } });
+  });
+
   it('drops empty objects from the stored document, however deep, and keeps empty lists and texts', () => {
     const profile = users.parseUser({
       userName: 'a',
@@ -182,6 +200,23 @@ describe('writing a User', () => {
   });
   const BASE = 'https://api.example.com/scim/v2';
 
+  it('writes a user without the extension, groups or externalId as exactly its attributes and meta', () => {
+    expect(users.toScimUser(stored({ title: 'T' }), BASE)).toStrictEqual({
+      schemas: [USER_SCHEMA],
+      id: 'u-1',
+      userName: 'ada',
+      title: 'T',
+      active: true,
+      meta: {
+        resourceType: 'User',
+        created: '2026-01-01T00:00:00.000Z',
+        lastModified: '2026-01-02T00:00:00.000Z',
+        location: `${BASE}/Users/u-1`,
+        version: 'W/"2"',
+      },
+    });
+  });
+
   it('names the enterprise schema only when the user has the extension', () => {
     expect(users.toScimUser(stored({}), BASE).schemas).toEqual([USER_SCHEMA]);
     expect(users.toScimUser(stored({ [ENTERPRISE]: { department: 'R' } }), BASE).schemas).toEqual([
@@ -204,10 +239,16 @@ describe('writing a User', () => {
     expect(manager({ value: '' })).toEqual({ value: '' });
     expect(manager({ displayName: 'Boss' })).toEqual({ displayName: 'Boss' });
     expect(manager('m-1')).toBe('m-1');
+    expect(manager(null)).toBeNull();
+  });
+
+  it('writes an extension that is not an object, as a document from elsewhere may hold, as it is', () => {
+    expect(users.toScimUser(stored({ [ENTERPRISE]: null }), BASE)[ENTERPRISE]).toBeNull();
+    expect(users.toScimUser(stored({ [ENTERPRISE]: 'R' }), BASE)[ENTERPRISE]).toBe('R');
   });
 
   it('shows a group without display as value, reference and type', () => {
-    expect(users.toScimUser(stored({}), BASE, [{ value: 'g-1' }]).groups).toEqual([
+    expect(users.toScimUser(stored({}), BASE, [{ value: 'g-1' }]).groups).toStrictEqual([
       { value: 'g-1', $ref: `${BASE}/Groups/g-1`, type: 'direct' },
     ]);
   });
