@@ -9,6 +9,7 @@ import {
 } from './attribute-model';
 import { ScimError } from './errors';
 import { MAX_VALUES_PER_ATTRIBUTE } from './patch';
+import { isRecord } from './records';
 import { etag, Schemas } from './schemas';
 
 /**
@@ -35,9 +36,18 @@ export function canonicalizeKeys(value: unknown): unknown {
 
 /** `true`/`false`, or Entra's `"True"`/`"False"`. */
 function booleanLike() {
-  return z.union([z.boolean(), z.string().regex(/^(true|false)$/i).transform((text) => text.toLowerCase() === 'true')], {
-    error: 'must be true or false',
-  });
+  return z.union(
+    [
+      z.boolean(),
+      z
+        .string()
+        .regex(/^(true|false)$/i)
+        .transform((text) => text.toLowerCase() === 'true'),
+    ],
+    {
+      error: 'must be true or false',
+    },
+  );
 }
 
 /** Most values a multi-valued attribute may hold; keeps a stored user far below the document limit. PATCH uses it too. */
@@ -46,6 +56,8 @@ const MAX_VALUES = MAX_VALUES_PER_ATTRIBUTE;
 /**
  * The input schema of one attribute, derived from the attribute model. Read-only and discarded (sub-)attributes are
  * left out, so zod drops them: clients echo `id`, `meta`, `groups` and `manager.$ref` back, and Okta sends a password.
+ * The User schemas hold complex attributes, booleans and attributes written as text (strings, references, dateTimes),
+ * and only complex ones are multi-valued; the attribute model's unit test keeps them so.
  */
 function inputSchema(attribute: AttributeDefinition): z.ZodType {
   if (attribute.type === 'complex') {
@@ -53,13 +65,7 @@ function inputSchema(attribute: AttributeDefinition): z.ZodType {
     if (!attribute.multiValued) return element.optional();
     return multiValuedSchema(attribute, element).optional();
   }
-  const scalar =
-    attribute.type === 'boolean'
-      ? booleanLike()
-      : attribute.type === 'integer' || attribute.type === 'decimal'
-        ? z.number()
-        : z.string().max(2048);
-  return (attribute.multiValued ? z.array(scalar).max(MAX_VALUES) : scalar).optional();
+  return (attribute.type === 'boolean' ? booleanLike() : z.string().max(2048)).optional();
 }
 
 function inputShape(
@@ -88,7 +94,7 @@ function multiValuedSchema(attribute: AttributeDefinition, element: z.ZodObject,
     .transform((items: Record<string, unknown>[]) =>
       valued ? items.filter((item) => typeof item.value === 'string' && item.value.trim() !== '') : items,
     );
-  if (findAttribute(attribute.subAttributes, 'primary') === undefined) return list;
+  // An attribute without a primary sub-attribute has no `primary` left to count: zod dropped it as unknown.
   return list.refine((items) => items.filter((item) => item.primary === true).length <= 1, {
     error: `at most one value of ${attribute.name} may have "primary": true (RFC 7643 §2.4)`,
   });
@@ -139,7 +145,8 @@ interface ParsedUser {
   readonly userName: string;
   readonly externalId?: string;
   readonly active: boolean;
-  readonly emails?: readonly { value?: string; type?: string; primary?: boolean }[];
+  /** Values without an address were dropped (see multiValuedSchema). */
+  readonly emails?: readonly { value: string; type?: string; primary?: boolean }[];
 }
 
 /** Largest stored user document; keeps every item far below DynamoDB's 400 KB item limit. */
@@ -165,22 +172,20 @@ export function parseUserInput(body: unknown): UserInput {
   }
   const parsed = userSchema().safeParse(canonicalizeKeys(body));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : 'User';
-    throw ScimError.badRequest('invalidValue', `Invalid ${where}: ${issue?.message ?? 'invalid value'}`);
+    // The body is an object, so every issue is about one of its attributes and has a path.
+    const issue = parsed.error.issues[0]!;
+    throw ScimError.badRequest('invalidValue', `Invalid ${issue.path.join('.')}: ${issue.message}`);
   }
   const data = parsed.data as ParsedUser;
   const document = withoutEmptyObjects(parsed.data) as Record<string, unknown>;
   if (Buffer.byteLength(JSON.stringify(document)) > MAX_DOCUMENT_BYTES) {
     throw new ScimError(413, `The User resource is larger than ${MAX_DOCUMENT_BYTES / 1024} KB`);
   }
-  const emails = (data.emails ?? [])
-    .filter((email): email is typeof email & { value: string } => typeof email.value === 'string' && email.value !== '')
-    .map((email) => ({
-      value: email.value,
-      ...(email.type ? { type: email.type } : {}),
-      ...(email.primary ? { primary: true } : {}),
-    }));
+  const emails = (data.emails ?? []).map((email) => ({
+    value: email.value,
+    ...(email.type ? { type: email.type } : {}),
+    ...(email.primary ? { primary: true } : {}),
+  }));
   const lookup =
     emails.find((email) => email.primary) ?? emails.find((email) => email.type?.toLowerCase() === 'work') ?? emails[0];
   return {
@@ -262,12 +267,10 @@ export function toScimUser(
  * `meta.location`, so it always points at the user the id names.
  */
 function withManagerRef(enterprise: unknown, baseUrl: string): unknown {
-  if (enterprise === null || typeof enterprise !== 'object') return enterprise;
-  const { manager } = enterprise as { manager?: unknown };
-  if (manager === null || typeof manager !== 'object') return enterprise;
-  const { value } = manager as { value?: unknown };
-  if (typeof value !== 'string' || value === '') return enterprise;
-  return { ...enterprise, manager: { ...manager, $ref: `${baseUrl}/Users/${encodeURIComponent(value)}` } };
+  if (!isRecord(enterprise)) return enterprise;
+  const { manager } = enterprise;
+  if (!isRecord(manager) || typeof manager.value !== 'string' || manager.value === '') return enterprise;
+  return { ...enterprise, manager: { ...manager, $ref: `${baseUrl}/Users/${encodeURIComponent(manager.value)}` } };
 }
 
 /** The document a PATCH operates on: the stored attributes, as a client would see them. */

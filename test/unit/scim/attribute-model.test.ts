@@ -1,4 +1,5 @@
 import type { UserRecord } from '../../../lambda/domain/users';
+import { type AttributeDefinition, schemaById } from '../../../lambda/scim/attribute-model';
 import { parseFilter } from '../../../lambda/scim/filter';
 import { checkFilter, filterSchemas } from '../../../lambda/scim/filter-query';
 import { parseGroup, toScimGroup } from '../../../lambda/scim/group-resource';
@@ -259,5 +260,24 @@ describe('the attribute model against the served /Schemas', () => {
     const projected = applyProjection(resource, parseProjection({ attributes: 'displayName' }));
 
     expect(Object.keys(projected).sort()).toEqual(['displayName', 'schemas', ...always].sort());
+  });
+});
+
+describe('the kinds of attribute a User holds', () => {
+  /** Every attribute and sub-attribute of a schema, with its path. */
+  const everyAttribute = (attributes: readonly AttributeDefinition[], prefix = ''): [string, AttributeDefinition][] =>
+    attributes.flatMap((attribute) => [
+      [`${prefix}${attribute.name}`, attribute] as [string, AttributeDefinition],
+      ...everyAttribute(attribute.subAttributes ?? [], `${prefix}${attribute.name}.`),
+    ]);
+
+  // The User's input schema reads complex values, booleans and text, and lists of complex values only: a number or a
+  // list of scalars added to the model would need it to learn a new kind first.
+  it.each([USER, ENTERPRISE])('%s has no numbers and no multi-valued scalars', (urn) => {
+    const unsupported = everyAttribute(schemaById(urn).attributes)
+      .filter(([, a]) => a.type === 'integer' || a.type === 'decimal' || (a.multiValued && a.type !== 'complex'))
+      .map(([path]) => path);
+
+    expect(unsupported).toEqual([]);
   });
 });
