@@ -32,7 +32,7 @@ export function parsePageRequest(query: Readonly<Record<string, string | undefin
   if (cursor !== undefined && cursor !== '' && !isIssuedCursor(cursor)) {
     throw ScimError.badRequest('invalidCursor', 'The cursor is not one this server issued: start again with cursor=');
   }
-  return { startIndex, count, ...(cursor !== undefined ? { cursor } : {}) };
+  return { startIndex, count, cursor };
 }
 
 function isIssuedCursor(cursor: string): boolean {

@@ -48,10 +48,7 @@ export interface Projection {
 export function parseProjection(query: Readonly<Record<string, string | undefined>>): Projection {
   const attributes = parseList(param(query, 'attributes'), 'attributes');
   const excluded = parseList(param(query, 'excludedAttributes'), 'excludedAttributes');
-  return {
-    ...(attributes !== undefined ? { attributes } : {}),
-    ...(excluded !== undefined ? { excluded } : {}),
-  };
+  return { attributes, excluded };
 }
 
 /** True when the client used `attributes` or `excludedAttributes`. */
@@ -97,9 +94,8 @@ function toPath(text: string, parameter: string): string[] {
   if (lower.startsWith('urn:')) {
     const extension = EXTENSION_SCHEMAS.find((urn) => lower === urn.toLowerCase());
     if (extension !== undefined) return [extension.toLowerCase()];
-    const schema = [...CORE_SCHEMAS, ...EXTENSION_SCHEMAS]
-      .sort((a, b) => b.length - a.length)
-      .find((urn) => lower.startsWith(`${urn.toLowerCase()}:`));
+    // No known URN followed by a colon begins another, so the first that matches is the only one.
+    const schema = [...CORE_SCHEMAS, ...EXTENSION_SCHEMAS].find((urn) => lower.startsWith(`${urn.toLowerCase()}:`));
     if (schema === undefined) throw invalid(text, parameter, 'its schema URN is not one this server knows');
     if (EXTENSION_SCHEMAS.includes(schema)) prefix = [schema.toLowerCase()];
     rest = text.slice(schema.length + 1);

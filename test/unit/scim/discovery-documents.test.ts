@@ -90,6 +90,20 @@ describe('discovery paths', () => {
     ]);
   });
 
+  it('tells an admin reading it how to send the key, and where the protocol is specified', () => {
+    const config = served('ServiceProviderConfig');
+
+    expect(config.authenticationSchemes).toStrictEqual([
+      {
+        type: 'oauthbearertoken',
+        name: 'API key',
+        description: 'The API key from the license portal, sent as "Authorization: Bearer <key>" or as the bare key',
+        primary: true,
+      },
+    ]);
+    expect(config.documentationUri).toBe('https://datatracker.ietf.org/doc/html/rfc7644');
+  });
+
   it('lists what it serves as a ListResponse', () => {
     const list = served('Schemas');
 

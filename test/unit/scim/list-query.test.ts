@@ -76,6 +76,15 @@ describe('listResponse', () => {
       Resources: [{}, {}],
     });
   });
+
+  it('has no nextCursor key at all on the last cursor page, so serializers that keep undefined show none', () => {
+    expect(listResponse({ startIndex: 1, count: 2, cursor: 'u-1' }, 3, [{}])).toStrictEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 3,
+      itemsPerPage: 1,
+      Resources: [{}],
+    });
+  });
 });
 
 describe('parsePageRequest details', () => {

@@ -1,3 +1,4 @@
+import { RESOURCE_TYPES } from '../../../lambda/scim/attribute-model';
 import { ScimError } from '../../../lambda/scim/errors';
 import { applyProjection, hasProjection, isRequested, parseProjection } from '../../../lambda/scim/projection';
 
@@ -277,7 +278,7 @@ describe('projection details', () => {
 
   it('keeps only the values that have the selected sub-attribute, and skips values that are not objects', () => {
     const projected = applyProjection(
-      { ...aGroup(), members: [{ value: 'u-1', display: 'Alice' }, { value: 'u-2' }, 'plain'] },
+      { ...aGroup(), members: [{ value: 'u-1', display: 'Alice' }, { value: 'u-2' }, 'plain', null, 7] },
       parseProjection({ attributes: 'members.display' }),
     );
 
@@ -299,8 +300,24 @@ describe('projection details', () => {
       { ...aGroup(), members: [{ value: 'u-1', id: 'x', meta: 'y' }] },
       parseProjection({ attributes: 'members.value' }),
     );
+    const user = applyProjection(
+      { ...aUser(), name: { givenName: 'Alice', id: 'x', schemas: [] } },
+      parseProjection({ attributes: 'name.givenName' }),
+    );
 
     expect(projected.members).toEqual([{ value: 'u-1' }]);
+    expect(user.name).toEqual({ givenName: 'Alice' });
+  });
+
+  it('excludes sub-attributes named id, schemas or meta, which are always returned only at the top level', () => {
+    const projected = applyProjection(
+      { ...aUser(), name: { givenName: 'Alice', id: 'x' }, emails: [{ value: 'a@example.com', meta: 'y' }] },
+      parseProjection({ excludedAttributes: 'name.id,emails.meta' }),
+    );
+
+    expect(projected.name).toEqual({ givenName: 'Alice' });
+    expect(projected.emails).toEqual([{ value: 'a@example.com' }]);
+    expect(projected.id).toBe(aUser().id);
   });
 
   it('excludes a sub-attribute of a complex attribute, and leaves plain values of a list alone', () => {
@@ -352,5 +369,16 @@ describe('projection details', () => {
     expect(scimErrorFrom(() => parseProjection({ attributes: `${USER_SCHEMA}x:userName` })).detail).toMatch(
       /schema URN is not one this server knows/,
     );
+  });
+
+  it('reads a qualified name by the first schema URN it starts with, which is the only one: none begins another', () => {
+    const urns = RESOURCE_TYPES.flatMap((type) => [type.schema, ...type.schemaExtensions.map((e) => e.schema)]);
+
+    const nested = urns.flatMap((a) =>
+      urns.filter((b) => b !== a && b.toLowerCase().startsWith(`${a.toLowerCase()}:`)),
+    );
+
+    expect(urns.length).toBeGreaterThan(2);
+    expect(nested).toEqual([]);
   });
 });
