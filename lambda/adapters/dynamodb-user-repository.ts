@@ -12,7 +12,7 @@ import { IndexNames } from '../contract/tables';
 import { legacyFoldCase } from '../domain/case-fold';
 import { UniquenessError, VersionConflictError } from '../domain/errors';
 import { isMembershipRemoval } from '../domain/groups';
-import type { ListOrder } from '../domain/list-order';
+import { compareText, type ListOrder } from '../domain/list-order';
 import {
   foldCase,
   type LinkedWrite,
@@ -237,7 +237,7 @@ export class DynamoUserRepository implements UserRepository {
     );
     const users = items.map(fromItem);
     // Creation order, as lists are.
-    return users.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return users.sort((a, b) => compareText(a.id, b.id));
   }
 
   /**

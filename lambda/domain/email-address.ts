@@ -4,7 +4,7 @@
  * bytes (RFC 5321).
  */
 export function isDeliverableAddress(address: string): boolean {
-  if (address.length > 254 || Buffer.byteLength(address, 'utf8') > 254) return false;
+  if (Buffer.byteLength(address, 'utf8') > 254) return false;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
   if (/[\s\u0000-\u001f\u007f<>,;"()[\]\\]/.test(address)) return false;
   const at = address.lastIndexOf('@');
@@ -16,6 +16,6 @@ export function isDeliverableAddress(address: string): boolean {
   return (
     labels.length >= 2 &&
     labels.every((label) => /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u.test(label)) &&
-    /^[\p{L}]{2,}$/u.test(labels[labels.length - 1] ?? '')
+    /^[\p{L}]{2,}$/u.test(labels[labels.length - 1]!)
   );
 }

@@ -137,12 +137,12 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
 }
 
-/** Subject lines are single-line headers: no control characters, bounded length. */
+/**
+ * Subject lines are single-line headers: no control characters, bounded length. Every subject begins and ends with
+ * the template's own words, so none starts or ends with a space left by a control character.
+ */
 function headerSafe(value: string): string {
-  return value
-    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
-    .trim()
-    .slice(0, 120);
+  return value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').slice(0, 120);
 }
 
 function revocationReason(reason: LicenseRevokedEmail['reason']): string {

@@ -1,6 +1,6 @@
 import { type Clock, type IdGenerator, isResourceId, systemClock, uuidV7 } from './clock';
 import { InvalidReferenceError, NotFoundError, PreconditionFailedError, VersionConflictError } from './errors';
-import type { ListOrder } from './list-order';
+import { compareText, type ListOrder } from './list-order';
 import { foldCase, type LinkedWrite, type ListPage, type PrefetchedReads, type ScanPage } from './users';
 
 /**
@@ -245,10 +245,7 @@ export class GroupService {
   async create(orgId: string, input: GroupInput): Promise<{ group: GroupRecord; members: GroupMember[] }> {
     const memberIds = unique(input.memberIds);
     const prefetched = memberIds.length === 0 ? undefined : this.prefetchMembership(orgId);
-    const members = this.membersOf(
-      memberIds,
-      memberIds.length === 0 ? new Map() : await this.findUsers(orgId, memberIds),
-    );
+    const members = this.membersOf(memberIds, await this.findUsers(orgId, memberIds));
     const timestamp = this.clock.now().toISOString();
     const group: GroupRecord = {
       orgId,
@@ -270,7 +267,7 @@ export class GroupService {
         if (!isSeatRefusal(error) || !noteRefusals(refused, error)) throw error;
       }
     }
-    return { group, members: [...members].sort((a, b) => compare(a.userId, b.userId)) };
+    return { group, members: [...members].sort((a, b) => compareText(a.userId, b.userId)) };
   }
 
   async get(orgId: string, id: string): Promise<GroupRecord> {
@@ -593,10 +590,6 @@ function unknownMembersMessage(unknown: readonly string[]): string {
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function jitteredBackoff(attempt: number): Promise<void> {

@@ -37,9 +37,10 @@ export interface LicenseEventPublisher {
 export type EmailFeedbackStatus = 'bounced' | 'complained';
 export type LicenseEmailType = 'license-issued' | 'license-revoked';
 
+/** A text attribute of an item; every caller reads an empty text as it reads an absent one. */
 function str(item: Readonly<Record<string, unknown>> | undefined, name: string): string | undefined {
   const value = item?.[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** The events a change of the licenses table stands for (at most one today). */

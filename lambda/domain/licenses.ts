@@ -207,7 +207,7 @@ export class LicensePolicy implements UserChangePolicy {
         change.before && this.options.planOf ? await (early ?? this.options.planOf(change.orgId, change.after.id)) : {};
       return this.issue(change.orgId, change.after, change.at, planned);
     }
-    if (change.before && wasActive && !isActive) {
+    if (change.before?.active === true && !isActive) {
       const reason = change.after ? 'deactivated' : 'deleted';
       return this.revoke(change.orgId, change.before, change.at, reason, change.prefetched);
     }

@@ -21,7 +21,6 @@ const MAX_ORDER_KEY_BYTES = 1024;
  */
 export function nameOrderKey(name: string): string {
   const folded = foldCase(name);
-  if (folded.length * 3 <= MAX_ORDER_KEY_BYTES) return folded;
   let bytes = 0;
   let end = 0;
   for (const character of folded) {
@@ -30,6 +29,14 @@ export function nameOrderKey(name: string): string {
     end += character.length;
   }
   return folded.slice(0, end);
+}
+
+/**
+ * JavaScript's order of texts, by UTF-16 code units: the same on every runtime and locale, unlike `localeCompare`.
+ * For tie-breaks of lists held in memory; keys DynamoDB sorts are compared with `compareKeys`.
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** DynamoDB's order of string keys: UTF-8 bytes (JavaScript's `<` compares UTF-16 units, which differs above U+FFFF). */

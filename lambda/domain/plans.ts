@@ -10,6 +10,7 @@ import {
   type LicenseRecord,
   type LicenseWrite,
 } from './licenses';
+import { compareText } from './list-order';
 import { MAX_SEATS } from './seat-limits';
 import type { LinkedWrite, UserRecord } from './users';
 
@@ -223,7 +224,7 @@ export class MembershipPlanPolicy implements MembershipPolicy<PlanPrefetch> {
     const writes = new Map<string, readonly LinkedWrite[]>();
     if (change.add.length === 0 && change.remove.length === 0) return writes;
     const catalog = await (prefetched?.catalog ?? this.reads.plans.catalog(group.orgId));
-    if (catalog.plans.length === 0 || !planOfGroup(catalog, group)) return writes;
+    if (!planOfGroup(catalog, group)) return writes;
     const affected: { userId: string; joins: boolean }[] = [
       ...change.add.map((member) => ({ userId: member.userId, joins: true })),
       ...change.remove.map((userId) => ({ userId, joins: false })),
@@ -367,5 +368,5 @@ export function bestPlan(
 
 /** Highest rank first; equal ranks by name, so the choice never depends on storage order. */
 function rankOrder(plans: readonly PlanState[]): PlanState[] {
-  return [...plans].sort((a, b) => b.rank - a.rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...plans].sort((a, b) => b.rank - a.rank || compareText(a.name, b.name));
 }

@@ -3,8 +3,10 @@
  * resource has, plans it (index lookups where an index answers it, else a bounded evaluation page by page) and
  * evaluates it on each candidate's SCIM representation.
  */
+
 import { foldCase } from '../domain/case-fold';
 import { isResourceId } from '../domain/clock';
+import { compareText } from '../domain/list-order';
 import { type AttributeDefinition, resolveAttribute, schemaUrnsOf } from './attribute-model';
 import { ScimError } from './errors';
 import type { CompareOperator, FilterNode, FilterPath, FilterValue } from './filter';
@@ -415,7 +417,7 @@ export async function findMatches<T>(
         if (matchesFilter(await source.represent(item), filter, resourceType)) matches.push(item);
       }
     }
-    return matches.sort((a, b) => compareIds(source.idOf(a), source.idOf(b)));
+    return matches.sort((a, b) => compareText(source.idOf(a), source.idOf(b)));
   }
   if ((await source.count()) > MAX_FILTER_SCAN_ITEMS) throw tooMany(resourceType);
   let after: string | undefined;
@@ -440,9 +442,4 @@ function tooMany(resourceType: FilterResourceType): ScimError {
         resourceType === 'User' ? 'userName or an email address' : 'displayName or members.value'
       }, which indexes answer.`,
   );
-}
-
-function compareIds(a: string, b: string): number {
-  // Stryker disable next-line EqualityOperator: ids are unique once duplicates are skipped, so no two compare equal
-  return a < b ? -1 : a > b ? 1 : 0;
 }

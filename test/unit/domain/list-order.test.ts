@@ -2,6 +2,7 @@ import {
   afterCursor,
   CREATION_ORDER,
   compareKeys,
+  compareText,
   type ListOrder,
   nameCursor,
   nameOrderKey,
@@ -38,6 +39,14 @@ describe('nameOrderKey', () => {
     expect(nameOrderKey('😀'.repeat(256))).toBe('😀'.repeat(256));
     expect(nameOrderKey(`${'é'.repeat(511)}ab`)).toBe(`${'é'.repeat(511)}ab`);
     expect(nameOrderKey(`${'é'.repeat(511)}abc`)).toBe(`${'é'.repeat(511)}ab`);
+  });
+});
+
+describe('compareText', () => {
+  it('answers -1, 1 or 0 by UTF-16 code units, whatever the locale would say', () => {
+    expect([compareText('a', 'b'), compareText('b', 'a'), compareText('a', 'a')]).toEqual([-1, 1, 0]);
+    expect([compareText('B', 'a'), compareText('a', 'B'), compareText('', 'a')]).toEqual([-1, 1, -1]);
+    expect(['u-2', 'u-10', 'u-1'].sort(compareText)).toEqual(['u-1', 'u-10', 'u-2']);
   });
 });
 

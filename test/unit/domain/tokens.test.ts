@@ -1,4 +1,4 @@
-import { extractToken, type SecretReader, TokenVerifier } from '../../../lambda/domain/tokens';
+import { extractToken, parseTokenSecret, type SecretReader, TokenVerifier } from '../../../lambda/domain/tokens';
 
 class FakeSecrets implements SecretReader {
   readonly values = new Map<string, string>();
@@ -23,6 +23,34 @@ function setup(now = { t: Date.parse('2026-11-28T12:00:00Z') }) {
   });
   return { secrets, verifier, now };
 }
+
+describe('parseTokenSecret', () => {
+  it('reads the rotation fields only when they are texts, and leaves out any other', () => {
+    const secret = (fields: Record<string, unknown>) => JSON.stringify({ orgId: 'acme', token: 't', ...fields });
+
+    expect(
+      parseTokenSecret(secret({ previousToken: 'p', previousTokenExpiresAt: '2026-12-01T00:00:00.000Z' })),
+    ).toStrictEqual({
+      orgId: 'acme',
+      token: 't',
+      previousToken: 'p',
+      previousTokenExpiresAt: '2026-12-01T00:00:00.000Z',
+    });
+    expect(
+      parseTokenSecret(secret({ previousToken: 5, previousTokenExpiresAt: 1764547200000, other: 'x' })),
+    ).toStrictEqual({
+      orgId: 'acme',
+      token: 't',
+    });
+  });
+
+  it.each(['', 'not json', '{"orgId":"acme"}', '{"orgId":"acme","token":""}', '{"orgId":5,"token":"t"}'])(
+    'reads %j as no secret',
+    (raw) => {
+      expect(parseTokenSecret(raw)).toBeUndefined();
+    },
+  );
+});
 
 describe('extractToken', () => {
   it.each([
