@@ -491,8 +491,10 @@ export class OrganizationService {
 
   /** `<name as a slug>-<6 random characters>`: readable in logs and keys, and unguessable from the name alone. */
   private newOrgId(name: string): string {
+    // Accents come apart from their letters under NFKD and are dropped, so "Ünïcode" reads "unicode", not "u-ni-code".
     const dashed = name
       .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-');
     // Stryker disable next-line Regex: every run of other characters is one dash already, so one dash or a run is the same

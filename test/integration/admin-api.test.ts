@@ -163,6 +163,13 @@ describe('the OpenAPI document', () => {
 });
 
 describe("support's view of an organization", () => {
+  it('derives a readable id from a name with accents, keeping the letters and dropping the accents', async () => {
+    const created = await adminCall(api.origin, 'POST', '/organizations', { body: { name: 'Ünïcode Crème Labs' } });
+
+    expect(created.status).toBe(201);
+    expect(CreatedOrganizationJson.parse(created.body).organization.orgId).toMatch(/^unicode-creme-labs-[0-9a-z]{6}$/);
+  });
+
   it('moves an organization to another throttle tier and refuses an unknown one with the field named', async () => {
     const created = await adminCall(api.origin, 'POST', '/organizations', { body: { name: 'Throttled' } });
     const { orgId } = created.body.organization;

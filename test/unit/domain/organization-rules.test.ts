@@ -35,6 +35,8 @@ describe('organization ids, names and seats', () => {
 
   it.each([
     ['Acme Café', 'acme-cafe-111111'],
+    ['Ünïcode Labs', 'unicode-labs-111111'],
+    ['Ｆｕｌｌｗｉｄｔｈ Crème Brûlée', 'fullwidth-creme-brulee-111111'],
     ['--Acme   Corp--', 'acme-corp-111111'],
     ['a  b', 'a-b-111111'],
     ['Twenty-four characters-x and more', 'twenty-four-characters-x-111111'],
