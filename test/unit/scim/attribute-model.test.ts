@@ -1,5 +1,13 @@
 import type { UserRecord } from '../../../lambda/domain/users';
-import { type AttributeDefinition, schemaById } from '../../../lambda/scim/attribute-model';
+import {
+  type AttributeDefinition,
+  canonicalAttributeName,
+  coreAttributeNames,
+  type ResourceTypeName,
+  resolveAttribute,
+  resourceType,
+  schemaById,
+} from '../../../lambda/scim/attribute-model';
 import { parseFilter } from '../../../lambda/scim/filter';
 import { checkFilter, filterSchemas } from '../../../lambda/scim/filter-query';
 import { parseGroup, toScimGroup } from '../../../lambda/scim/group-resource';
@@ -279,5 +287,40 @@ describe('the kinds of attribute a User holds', () => {
       .map(([path]) => path);
 
     expect(unsupported).toEqual([]);
+  });
+});
+
+describe('looking attributes up in the model', () => {
+  it('resolves a sub-attribute to its canonical path, whatever the case it is asked in', () => {
+    expect(resolveAttribute('User', 'NAME', 'givenname')).toMatchObject({ schema: USER, path: 'name.givenName' });
+    expect(resolveAttribute('User', 'department', undefined, ENTERPRISE.toUpperCase())).toMatchObject({
+      schema: ENTERPRISE,
+      path: 'department',
+    });
+  });
+
+  it('finds nothing in a schema the resource type does not have, even one the model knows', () => {
+    expect(resolveAttribute('Group', 'department', undefined, ENTERPRISE)).toBeUndefined();
+    expect(resolveAttribute('Group', 'userName', undefined, USER)).toBeUndefined();
+    expect(resolveAttribute('User', 'userName', undefined, 'urn:example:unknown')).toBeUndefined();
+  });
+
+  it('lists the core attributes that pass a test, and only those', () => {
+    expect(coreAttributeNames('Group', (attribute) => attribute.mutability === 'readOnly')).toEqual(['id', 'meta']);
+  });
+
+  it('spells schemas, the one attribute of every resource outside the schemas, canonically too', () => {
+    expect(canonicalAttributeName('SCHEMAS')).toBe('schemas');
+    expect(canonicalAttributeName('USERNAME')).toBe('userName');
+    expect(canonicalAttributeName('nothing')).toBeUndefined();
+  });
+
+  it('says which schema or resource type it lacks when asked for one it does not have', () => {
+    expect(() => schemaById('urn:example:unknown')).toThrow(
+      new Error('No schema urn:example:unknown in the attribute model'),
+    );
+    expect(() => resourceType('Device' as ResourceTypeName)).toThrow(
+      new Error('No resource type Device in the attribute model'),
+    );
   });
 });

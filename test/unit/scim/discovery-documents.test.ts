@@ -1,5 +1,6 @@
 import { discoveryDocument } from '../../../lambda/scim/service-provider-config';
 import { resourceTypeProblems, schemaProblems, serviceProviderConfigProblems } from '../../support/scim-meta-schema';
+import golden from './fixtures/discovery-documents.json';
 
 const BASE = 'https://scim.example.com/scim/v2';
 const ENDPOINTS = ['Users', 'Groups'];
@@ -8,6 +9,17 @@ const ENDPOINTS = ['Users', 'Groups'];
 function served(resource: string, id?: string): any {
   return discoveryDocument(resource, id, BASE, ENDPOINTS);
 }
+
+/**
+ * What a client reads before it sends anything, word for word: Entra and schema-driven clients build their mapping
+ * from `/Schemas`, so a change to a name, characteristic or description must show up here as a deliberate change of
+ * the fixture, not slip through.
+ */
+describe('the discovery documents as served', () => {
+  it.each(['Schemas', 'ResourceTypes', 'ServiceProviderConfig'] as const)('%s reads as it always did', (resource) => {
+    expect(served(resource)).toEqual(golden[resource]);
+  });
+});
 
 describe('discovery documents against RFC 7643 §8.7.2', () => {
   it('serves schemas that satisfy the Schema schema, with every characteristic and a description stated', () => {
