@@ -290,6 +290,16 @@ describe('the kinds of attribute a User holds', () => {
   });
 });
 
+describe('names shared between the User schemas', () => {
+  // A filter finds an unqualified name of the enterprise extension inside the extension: that is sound only while no
+  // name means two attributes.
+  it('has no top-level name in both the core User and the enterprise extension', () => {
+    const core = new Set(schemaById(USER).attributes.map((attribute) => attribute.name.toLowerCase()));
+
+    expect(schemaById(ENTERPRISE).attributes.filter((attribute) => core.has(attribute.name.toLowerCase()))).toEqual([]);
+  });
+});
+
 describe('looking attributes up in the model', () => {
   it('resolves a sub-attribute to its canonical path, whatever the case it is asked in', () => {
     expect(resolveAttribute('User', 'NAME', 'givenname')).toMatchObject({ schema: USER, path: 'name.givenName' });

@@ -210,6 +210,9 @@ describe('planFilter', () => {
     [`id eq "${uuid}" and (userName eq "u" or userName eq "v")`, 'User', [{ index: 'id', value: uuid }]],
     ['userName eq "u" and title co "x"', 'User', [{ index: 'userName', value: 'u' }]],
     ['title co "x" or userName eq "u"', 'User', undefined],
+    ['emails.type eq "work"', 'User', undefined],
+    ['emails[value eq "a@x"]', 'Group', undefined],
+    ['members.display eq "Ann"', 'Group', undefined],
   ])('plans %s on %s', (text, type, lookups) => {
     expect(plan(text, type)).toEqual(lookups === undefined ? { kind: 'scan' } : { kind: 'lookups', lookups });
   });
@@ -349,6 +352,8 @@ describe('matchesFilter on what a client stored', () => {
     ['meta.created co "2024-05-01T10"', true],
     ['meta.lastModified lt "2099-01-01T00:00:00Z"', false],
     ['employeeNumber pr', false],
+    ['title ge "F"', false],
+    ['title le "D"', false],
     [`${ENTERPRISE}:department eq "x"`, false],
   ])('%s → %s', (text, expected) => {
     expect(matches(text)).toBe(expected);
@@ -365,6 +370,16 @@ describe('matchesFilter on what a client stored', () => {
     expect(matches('department eq "R&D"', { [ENTERPRISE]: { department: 'R&D' } })).toBe(true);
     expect(matches('department pr', { [ENTERPRISE]: 'R&D' })).toBe(false);
     expect(matches('title eq "x"', { [ENTERPRISE]: { title: 'x' } })).toBe(false);
+  });
+
+  it('finds no value in elements of a list that are not objects', () => {
+    expect(matches('emails.value pr', { emails: ['a@x'] })).toBe(false);
+    expect(matches('emails pr', { emails: ['a@x', { type: 'work' }] })).toBe(false);
+  });
+
+  it('finds a complex attribute present only when it holds something', () => {
+    expect(matches('name pr', { name: {} })).toBe(false);
+    expect(matches('name pr', { name: { givenName: 'Ann' } })).toBe(true);
   });
 
   it('finds a multi-valued attribute present only through a value, not through its other sub-attributes', () => {
