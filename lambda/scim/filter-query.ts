@@ -319,8 +319,9 @@ function lookupsFor(node: FilterNode, resourceType: FilterResourceType): IndexLo
       const right = lookupsFor(node.right, resourceType);
       if (left === undefined) return right;
       if (right === undefined) return left;
-      // Either side narrows enough; `id` is one read, so prefer the side with fewer lookups.
-      return right.length < left.length || right.some((l) => l.index === 'id') ? right : left;
+      // Either side narrows enough: take the one with fewer lookups, and of two as long the one that reads an id (one
+      // GetItem rather than a Query).
+      return lookupCost(right) < lookupCost(left) ? right : left;
     }
     case 'or': {
       const left = lookupsFor(node.left, resourceType);
@@ -336,6 +337,11 @@ function lookupsFor(node: FilterNode, resourceType: FilterResourceType): IndexLo
     default:
       return undefined;
   }
+}
+
+/** Two per lookup, one less when one of them reads an id: fewer lookups first, then an id. */
+function lookupCost(lookups: readonly IndexLookup[]): number {
+  return lookups.length * 2 - (lookups.some((lookup) => lookup.index === 'id') ? 1 : 0);
 }
 
 function emailLookupIn(node: FilterNode): IndexLookup[] | undefined {

@@ -209,6 +209,15 @@ describe('planFilter', () => {
     [`userName eq "u" and id eq "${uuid}"`, 'User', [{ index: 'id', value: uuid }]],
     [`id eq "${uuid}" and (userName eq "u" or userName eq "v")`, 'User', [{ index: 'id', value: uuid }]],
     ['userName eq "u" and title co "x"', 'User', [{ index: 'userName', value: 'u' }]],
+    [`userName eq "u" and (id eq "${uuid}" or userName eq "v")`, 'User', [{ index: 'userName', value: 'u' }]],
+    [
+      `(externalId eq "e" or externalId eq "f") and (id eq "${uuid}" or userName eq "v")`,
+      'User',
+      [
+        { index: 'id', value: uuid },
+        { index: 'userName', value: 'v' },
+      ],
+    ],
     ['title co "x" or userName eq "u"', 'User', undefined],
     ['emails.type eq "work"', 'User', undefined],
     ['emails[value eq "a@x"]', 'Group', undefined],
