@@ -77,6 +77,7 @@ function licenseItemEvents(
   }
   // A license is written active and revoked once (conditionally): active → revoked happens once per license.
   const wasActive = before ? before.status === 'active' : true;
+  // Stryker disable next-line ConditionalExpression: only a revoked license has a revokedAt, and an event without its time is dropped below
   if (wasActive && after.status === 'revoked') {
     const reason = str(after, 'revocationReason');
     events.push({

@@ -170,7 +170,9 @@ export interface IssuedPlan {
 }
 
 /** The names of the prefetched reads: the user's active license, and the plan a new license of the user gets. */
+// Stryker disable next-line StringLiteral: the two names only need to differ; each is written and read through its constant
 const ACTIVE_LICENSE = 'license.active';
+// Stryker disable next-line StringLiteral: the two names only need to differ; each is written and read through its constant
 const ISSUED_PLAN = 'license.plan';
 
 /** The refusal Okta shows in its task list: it says what is wrong and what to do. */
@@ -234,7 +236,9 @@ export class LicensePolicy implements UserChangePolicy {
       issuedAt,
       keyHash: key.hash,
       keyHint: key.hint,
+      // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
       ...(planned.plan !== undefined ? { plan: planned.plan } : {}),
+      // Stryker disable next-line ConditionalExpression: a property set to undefined reads as absent to the adapters and JSON
       ...(planned.seatRefused !== undefined ? { planSeatRefused: planned.seatRefused } : {}),
     };
     const writes: LicenseWrite[] = [

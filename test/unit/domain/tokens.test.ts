@@ -233,6 +233,43 @@ describe('TokenVerifier', () => {
     expect(secrets.reads).toBe(2);
   });
 
+  it('remembers an organization whose secret was deleted as unknown, reading it once per cache period', async () => {
+    const { verifier, secrets, now } = setup();
+    const token = `scim_gone_${'a'.repeat(43)}`;
+    secrets.values.set('org/gone', JSON.stringify({ orgId: 'gone', token }));
+
+    const known = await verifier.verify(token);
+    secrets.values.delete('org/gone');
+    now.t += 61_000;
+    const deleted = await verifier.verify(token);
+    const again = await verifier.verify(token);
+
+    expect(known).toEqual({ ok: true, orgId: 'gone', usedPreviousToken: false });
+    expect(deleted).toEqual(again);
+    expect(again.ok).toBe(false);
+    expect(secrets.reads).toBe(2);
+  });
+
+  it('forgets an organization remembered as unknown once its secret exists', async () => {
+    const { verifier, secrets, now } = setup();
+    const token = `scim_late_${'a'.repeat(43)}`;
+
+    const before = await verifier.verify(token);
+    secrets.values.set('org/late', JSON.stringify({ orgId: 'late', token }));
+    now.t += 61_000;
+    const created = await verifier.verify(token);
+    secrets.values.delete('org/late');
+    now.t += 61_000;
+    const deletedAgain = await verifier.verify(token);
+    const readsAfterDelete = secrets.reads;
+    await verifier.verify(token);
+
+    expect(before.ok).toBe(false);
+    expect(created.ok).toBe(true);
+    expect(deletedAgain.ok).toBe(false);
+    expect(secrets.reads).toBe(readsAfterDelete);
+  });
+
   it('remembers an unknown organization for the cache period instead of reading its secret again', async () => {
     const { verifier, secrets } = setup();
     const token = `scim_ghost_${'a'.repeat(43)}`;
