@@ -75,7 +75,7 @@ describe('parseFilter reads', () => {
       },
     ],
   ])('%j', (text, tree) => {
-    expect(parse(text)).toEqual(tree);
+    expect(parse(text)).toStrictEqual(tree);
   });
 
   it('prefers the longest schema URN that prefixes an attribute', () => {
@@ -194,7 +194,7 @@ describe('parseAttributePath', () => {
       },
     ],
   ])('%j', (text, parsed) => {
-    expect(path(text)).toEqual(parsed);
+    expect(path(text)).toStrictEqual(parsed);
   });
 
   it.each<[string, string]>([
@@ -219,6 +219,7 @@ describe('parseAttributePath', () => {
     ['emails[type eq "a")', '"]" is missing after the value filter'],
     ['emails[type eq "a"]value', 'expected ".subAttribute" after "]" but found "value"'],
     ['emails[type eq "a"] x', 'expected the end of the path but found "x"'],
+    ['emails [type eq "a"]', 'expected the end of the path but found "["'],
   ])('refuses %j: %s', (text, detail) => {
     expect(() => path(text)).toThrow(detail);
   });
