@@ -81,7 +81,7 @@ export function encodeEnvironment(settings: RuntimeSettings): Record<string, str
 export function decodeEnvironment(env: Readonly<Record<string, string | undefined>>): RuntimeSettings {
   const text = (setting: Setting): string | undefined => {
     const raw = env[ENVIRONMENT_NAMES[setting]];
-    return raw === undefined || raw === '' ? undefined : raw;
+    return raw === '' ? undefined : raw;
   };
   return {
     usersTable: text('usersTable'),

@@ -12,6 +12,7 @@ export interface GatewayErrorText {
 }
 
 /** RFC 6750 §3 / RFC 9110 §11.6.1: a 401 carries a challenge naming the scheme the client must use. */
+// Stryker disable next-line StringLiteral: the challenge is checked where it is sent, by the stack's template test and over HTTP, not by the unit suites
 export const AUTHENTICATION_CHALLENGE = 'Bearer realm="scim"';
 
 export const GATEWAY_ERROR_TEXTS = {

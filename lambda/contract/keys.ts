@@ -23,8 +23,6 @@ export function maxKeyBytes(kind: KeyKind): number {
 
 /** Whether `key` (the whole key as stored) is within DynamoDB's limit for its kind. */
 export function keyFits(key: string, kind: KeyKind = 'partition'): boolean {
-  // A UTF-8 byte is at least one UTF-16 unit's worth of text, and at most three: skip the count when it cannot matter.
-  if (key.length * 3 <= maxKeyBytes(kind)) return true;
   return utf8Length(key) <= maxKeyBytes(kind);
 }
 

@@ -56,8 +56,8 @@ export type EmailOutcome = (typeof EMAIL_OUTCOMES)[number];
 
 /** Maps a request path below `/scim/v2` to its metric resource. */
 export function scimMetricResource(path: string): ScimMetricResource {
-  const first = path.split('/').find((segment) => segment !== '') ?? '';
-  const known = SCIM_METRIC_RESOURCES.find((resource) => resource.toLowerCase() === first.toLowerCase());
+  const first = path.split('/').find((segment) => segment !== '');
+  const known = SCIM_METRIC_RESOURCES.find((resource) => resource.toLowerCase() === first?.toLowerCase());
   return known ?? 'other';
 }
 

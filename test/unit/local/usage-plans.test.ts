@@ -12,8 +12,15 @@ describe('usage-plan keys', () => {
     [usageKeys.ofSlot(prefix, { tier: 'standard', slot: 30 }), undefined],
     [`${prefix}huge-001`, undefined],
     ['another-stack-scim-usage-key-default', undefined],
+    [`${'x'.repeat(prefix.length)}large-003`, undefined],
+    [`${prefix}x-large-003`, undefined],
+    [`${prefix}large-0031`, undefined],
   ])('puts %s in the %s plan', (key, tier) => {
     expect(tierOfUsageKey(prefix, key)).toBe(tier);
+  });
+
+  it('name a slot by its tier and its number in three digits', () => {
+    expect(usageKeys.ofSlot('s-', { tier: 'large', slot: 3 })).toBe('s-large-003');
   });
 
   it('are at least the 20 characters API Gateway wants, even for a one-letter stack', () => {
