@@ -155,6 +155,8 @@ describe('parseFilter refuses, saying why', () => {
     ['emails[type eq "work"] .value eq "x"', 'expected "and", "or" or the end of the filter but found ".value"'],
     [`a pr ${'b'.repeat(40)}`, `found "${'b'.repeat(40)}"`],
     ['-a pr', '"-a" is not a valid attribute name'],
+    ['title (x pr)', 'expected an operator (eq, ne, co, sw, ew, pr, gt, ge, lt, le) after title but found "("'],
+    ['x pr "and" y pr', 'expected "and", "or" or the end of the filter but found a quoted value'],
   ])('%j: %s', (text, detail) => {
     expect(detailOf(() => parse(text))).toContain(detail);
   });
