@@ -494,6 +494,7 @@ export class OrganizationService {
     // Accents come apart from their letters under NFKD and are dropped, so "Ünïcode" reads "unicode", not "u-ni-code".
     const dashed = name
       .normalize('NFKD')
+      // Stryker disable next-line Regex: removing each mark or each run of marks leaves the same text
       .replace(/\p{M}+/gu, '')
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-');

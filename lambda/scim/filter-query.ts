@@ -200,8 +200,8 @@ function valuesAt(
   // extension: a name only the enterprise extension has finds nothing in a group, looked for there or not.
   // Stryker disable next-line ConditionalExpression: no sub-attribute shares its name with an extension-only attribute (see above)
   if (parent === undefined) {
-    // A name qualified by another schema is refused by checkFilter first, so unqualified is all that is left to look at.
-    const extension = path.schema === Schemas.enterpriseUser || inExtensionOnly(path);
+    // The name decides, qualified or not: checkFilter refuses a name qualified by a schema that does not define it.
+    const extension = inExtensionOnly(path);
     if (extension) {
       const inner = context[Schemas.enterpriseUser];
       holder = isRecord(inner) ? inner : undefined;
